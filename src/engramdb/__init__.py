@@ -1,0 +1,69 @@
+"""engramdb: long-term memory for LLM agents.
+
+Quick start::
+
+    from engramdb import Memory
+    with Memory.open("agent.db") as mem:
+        mem.add([{"role": "user", "name": "Ana", "content": "I moved to Lisbon"}], user_id="ana")
+        for hit in mem.search("Where does Ana live?", user_id="ana"):
+            print(hit.memory.text, hit.explain())
+"""
+
+from engramdb.aio import AsyncMemory
+from engramdb.engine import Memory
+from engramdb.errors import (
+    BackendUnavailable,
+    CapabilityMissing,
+    ConfigError,
+    Conflict,
+    EmbedderMismatch,
+    EmbeddingError,
+    EngramError,
+    FilterError,
+    IntegrityViolation,
+    InvalidInput,
+    MigrationError,
+    NotFound,
+    StorageError,
+    StoreLocked,
+)
+from engramdb.model.memory import EventKind, MemoryEvent, MemoryKind, MemoryRecord, MemoryStatus, Scope
+from engramdb.model.query import Hit, Page, Signal
+from engramdb.ports.clock import Clock, SystemClock
+from engramdb.ports.embedder import Embedder
+from engramdb.retrieval.retriever import RetrievalSettings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncMemory",
+    "BackendUnavailable",
+    "CapabilityMissing",
+    "Clock",
+    "ConfigError",
+    "Conflict",
+    "EmbedderMismatch",
+    "Embedder",
+    "EmbeddingError",
+    "EngramError",
+    "EventKind",
+    "FilterError",
+    "Hit",
+    "IntegrityViolation",
+    "InvalidInput",
+    "Memory",
+    "MemoryEvent",
+    "MemoryKind",
+    "MemoryRecord",
+    "MemoryStatus",
+    "MigrationError",
+    "NotFound",
+    "Page",
+    "RetrievalSettings",
+    "Scope",
+    "Signal",
+    "StorageError",
+    "StoreLocked",
+    "SystemClock",
+    "__version__",
+]

@@ -1,0 +1,72 @@
+"""``AsyncMemory``: every method runs the sync engine's method on a worker thread.
+
+It holds no logic of its own; each coroutine is generated from the sync method,
+so the two surfaces cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from engramdb.engine import Memory
+
+__all__ = ["AsyncMemory"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _on_thread(
+    method: Callable[Concatenate[Memory, P], R],
+) -> Callable[Concatenate[AsyncMemory, P], Coroutine[Any, Any, R]]:
+    @functools.wraps(method)
+    async def run(self: AsyncMemory, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.to_thread(method, self.sync, *args, **kwargs)
+
+    return run
+
+
+class AsyncMemory:
+    """The async twin of :class:`~engramdb.Memory`, same methods, awaitable.
+
+    Args:
+        sync: the engine to delegate to; see :meth:`open`.
+    """
+
+    def __init__(self, sync: Memory) -> None:
+        self.sync = sync
+
+    @classmethod
+    async def open(cls, *args: Any, **kwargs: Any) -> AsyncMemory:
+        """Like :meth:`Memory.open <engramdb.Memory.open>` (same arguments), off the event loop."""
+        return cls(await asyncio.to_thread(Memory.open, *args, **kwargs))
+
+    add = _on_thread(Memory.add)
+    add_batch = _on_thread(Memory.add_batch)
+    search = _on_thread(Memory.search)
+    get = _on_thread(Memory.get)
+    get_all = _on_thread(Memory.get_all)
+    update = _on_thread(Memory.update)
+    delete = _on_thread(Memory.delete)
+    delete_all = _on_thread(Memory.delete_all)
+    history = _on_thread(Memory.history)
+    stats = _on_thread(Memory.stats)
+    export = _on_thread(Memory.export)
+    import_ = _on_thread(Memory.import_)
+    reindex = _on_thread(Memory.reindex)
+    close = _on_thread(Memory.close)
+
+    async def __aenter__(self) -> AsyncMemory:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,1 @@
+"""Storage backends implementing the ports in :mod:`engramdb.ports.store`."""

@@ -1,0 +1,86 @@
+"""Conversion between ``memories`` / ``memory_events`` rows and domain objects."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from engramdb.model.memory import EventKind, MemoryRecord, MemoryEvent, MemoryKind, MemoryStatus, Scope
+
+__all__ = ["MEMORY_COLUMNS", "event_from_row", "memory_from_row", "memory_params", "to_db_time"]
+
+MEMORY_COLUMNS = (
+    "id", "kind", "text", "user_id", "agent_id", "session_id", "role", "speaker", "metadata",
+    "occurred_at", "valid_from", "valid_to", "recorded_at", "expired_at", "status", "version",
+    "seq", "superseded_by", "importance", "confidence",
+)  # fmt: skip
+
+
+def to_db_time(value: datetime | None) -> str | None:
+    """Times are stored as UTC ISO strings so that they compare as times."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _from_db_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
+    """Values for :data:`MEMORY_COLUMNS`, in order."""
+    return (
+        memory.id, memory.kind.value, memory.text, memory.scope.user_id, memory.scope.agent_id,
+        memory.scope.session_id, memory.role, memory.speaker,
+        json.dumps(memory.metadata, ensure_ascii=False, sort_keys=True),
+        to_db_time(memory.occurred_at), to_db_time(memory.valid_from),
+        to_db_time(memory.valid_to), to_db_time(memory.recorded_at),
+        to_db_time(memory.expired_at), memory.status.value, memory.version, memory.seq,
+        memory.superseded_by, memory.importance, memory.confidence,
+    )  # fmt: skip
+
+
+def memory_from_row(row: sqlite3.Row, sources: tuple[str, ...]) -> MemoryRecord:
+    """Build a :class:`MemoryRecord` from a ``memories`` row and its source ids."""
+    occurred = _from_db_time(row["occurred_at"])
+    recorded = _from_db_time(row["recorded_at"])
+    assert occurred is not None and recorded is not None  # NOT NULL columns
+    return MemoryRecord(
+        id=row["id"],
+        kind=MemoryKind(row["kind"]),
+        text=row["text"],
+        scope=Scope(row["user_id"], row["agent_id"], row["session_id"]),
+        occurred_at=occurred,
+        recorded_at=recorded,
+        role=row["role"],
+        speaker=row["speaker"],
+        metadata=json.loads(row["metadata"]),
+        valid_from=_from_db_time(row["valid_from"]),
+        valid_to=_from_db_time(row["valid_to"]),
+        expired_at=_from_db_time(row["expired_at"]),
+        status=MemoryStatus(row["status"]),
+        version=row["version"],
+        seq=row["seq"],
+        sources=sources,
+        superseded_by=row["superseded_by"],
+        importance=row["importance"],
+        confidence=row["confidence"],
+    )
+
+
+def event_from_row(row: sqlite3.Row) -> MemoryEvent:
+    """Build a :class:`MemoryEvent` from a ``memory_events`` row."""
+    at = _from_db_time(row["at"])
+    assert at is not None  # NOT NULL column
+    return MemoryEvent(
+        id=row["id"],
+        memory_id=row["memory_id"],
+        kind=EventKind(row["kind"]),
+        actor=row["actor"],
+        at=at,
+        scope=Scope(row["user_id"], row["agent_id"], row["session_id"]),
+        before=json.loads(row["before"]) if row["before"] else None,
+        after=json.loads(row["after"]) if row["after"] else None,
+    )

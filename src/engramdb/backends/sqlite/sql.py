@@ -1,0 +1,75 @@
+"""Pure SQL builders for the SQLite backend (tested without a database)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engramdb.model.filters import And, Cond, Filter, Not, Or
+from engramdb.model.memory import Scope
+
+__all__ = ["fts_match_sql", "scope_where_sql"]
+
+_OPS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def scope_where_sql(
+    scope: Scope, flt: Filter | None, *, active_only: bool = True, alias: str = "m"
+) -> tuple[str, list[Any]]:
+    """A WHERE clause (without ``WHERE``) confining rows to ``scope`` and ``flt``."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for key, value in scope.as_dict().items():
+        clauses.append(f"{alias}.{key} = ?")
+        params.append(value)
+    if active_only:
+        clauses.append(f"{alias}.status = 'active'")
+    if flt is not None:
+        sql, extra = filter_sql(flt, alias)
+        clauses.append(sql)
+        params.extend(extra)
+    return (" AND ".join(clauses) or "1"), params
+
+
+def filter_sql(flt: Filter, alias: str = "m") -> tuple[str, list[Any]]:
+    """Compile a parsed filter into SQL over ``memories`` and its JSON metadata."""
+    if isinstance(flt, Cond):
+        return _cond_sql(flt, alias)
+    if isinstance(flt, Not):
+        inner, params = filter_sql(flt.item, alias)
+        return f"NOT ({inner})", params
+    joiner = " AND " if isinstance(flt, And) else " OR "
+    parts = [filter_sql(item, alias) for item in flt.items]
+    return "(" + joiner.join(p[0] for p in parts) + ")", [v for p in parts for v in p[1]]
+
+
+def _cond_sql(cond: Cond, alias: str) -> tuple[str, list[Any]]:
+    if cond.column:
+        target, params = f"{alias}.{cond.field}", []
+    else:
+        target, params = f"json_extract({alias}.metadata, ?)", [_json_path(cond.field)]
+    if cond.op in ("in", "nin"):
+        values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+        marks = ", ".join("?" for _ in values)
+        negate = "NOT " if cond.op == "nin" else ""
+        sql = f"({target} IS NOT NULL AND {target} {negate}IN ({marks}))"
+        return sql, params * 2 + [_sql_value(v) for v in values]
+    if cond.value is None:
+        return f"{target} IS {'NOT ' if cond.op == 'ne' else ''}NULL", params
+    if cond.op == "ne":
+        return f"({target} IS NULL OR {target} != ?)", params * 2 + [_sql_value(cond.value)]
+    return f"{target} {_OPS[cond.op]} ?", [*params, _sql_value(cond.value)]
+
+
+def _json_path(field: str) -> str:
+    return "$" + "".join(f'."{part}"' for part in field.split("."))
+
+
+def _sql_value(value: Any) -> Any:
+    # json_extract returns 1/0 for JSON true/false
+    return int(value) if isinstance(value, bool) else value
+
+
+def fts_match_sql(terms: Sequence[str]) -> str:
+    """An FTS5 MATCH expression that ORs quoted terms (quotes make any term literal)."""
+    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)

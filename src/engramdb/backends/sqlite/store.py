@@ -1,0 +1,689 @@
+"""The embedded default backend: one SQLite file (WAL, FTS5, vectors + ANN sidecar).
+
+Concurrency model: one process may write (enforced by :class:`WriterLock`); inside
+it, one connection is shared by all threads and serialised with a lock, so every
+call sees a consistent store. Every write runs in one ``BEGIN IMMEDIATE``
+transaction with ``synchronous=FULL``: when a call returns, its write is on disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import numpy as np
+
+from engramdb.backends._migrate import check_applied, load_migrations
+from engramdb.backends.sqlite import _rows
+from engramdb.backends.sqlite._errors import map_sqlite_errors
+from engramdb.backends.sqlite._lock import WriterLock
+from engramdb.backends.sqlite.sql import fts_match_sql, scope_where_sql
+from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
+from engramdb.errors import BackendUnavailable, InvalidInput
+from engramdb.model.codec import memory_to_dict
+from engramdb.model.filters import Filter
+from engramdb.model.query import Page
+from engramdb.model.memory import EventKind, MemoryRecord, MemoryEvent, MemoryKind, Scope
+from engramdb.ports.store import (
+    Capabilities,
+    KeywordIndex,
+    MemoryStore,
+    ScoredId,
+    VectorIndex,
+)
+from engramdb.types import Vector
+
+__all__ = ["SQLiteStore"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_SELECT = "SELECT m.rid, " + ", ".join(f"m.{c}" for c in _rows.MEMORY_COLUMNS) + " FROM memories m"
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Serialise access to the shared connection and map driver errors."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store: SQLiteStore = args[0]  # type: ignore[assignment]
+        with store._lock, map_sqlite_errors(store.location):
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
+    """Memories, events, FTS5 and vectors in one SQLite file.
+
+    Args:
+        location: a file path, or ``":memory:"``.
+        dimensions: vector size of the embedder used with this store.
+        read_only: open without the writer lock; writes raise.
+        exact_threshold: scopes with at most this many memories are searched exactly;
+            larger ones through the ANN index.
+        ann_save_every: persist the ANN index after this many added vectors.
+    """
+
+    capabilities = Capabilities(keyword=True, vector=True, graph=False, native_hybrid=False)
+
+    def __init__(
+        self,
+        location: str,
+        *,
+        dimensions: int,
+        read_only: bool = False,
+        exact_threshold: int = 2048,
+        ann_save_every: int = 20_000,
+    ) -> None:
+        self.location = location
+        self.dimensions = dimensions
+        self.read_only = read_only
+        self.exact_threshold = exact_threshold
+        self.ann_save_every = ann_save_every
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._seq_cache: dict[Scope, int] = {}
+        self._unsaved = 0
+        path = None if location == ":memory:" else Path(location)
+        self._writer_lock = WriterLock(path) if path and not read_only else None
+        if self._writer_lock:
+            self._writer_lock.acquire()
+        try:
+            self._conn = self._connect(path)
+            with map_sqlite_errors(location):
+                self._migrate()
+            self._ann = AnnIndex(dimensions, path.with_name(path.name + ".usearch") if path else None)
+            self._ann_ready = False
+            with map_sqlite_errors(location):
+                self._sync_ann(load=True)
+        except BaseException:
+            self._release()
+            raise
+
+    # ----------------------------------------------------------------- setup
+    def _connect(self, path: Path | None) -> sqlite3.Connection:
+        try:
+            if path is None:
+                conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            elif self.read_only:
+                uri = f"file:{path}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            else:
+                if path.parent and not path.parent.exists():
+                    raise BackendUnavailable(f"directory {path.parent} does not exist", location=str(path))
+                conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if path is not None and not self.read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise BackendUnavailable(f"cannot open {self.location}: {exc}", location=self.location) from exc
+        return conn
+
+    def _migrate(self) -> None:
+        shipped = load_migrations("engramdb.backends.sqlite.migrations", "sqlite")
+        exists = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'"
+        ).fetchone()
+        applied: dict[int, str] = {}
+        if exists:
+            rows = self._conn.execute("SELECT version, sha256 FROM schema_migrations")
+            applied = {row[0]: row[1] for row in rows}
+        pending = check_applied(shipped, applied)
+        if pending and self.read_only:
+            raise BackendUnavailable(f"{self.location} is not an initialised engramdb store")
+        for migration in pending:
+            with self.atomic():
+                self._conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name TEXT, sha256 TEXT, applied_at TEXT)"
+                )
+                for statement in _split_sql(migration.sql):
+                    self._conn.execute(statement)
+                self._conn.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?, datetime('now'))",
+                    (migration.version, migration.name, migration.sha256),
+                )
+
+    # ------------------------------------------------------ unit of work
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """A transaction; nested calls become savepoints."""
+        with self._lock:
+            if self._depth == 0:
+                self._conn.execute("BEGIN IMMEDIATE")
+            else:
+                self._conn.execute(f"SAVEPOINT sp{self._depth}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._conn.execute("ROLLBACK")
+                    self._seq_cache.clear()  # may hold positions of rolled-back rows
+                    self._ann_ready = False  # may hold rolled-back vectors
+                else:
+                    self._conn.execute(f"ROLLBACK TO sp{self._depth}")
+                    self._conn.execute(f"RELEASE sp{self._depth}")
+                raise
+            self._depth -= 1
+            if self._depth == 0:
+                self._conn.execute("COMMIT")
+            else:
+                self._conn.execute(f"RELEASE sp{self._depth}")
+
+    # ------------------------------------------------------------- writes
+    @_guarded
+    def insert(
+        self,
+        memories: Sequence[MemoryRecord],
+        vectors: Sequence[Vector] | None,
+        actor: str,
+        *,
+        record_events: bool = True,
+    ) -> None:
+        """Insert memories, their sources, FTS rows, vectors and ADD events."""
+        if vectors is not None and len(vectors) != len(memories):
+            raise ValueError("one vector per memory")
+        columns = ", ".join(_rows.MEMORY_COLUMNS)
+        marks = ", ".join("?" for _ in _rows.MEMORY_COLUMNS)
+        rids: list[int] = []
+        with self.atomic():
+            for memory in memories:
+                cursor = self._conn.execute(
+                    f"INSERT INTO memories ({columns}) VALUES ({marks})", _rows.memory_params(memory)
+                )
+                rid = int(cursor.lastrowid or 0)
+                rids.append(rid)
+                self._write_side_rows(rid, memory)
+                if record_events:
+                    self._record(
+                        memory.id, EventKind.ADD, actor, memory.recorded_at, memory.scope, None, memory
+                    )
+            if vectors is not None:
+                self._conn.executemany(
+                    "INSERT INTO vectors (rid, vector) VALUES (?, ?)",
+                    [(rid, _blob(v)) for rid, v in zip(rids, vectors, strict=True)],
+                )
+        for memory in memories:
+            if memory.seq is not None:
+                self._seq_cache[memory.scope] = max(self._seq_cache.get(memory.scope, 0), memory.seq + 1)
+        if vectors is not None:
+            self._ann_added(np.array(rids), np.vstack(vectors) if len(vectors) else None)
+
+    def _write_side_rows(self, rid: int, memory: MemoryRecord) -> None:
+        self._conn.execute(
+            "INSERT INTO memory_fts (rowid, text) VALUES (?, ?)", (rid, _indexed_text(memory))
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO memory_sources (memory_id, source_id) VALUES (?, ?)",
+            [(memory.id, source) for source in memory.sources],
+        )
+
+    @_guarded
+    def replace(self, memory: MemoryRecord, vector: Vector | None, actor: str, at: datetime) -> None:
+        """Overwrite a memory with its next version; the old one goes into the event."""
+        with self.atomic():
+            before = self._get(memory.id)
+            rid = self._rid(memory.id)
+            assignments = ", ".join(f"{c} = ?" for c in _rows.MEMORY_COLUMNS)
+            self._conn.execute(
+                f"UPDATE memories SET {assignments} WHERE rid = ?", (*_rows.memory_params(memory), rid)
+            )
+            self._conn.execute("DELETE FROM memory_fts WHERE rowid = ?", (rid,))
+            self._conn.execute("DELETE FROM memory_sources WHERE memory_id = ?", (memory.id,))
+            self._write_side_rows(rid, memory)
+            if vector is not None:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO vectors (rid, vector) VALUES (?, ?)", (rid, _blob(vector))
+                )
+            self._record(memory.id, EventKind.UPDATE, actor, at, memory.scope, before, memory)
+        if vector is not None:
+            self._ann_removed([rid])
+            self._ann_added(np.array([rid]), vector[None, :])
+
+    @_guarded
+    def delete(self, ids: Sequence[str], actor: str, at: datetime) -> list[str]:
+        """Delete ``ids`` and, transitively, every memory derived from them."""
+        with self.atomic():
+            doomed = self._with_derived(list(ids))
+            rows = self._fetch_rows(doomed)
+            rids = [row["rid"] for row in rows]
+            for chunk in _chunks(rids, 500):
+                marks = ", ".join("?" for _ in chunk)
+                self._conn.execute(f"DELETE FROM memory_fts WHERE rowid IN ({marks})", chunk)
+                self._conn.execute(f"DELETE FROM vectors WHERE rid IN ({marks})", chunk)
+                self._conn.execute(f"DELETE FROM memories WHERE rid IN ({marks})", chunk)
+            deleted = [row["id"] for row in rows]
+            for chunk in _chunks(deleted, 500):
+                marks = ", ".join("?" for _ in chunk)
+                self._conn.execute(
+                    f"UPDATE memory_events SET before = NULL, after = NULL WHERE memory_id IN ({marks})",
+                    chunk,
+                )
+                self._conn.execute(f"DELETE FROM memory_sources WHERE source_id IN ({marks})", chunk)
+            for row in rows:
+                scope = Scope(row["user_id"], row["agent_id"], row["session_id"])
+                self._record(row["id"], EventKind.DELETE, actor, at, scope, None, None)
+        self._ann_removed(rids)
+        return deleted
+
+    def _with_derived(self, ids: list[str]) -> list[str]:
+        seen = dict.fromkeys(ids)
+        frontier = ids
+        while frontier:
+            found: list[str] = []
+            for chunk in _chunks(frontier, 500):
+                marks = ", ".join("?" for _ in chunk)
+                rows = self._conn.execute(
+                    f"SELECT memory_id FROM memory_sources WHERE source_id IN ({marks})", chunk
+                )
+                found.extend(r[0] for r in rows if r[0] not in seen)
+            seen.update(dict.fromkeys(found))
+            frontier = found
+        return list(seen)
+
+    def _record(
+        self,
+        memory_id: str,
+        kind: EventKind,
+        actor: str,
+        at: datetime,
+        scope: Scope,
+        before: MemoryRecord | None,
+        after: MemoryRecord | None,
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id, session_id,"
+            " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                memory_id, kind.value, actor, _rows.to_db_time(at), scope.user_id, scope.agent_id,
+                scope.session_id, _event_payload(before), _event_payload(after),
+            ),
+        )  # fmt: skip
+
+    @_guarded
+    def import_event(self, event: MemoryEvent) -> None:
+        """Append an exported event with its time and payloads (and a new event id)."""
+        self._conn.execute(
+            "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id,"
+            " session_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.memory_id, event.kind.value, event.actor, _rows.to_db_time(event.at),
+                event.scope.user_id, event.scope.agent_id, event.scope.session_id,
+                json.dumps(event.before) if event.before is not None else None,
+                json.dumps(event.after) if event.after is not None else None,
+            ),
+        )  # fmt: skip
+
+    @_guarded
+    def set_vectors(self, vectors: dict[str, Vector]) -> None:
+        """Replace the vectors of existing memories."""
+        with self.atomic():
+            for memory_id, vector in vectors.items():
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO vectors (rid, vector) VALUES (?, ?)",
+                    (self._rid(memory_id), _blob(vector)),
+                )
+        self._ann_ready = False
+
+    @_guarded
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a store-level setting."""
+        with self.atomic():
+            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -------------------------------------------------------------- reads
+    @_guarded
+    def get_meta(self, key: str) -> str | None:
+        """A store-level setting, or ``None``."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @_guarded
+    def get_many(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
+        """Existing memories among ``ids``."""
+        return {m.id: m for m in self._memories(self._fetch_rows(list(ids)))}
+
+    def _get(self, memory_id: str) -> MemoryRecord:
+        rows = self._fetch_rows([memory_id])
+        if not rows:
+            raise ValueError(f"no memory {memory_id}")
+        return self._memories(rows)[0]
+
+    def _rid(self, memory_id: str) -> int:
+        row = self._conn.execute("SELECT rid FROM memories WHERE id = ?", (memory_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no memory {memory_id}")
+        return int(row[0])
+
+    def _fetch_rows(self, ids: list[str]) -> list[sqlite3.Row]:
+        rows: list[sqlite3.Row] = []
+        for chunk in _chunks(ids, 500):
+            marks = ", ".join("?" for _ in chunk)
+            rows.extend(self._conn.execute(f"{_SELECT} WHERE m.id IN ({marks})", chunk))
+        return rows
+
+    def _memories(self, rows: Sequence[sqlite3.Row]) -> list[MemoryRecord]:
+        ids = [row["id"] for row in rows]
+        sources: dict[str, list[str]] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ", ".join("?" for _ in chunk)
+            for memory_id, source_id in self._conn.execute(
+                f"SELECT memory_id, source_id FROM memory_sources WHERE memory_id IN ({marks})"
+                " ORDER BY rowid",
+                chunk,
+            ):
+                sources.setdefault(memory_id, []).append(source_id)
+        return [_rows.memory_from_row(row, tuple(sources.get(row["id"], ()))) for row in rows]
+
+    @_guarded
+    def list(
+        self,
+        scope: Scope,
+        flt: Filter | None,
+        *,
+        limit: int,
+        cursor: str | None,
+        include_inactive: bool,
+    ) -> Page:
+        """A page of memories in insertion order; the cursor is the last row id."""
+        where, params = scope_where_sql(scope, flt, active_only=not include_inactive)
+        after = _parse_cursor(cursor)
+        rows = self._conn.execute(
+            f"{_SELECT} WHERE m.rid > ? AND {where} ORDER BY m.rid LIMIT ?",
+            [after, *params, limit + 1],
+        ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = f"r{rows[-1]['rid']}" if more and rows else None
+        return Page(self._memories(rows), next_cursor)
+
+    @_guarded
+    def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
+        """Every id in ``scope``, ``batch`` at a time (materialised first: safe to delete)."""
+        where, params = scope_where_sql(scope, None, active_only=False)
+        ids = [r[0] for r in self._conn.execute(f"SELECT m.id FROM memories m WHERE {where}", params)]
+        return iter([ids[i : i + batch] for i in range(0, len(ids), batch)])
+
+    @_guarded
+    def neighbours(self, memory: MemoryRecord, window: int) -> list[MemoryRecord]:
+        """Active episodes of the same scope and session within ``window`` positions."""
+        if memory.seq is None or memory.kind is not MemoryKind.EPISODE:
+            return []
+        where, params = scope_where_sql(memory.scope, None)
+        session_clause = "m.session_id IS NULL" if memory.scope.session_id is None else "1"
+        rows = self._conn.execute(
+            f"{_SELECT} WHERE {where} AND {session_clause} AND m.kind = 'episode'"
+            " AND m.seq BETWEEN ? AND ? AND m.seq != ? ORDER BY m.seq",
+            [*params, memory.seq - window, memory.seq + window, memory.seq],
+        ).fetchall()
+        return [
+            m for m in self._memories(rows)
+            if m.scope == memory.scope
+        ]  # fmt: skip
+
+    @_guarded
+    def next_seq(self, scope: Scope) -> int:
+        """Next episode position in ``scope`` (cached: this process is the only writer)."""
+        if scope not in self._seq_cache:
+            where, params = scope_where_sql(scope, None, active_only=False)
+            nulls = [f"m.{k} IS NULL" for k in ("user_id", "agent_id", "session_id") if getattr(scope, k) is None]
+            where = " AND ".join([where, *nulls])
+            row = self._conn.execute(f"SELECT max(m.seq) FROM memories m WHERE {where}", params).fetchone()
+            self._seq_cache[scope] = 0 if row[0] is None else int(row[0]) + 1
+        return self._seq_cache[scope]
+
+    @_guarded
+    def events(self, memory_id: str) -> list[MemoryEvent]:
+        """Events of one memory, oldest first."""
+        rows = self._conn.execute(
+            "SELECT * FROM memory_events WHERE memory_id = ? ORDER BY id", (memory_id,)
+        )
+        return [_rows.event_from_row(row) for row in rows]
+
+    @_guarded
+    def all_events(self) -> Iterator[MemoryEvent]:
+        """Every event, oldest first."""
+        rows = self._conn.execute("SELECT * FROM memory_events ORDER BY id").fetchall()
+        return iter([_rows.event_from_row(row) for row in rows])
+
+    @_guarded
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, Vector]:
+        """Stored vectors by memory id."""
+        result: dict[str, Vector] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ", ".join("?" for _ in chunk)
+            for memory_id, blob in self._conn.execute(
+                f"SELECT m.id, v.vector FROM memories m JOIN vectors v ON v.rid = m.rid"
+                f" WHERE m.id IN ({marks})",
+                chunk,
+            ):
+                result[memory_id] = np.frombuffer(blob, dtype=np.float32).copy()
+        return result
+
+    # ------------------------------------------------------------ search
+    @_guarded
+    def keyword_search(
+        self, terms: Sequence[str], scope: Scope, flt: Filter | None, limit: int
+    ) -> list[ScoredId]:
+        """BM25 over FTS5 (score = -bm25, higher is better)."""
+        if not terms:
+            return []
+        where, params = scope_where_sql(scope, flt)
+        rows = self._conn.execute(
+            "SELECT m.id, bm25(memory_fts) AS s FROM memory_fts"
+            " JOIN memories m ON m.rid = memory_fts.rowid"
+            f" WHERE memory_fts MATCH ? AND {where} ORDER BY s LIMIT ?",
+            [fts_match_sql(terms), *params, limit],
+        )
+        return [(row[0], -float(row[1])) for row in rows]
+
+    @_guarded
+    def vector_search(
+        self, vector: Vector, scope: Scope, flt: Filter | None, limit: int
+    ) -> list[ScoredId]:
+        """Exact search for small scopes, ANN with over-fetching for large ones."""
+        where, params = scope_where_sql(scope, flt)
+        size = self._conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {where} LIMIT ?)",
+            [*params, self.exact_threshold + 1],
+        ).fetchone()[0]
+        if size == 0:
+            return []
+        if size <= self.exact_threshold:
+            pairs = self._exact(vector, where, params, limit)
+        else:
+            pairs = self._approximate(vector, where, params, limit)
+        return self._ids_for(pairs)
+
+    def _exact(self, vector: Vector, where: str, params: list[Any], limit: int) -> list[tuple[int, float]]:
+        rows = self._conn.execute(
+            f"SELECT m.rid, v.vector FROM memories m JOIN vectors v ON v.rid = m.rid WHERE {where}",
+            params,
+        ).fetchall()
+        if not rows:
+            return []
+        rids = np.array([r[0] for r in rows])
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return exact_top_k(vector, rids, matrix, limit)
+
+    def _approximate(
+        self, vector: Vector, where: str, params: list[Any], limit: int
+    ) -> list[tuple[int, float]]:
+        self._sync_ann(load=False)
+        fetch = limit * 4
+        while True:
+            pairs = self._ann.search(vector, fetch)
+            allowed = self._allowed_rids([rid for rid, _ in pairs], where, params)
+            kept = [(rid, score) for rid, score in pairs if rid in allowed]
+            if len(kept) >= limit or fetch >= len(self._ann):
+                return kept[:limit]
+            fetch *= 4
+
+    def _allowed_rids(self, rids: list[int], where: str, params: list[Any]) -> set[int]:
+        allowed: set[int] = set()
+        for chunk in _chunks(rids, 500):
+            marks = ", ".join("?" for _ in chunk)
+            allowed.update(
+                r[0]
+                for r in self._conn.execute(
+                    f"SELECT m.rid FROM memories m WHERE m.rid IN ({marks}) AND {where}",
+                    [*chunk, *params],
+                )
+            )
+        return allowed
+
+    def _ids_for(self, pairs: list[tuple[int, float]]) -> list[ScoredId]:
+        if not pairs:
+            return []
+        marks = ", ".join("?" for _ in pairs)
+        ids = dict(
+            self._conn.execute(
+                f"SELECT rid, id FROM memories WHERE rid IN ({marks})", [rid for rid, _ in pairs]
+            ).fetchall()
+        )
+        return [(ids[rid], score) for rid, score in pairs if rid in ids]
+
+    # --------------------------------------------------------------- ANN
+    def _fingerprint(self) -> Fingerprint:
+        row = self._conn.execute("SELECT count(*), max(rid), total(rid) FROM vectors").fetchone()
+        return int(row[0]), int(row[1] or 0), int(row[2])
+
+    def _sync_ann(self, *, load: bool) -> None:
+        """Make the ANN index hold exactly the stored vectors (when it is worth having)."""
+        if self._ann_ready:
+            return
+        fingerprint = self._fingerprint()
+        if fingerprint[0] <= self.exact_threshold:
+            return  # every scope is small enough for exact search
+        if load and self._ann.load(fingerprint):
+            self._ann_ready = True
+            return
+        self._ann.clear()
+        self._ann.invalidate()
+        last = 0
+        while True:
+            rows = self._conn.execute(
+                "SELECT rid, vector FROM vectors WHERE rid > ? ORDER BY rid LIMIT 10000", (last,)
+            ).fetchall()
+            if not rows:
+                break
+            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+            self._ann.add(np.array([r[0] for r in rows]), matrix.reshape(len(rows), -1))
+            last = rows[-1][0]
+        self._ann_ready = True
+        self._save_ann()
+
+    def _ann_added(self, rids: np.ndarray, matrix: np.ndarray | None) -> None:
+        if matrix is None or not len(rids):
+            return
+        if not self._ann_ready:
+            self._sync_ann(load=False)
+            return
+        if not self._ann.dirty:
+            self._ann.invalidate()
+        self._ann.add(rids, matrix)
+        self._unsaved += len(rids)
+        if self._unsaved >= self.ann_save_every:
+            self._save_ann()
+
+    def _ann_removed(self, rids: list[int]) -> None:
+        if self._ann_ready and rids:
+            if not self._ann.dirty:
+                self._ann.invalidate()
+            self._ann.remove(rids)
+
+    def _save_ann(self) -> None:
+        if self._ann_ready and not self.read_only:
+            self._ann.save(self._fingerprint())
+            self._unsaved = 0
+
+    # ------------------------------------------------------------- admin
+    @_guarded
+    def stats(self) -> dict[str, Any]:
+        """Counts by kind and status, index sizes, file size."""
+        by_kind = dict(self._conn.execute("SELECT kind, count(*) FROM memories GROUP BY kind").fetchall())
+        by_status = dict(
+            self._conn.execute("SELECT status, count(*) FROM memories GROUP BY status").fetchall()
+        )
+        scalar = lambda sql: self._conn.execute(sql).fetchone()[0]  # noqa: E731
+        size = 0
+        if self.location != ":memory:":
+            size = sum(p.stat().st_size for p in Path(self.location).parent.glob(Path(self.location).name + "*"))
+        return {
+            "location": self.location,
+            "memories": scalar("SELECT count(*) FROM memories"),
+            "by_kind": by_kind,
+            "by_status": by_status,
+            "users": scalar("SELECT count(DISTINCT user_id) FROM memories"),
+            "sessions": scalar("SELECT count(DISTINCT session_id) FROM memories"),
+            "vectors": scalar("SELECT count(*) FROM vectors"),
+            "ann_vectors": len(self._ann) if self._ann_ready else 0,
+            "events": scalar("SELECT count(*) FROM memory_events"),
+            "bytes_on_disk": size,
+        }
+
+    def close(self) -> None:
+        """Persist the ANN index, close the connection and release the writer lock."""
+        with self._lock:
+            if getattr(self, "_conn", None) is None:
+                return
+            try:
+                if self._ann.dirty:
+                    with map_sqlite_errors(self.location):
+                        self._save_ann()
+            finally:
+                self._release()
+
+    def _release(self) -> None:
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.close()
+            self._conn = None  # type: ignore[assignment]
+        if self._writer_lock:
+            self._writer_lock.release()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration file (no statement of ours contains ';' in a literal)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _blob(vector: Vector) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def _indexed_text(memory: MemoryRecord) -> str:
+    """What FTS indexes: the speaker's name is searchable along with the text."""
+    return f"{memory.speaker}: {memory.text}" if memory.speaker else memory.text
+
+
+def _event_payload(memory: MemoryRecord | None) -> str | None:
+    return None if memory is None else json.dumps(memory_to_dict(memory), ensure_ascii=False)
+
+
+def _parse_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not (cursor.startswith("r") and cursor[1:].isdigit()):
+        raise InvalidInput(f"invalid cursor {cursor!r}", field="cursor")
+    return int(cursor[1:])

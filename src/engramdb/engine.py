@@ -1,0 +1,411 @@
+"""The ``Memory`` facade: validates input, wires components, delegates.
+
+Business logic lives in :mod:`engramdb.pipeline`, :mod:`engramdb.retrieval` and the
+stores; this module only checks arguments and connects the pieces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from engramdb import portable
+from engramdb.errors import ConfigError, EmbedderMismatch, InvalidInput, NotFound
+from engramdb.model.filters import parse_filter
+from engramdb.model.memory import MemoryEvent, MemoryRecord
+from engramdb.model.query import Hit, Page
+from engramdb.pipeline.ingest import AddRequest, embedding_text, ingest
+from engramdb.pipeline.normalize import (
+    check_text,
+    check_time,
+    normalize_messages,
+    normalize_metadata,
+    normalize_scope,
+)
+from engramdb.ports.clock import Clock, SystemClock
+from engramdb.ports.embedder import Embedder
+from engramdb.ports.store import MemoryStore
+from engramdb.retrieval.retriever import RetrievalSettings, Retriever
+from engramdb.types import UNSET, Unset
+
+__all__ = ["Memory"]
+
+MAX_K = 1000
+MAX_PAGE = 1000
+ProgressCallback = Callable[[int, int], None]
+
+
+class Memory:
+    """Long-term memory for agents. Open one with :meth:`Memory.open`.
+
+    Args:
+        store: the storage backend.
+        embedder: the embedder used for every vector in ``store``.
+        clock: where "now" comes from (inject a fake one in tests).
+        retrieval: retriever knobs.
+        actor: recorded as the author of every change made through this instance.
+    """
+
+    def __init__(
+        self,
+        store: MemoryStore,
+        embedder: Embedder,
+        *,
+        clock: Clock | None = None,
+        retrieval: RetrievalSettings | None = None,
+        actor: str = "engramdb",
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.clock: Clock = clock or SystemClock()
+        self.actor = actor
+        self.retriever = Retriever(store, embedder, retrieval)
+
+    @classmethod
+    def open(
+        cls,
+        location: str | Path = ":memory:",
+        *,
+        embedder: Embedder | None = None,
+        clock: Clock | None = None,
+        read_only: bool = False,
+        reindex: bool = False,
+        retrieval: RetrievalSettings | None = None,
+        actor: str = "engramdb",
+    ) -> Memory:
+        """Open (or create) a store.
+
+        Args:
+            location: a SQLite file path, or ``":memory:"`` for a throwaway store.
+            embedder: defaults to the local all-MiniLM-L6-v2 model.
+            clock: defaults to the system clock (UTC).
+            read_only: open without taking the writer lock; writes fail.
+            reindex: re-embed every memory if the store was made with another embedder.
+            retrieval: retriever knobs.
+            actor: author recorded on changes.
+
+        Raises:
+            ConfigError: unsupported location.
+            EmbedderMismatch: the store was embedded with another model (and not ``reindex``).
+            StoreLocked: another process has the file open for writing.
+        """
+        location = str(location)
+        if "://" in location:
+            raise ConfigError(
+                f"unsupported location {location!r}: give a SQLite file path or ':memory:'"
+            )
+        if embedder is None:
+            from engramdb.providers.embedders.minilm import MiniLMEmbedder
+
+            embedder = MiniLMEmbedder()
+        from engramdb.backends.sqlite.store import SQLiteStore
+
+        store = SQLiteStore(location, dimensions=embedder.dimensions, read_only=read_only)
+        try:
+            memory = cls(store, embedder, clock=clock, retrieval=retrieval, actor=actor)
+            memory._check_embedder(reindex=reindex)
+        except BaseException:
+            store.close()
+            raise
+        return memory
+
+    def _check_embedder(self, *, reindex: bool) -> None:
+        stored = self.store.get_meta("embedder")
+        if stored is None:
+            if not self.store.stats()["vectors"]:
+                if not getattr(self.store, "read_only", False):
+                    self.store.set_meta("embedder", self.embedder.identity)
+                return
+        if stored != self.embedder.identity:
+            if not reindex:
+                raise EmbedderMismatch(stored or "unknown", self.embedder.identity)
+            self.reindex()
+
+    # ------------------------------------------------------------ writes
+    def add(
+        self,
+        messages: Any,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        timestamp: datetime | str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[MemoryRecord]:
+        """Remember messages verbatim, as episodes. Durable when it returns.
+
+        Args:
+            messages: a list of ``{"role", "content", "name"?, "timestamp"?, "metadata"?}``
+                dicts, or one string (a user message).
+            user_id: scope: the user the memories belong to.
+            agent_id: scope: the agent.
+            session_id: scope: the session (run / conversation).
+            timestamp: when the messages were said (timezone-aware); default now.
+            metadata: free-form JSON data kept on every episode.
+
+        Returns:
+            The stored episodes, in order.
+
+        Raises:
+            InvalidInput: bad messages, scope, timestamp or metadata; nothing is stored.
+        """
+        request = _add_request(messages, user_id, agent_id, session_id, timestamp, metadata)
+        return ingest(self.store, self.embedder, self.clock, [request], actor=self.actor)[0]
+
+    def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
+        """Several :meth:`add` calls in one: faster for bulk import, all or nothing.
+
+        Args:
+            items: dicts with the keyword arguments of :meth:`add`
+                (``messages``, ``user_id``, ``agent_id``, ``session_id``, ``timestamp``,
+                ``metadata``).
+
+        Returns:
+            The stored episodes of each item.
+
+        Raises:
+            InvalidInput: any item is invalid (the message names it); nothing is stored.
+        """
+        requests = []
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise InvalidInput(f"items[{index}] must be a dict", field="items")
+            unknown = set(item) - _ADD_KEYS
+            if unknown:
+                raise InvalidInput(f"items[{index}] has unknown keys {sorted(unknown)}", field="items")
+            if "messages" not in item:
+                raise InvalidInput(f"items[{index}] has no messages", field="items")
+            requests.append(
+                _add_request(
+                    item["messages"], item.get("user_id"), item.get("agent_id"),
+                    item.get("session_id"), item.get("timestamp"), item.get("metadata"),
+                )  # fmt: skip
+            )
+        if not requests:
+            return []
+        return ingest(self.store, self.embedder, self.clock, requests, actor=self.actor)
+
+    def update(
+        self,
+        memory_id: str,
+        *,
+        text: str | Unset = UNSET,
+        metadata: dict[str, Any] | Unset = UNSET,
+    ) -> MemoryRecord:
+        """Write a new version of a memory; the previous one stays in :meth:`history`.
+
+        Args:
+            memory_id: the memory to change.
+            text: new text (re-embedded and re-indexed).
+            metadata: new metadata, replacing the old.
+
+        Raises:
+            NotFound: no such memory.
+            InvalidInput: nothing to change, or bad values.
+        """
+        if isinstance(text, Unset) and isinstance(metadata, Unset):
+            raise InvalidInput("give text and/or metadata to update")
+        current = self.get(memory_id)
+        new_text = current.text if isinstance(text, Unset) else check_text(text, "text")
+        new_meta = current.metadata if isinstance(metadata, Unset) else normalize_metadata(metadata)
+        changed = replace(current, text=new_text, metadata=new_meta, version=current.version + 1)
+        vector = None
+        if new_text != current.text:
+            vector = self.embedder.embed(embedding_text(new_text, current.speaker))
+        self.store.replace(changed, vector, self.actor, self.clock.now())
+        return changed
+
+    def delete(self, memory_id: str) -> list[str]:
+        """Delete a memory and every memory derived from it; returns the deleted ids.
+
+        The content is erased (also from earlier history events); a ``delete`` event
+        without content remains.
+
+        Raises:
+            NotFound: no such memory.
+        """
+        self.get(memory_id)
+        return self.store.delete([memory_id], self.actor, self.clock.now())
+
+    def delete_all(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+    ) -> int:
+        """Delete every memory in a scope (however many); returns how many were deleted.
+
+        Raises:
+            InvalidInput: no scope given (deleting everything needs an explicit scope).
+        """
+        scope = normalize_scope(user_id, agent_id, session_id)
+        deleted = 0
+        for batch in self.store.iter_ids(scope, 1000):
+            deleted += len(self.store.delete(batch, self.actor, self.clock.now()))
+        return deleted
+
+    # ------------------------------------------------------------- reads
+    def search(
+        self,
+        query: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        k: int = 10,
+        filters: dict[str, Any] | None = None,
+        budget_tokens: int | None = None,
+    ) -> list[Hit]:
+        """Hybrid recall within a scope, best first, each hit explained.
+
+        Args:
+            query: what to recall.
+            user_id: scope to search (at least one scope key is required).
+            agent_id: scope to search.
+            session_id: scope to search.
+            k: maximum number of hits (1..1000).
+            filters: metadata filter (see :mod:`engramdb.model.filters`).
+            budget_tokens: stop before the hits' texts exceed this many tokens.
+
+        Raises:
+            InvalidInput: bad query, scope, ``k``, budget or filter.
+        """
+        check_text(query, "query")
+        scope = normalize_scope(user_id, agent_id, session_id)
+        _check_int(k, "k", 1, MAX_K)
+        if budget_tokens is not None:
+            _check_int(budget_tokens, "budget_tokens", 1, 10_000_000)
+        flt = parse_filter(filters)
+        return self.retriever.search(query, scope, flt, k=k, budget_tokens=budget_tokens)
+
+    def get(
+        self,
+        memory_id: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+    ) -> MemoryRecord:
+        """One memory by id; with a scope, a memory outside it is :class:`NotFound`.
+
+        Raises:
+            NotFound: no such memory (in that scope).
+        """
+        if not isinstance(memory_id, str) or not memory_id:
+            raise InvalidInput("memory_id must be a non-empty string", field="memory_id")
+        scope = normalize_scope(user_id, agent_id, session_id, required=False)
+        found = self.store.get_many([memory_id]).get(memory_id)
+        if found is None or not scope.contains(found.scope):
+            raise NotFound(memory_id)
+        return found
+
+    def get_all(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        filters: dict[str, Any] | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+        include_inactive: bool = False,
+    ) -> Page:
+        """List memories of a scope in insertion order, one page at a time.
+
+        Args:
+            user_id: scope (at least one scope key is required).
+            agent_id: scope.
+            session_id: scope.
+            filters: metadata filter.
+            limit: page size (1..1000).
+            cursor: ``next_cursor`` of the previous page.
+            include_inactive: also list superseded and archived memories.
+        """
+        scope = normalize_scope(user_id, agent_id, session_id)
+        _check_int(limit, "limit", 1, MAX_PAGE)
+        flt = parse_filter(filters)
+        return self.store.list(
+            scope, flt, limit=limit, cursor=cursor, include_inactive=include_inactive
+        )
+
+    def history(self, memory_id: str) -> list[MemoryEvent]:
+        """Every change of a memory (add, update, delete, ...), oldest first.
+
+        Works after deletion too (the events then carry no content).
+
+        Raises:
+            NotFound: no memory with that id ever existed.
+        """
+        events = self.store.events(memory_id)
+        if not events:
+            raise NotFound(memory_id)
+        return events
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and sizes of the store, and the embedder in use."""
+        return {**self.store.stats(), "embedder": self.embedder.identity}
+
+    # ------------------------------------------------------ maintenance
+    def export(self, target: str | Path | IO[str]) -> int:
+        """Write the whole store as versioned JSONL (memories, vectors, events).
+
+        Returns:
+            The number of memories written.
+        """
+        return portable.export_store(self.store, self.embedder.identity, target)
+
+    def import_(self, source: str | Path | IO[str]) -> int:
+        """Load an export into this store, ids, times, vectors and history intact.
+
+        Raises:
+            InvalidInput: not an engramdb export, or an unsupported version.
+            Conflict: a memory id already exists here; nothing is imported.
+        """
+        return portable.import_store(self.store, self.embedder, source)
+
+    def reindex(self, progress: ProgressCallback | None = None) -> int:
+        """Re-embed every memory with the current embedder; returns how many."""
+        count = portable.reembed(self.store, self.embedder, progress)
+        self.store.set_meta("embedder", self.embedder.identity)
+        return count
+
+    def close(self) -> None:
+        """Flush indexes and release the store."""
+        self.store.close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+_ADD_KEYS = frozenset({"messages", "user_id", "agent_id", "session_id", "timestamp", "metadata"})
+
+
+def _add_request(
+    messages: Any, user_id: Any, agent_id: Any, session_id: Any, timestamp: Any, metadata: Any
+) -> AddRequest:
+    """Validate the arguments of one ``add``."""
+    return AddRequest(
+        turns=normalize_messages(messages),
+        scope=normalize_scope(user_id, agent_id, session_id),
+        timestamp=None if timestamp is None else check_time(timestamp),
+        metadata=normalize_metadata(metadata),
+    )
+
+
+def _check_int(value: Any, name: str, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(f"{name} must be an integer from {low} to {high}", field=name)
+

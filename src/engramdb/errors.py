@@ -1,0 +1,160 @@
+"""The one exception tree of engramdb.
+
+Every error the library raises on purpose derives from :class:`EngramError`::
+
+    EngramError
+    ├── InvalidInput (ValueError)      bad arguments or data; nothing was changed
+    │   └── FilterError                a metadata filter that cannot be compiled
+    ├── ConfigError (ValueError)       wrong configuration or wiring
+    │   └── EmbedderMismatch           store embedded with another model
+    ├── NotFound (LookupError)         an id that does not exist (in this scope)
+    ├── Conflict                       an id that already exists, a concurrent change
+    ├── StorageError                   the store failed
+    │   ├── BackendUnavailable         cannot open / reach the store
+    │   ├── StoreLocked                another process holds the write lock
+    │   ├── MigrationError             schema newer than this code, or tampered
+    │   └── IntegrityViolation         a constraint the store enforces
+    ├── EmbeddingError                 the embedder failed or returned bad vectors
+    └── CapabilityMissing              a feature needs an optional extra
+
+Errors carry structured context as attributes (``memory_id``, ``path``, ...),
+not only in their message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendUnavailable",
+    "CapabilityMissing",
+    "ConfigError",
+    "Conflict",
+    "EmbedderMismatch",
+    "EmbeddingError",
+    "EngramError",
+    "FilterError",
+    "IntegrityViolation",
+    "InvalidInput",
+    "MigrationError",
+    "NotFound",
+    "StorageError",
+    "StoreLocked",
+]
+
+
+class EngramError(Exception):
+    """Base class of every error engramdb raises on purpose."""
+
+
+class InvalidInput(EngramError, ValueError):
+    """An argument or a piece of data was rejected; the store was not changed.
+
+    Attributes:
+        field: the argument or data field at fault, when known.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class FilterError(InvalidInput):
+    """A metadata filter uses an unknown operator or a malformed value."""
+
+
+class ConfigError(EngramError, ValueError):
+    """The engine was configured or wired incorrectly."""
+
+
+class EmbedderMismatch(ConfigError):
+    """The store's vectors were made by another embedder than the one given.
+
+    Attributes:
+        stored: identity of the embedder recorded in the store.
+        given: identity of the embedder passed to ``open``.
+    """
+
+    def __init__(self, stored: str, given: str) -> None:
+        super().__init__(
+            f"this store was embedded with {stored!r} but was opened with {given!r}; "
+            "open it with the same embedder, or re-embed everything with "
+            "`engramdb reindex` / MemoryRecord.open(..., reindex=True)"
+        )
+        self.stored = stored
+        self.given = given
+
+
+class NotFound(EngramError, LookupError):
+    """No memory with that id exists (or it is outside the caller's scope).
+
+    Attributes:
+        memory_id: the id that was asked for.
+    """
+
+    def __init__(self, memory_id: str) -> None:
+        super().__init__(f"no memory with id {memory_id!r}")
+        self.memory_id = memory_id
+
+    def __str__(self) -> str:  # LookupError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class Conflict(EngramError):
+    """The change conflicts with the current state (e.g. the id already exists)."""
+
+
+class StorageError(EngramError):
+    """The storage backend failed."""
+
+
+class BackendUnavailable(StorageError):
+    """The store cannot be opened or reached.
+
+    Attributes:
+        location: the path or DSN that was opened.
+    """
+
+    def __init__(self, message: str, *, location: str | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+class StoreLocked(StorageError):
+    """Another process already has this store open for writing.
+
+    Attributes:
+        path: the store file.
+        holder_pid: the process id recorded by the lock holder, if readable.
+    """
+
+    def __init__(self, path: str, holder_pid: int | None) -> None:
+        who = f"process {holder_pid}" if holder_pid else "another process"
+        super().__init__(
+            f"{path} is already open for writing by {who}; close it there, or open "
+            "this one with read_only=True"
+        )
+        self.path = path
+        self.holder_pid = holder_pid
+
+
+class MigrationError(StorageError):
+    """The schema is newer than this version of engramdb, or an applied migration changed."""
+
+
+class IntegrityViolation(StorageError):
+    """A constraint enforced by the store was violated."""
+
+
+class EmbeddingError(EngramError):
+    """The embedder failed or returned vectors of the wrong shape."""
+
+
+class CapabilityMissing(EngramError):
+    """A feature needs an optional dependency that is not installed.
+
+    Attributes:
+        extra: the pip extra that provides it, e.g. ``"local"``.
+    """
+
+    def __init__(self, message: str, *, extra: str | None = None) -> None:
+        super().__init__(message)
+        self.extra = extra

@@ -1,0 +1,1 @@
+"""Built-in evaluation of retrieval quality (no LLM needed)."""

@@ -1,0 +1,1 @@
+"""The pure domain model: value types with no I/O."""

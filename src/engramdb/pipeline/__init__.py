@@ -1,0 +1,1 @@
+"""Ingestion: validation, episode building, embedding and persistence."""

@@ -1,0 +1,169 @@
+"""Portable, lossless export / import of a whole store, and re-embedding.
+
+Format (JSON Lines, UTF-8), version 1::
+
+    {"type": "header", "format": "engramdb", "version": 1, "embedder": "...", "memories": N}
+    {"type": "memory", ...every MemoryRecord field..., "vector": "<base64 float32>"}
+    {"type": "event", "id": ..., "memory_id": ..., "kind": ..., "actor": ..., "at": ...,
+     "user_id": ..., "agent_id": ..., "session_id": ..., "before": {...}, "after": {...}}
+
+Vectors are included so an import needs no model; they are re-embedded when the
+target store uses another embedder.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from engramdb.errors import Conflict, InvalidInput
+from engramdb.model.codec import dt_from_iso, dt_to_iso, memory_from_dict, memory_to_dict
+from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, Scope
+from engramdb.pipeline.ingest import embedding_text
+from engramdb.ports.embedder import Embedder
+from engramdb.ports.store import MemoryStore
+
+__all__ = ["FORMAT_VERSION", "export_store", "import_store", "reembed"]
+
+FORMAT_VERSION = 1
+_PAGE = 1000
+
+
+def export_store(store: MemoryStore, embedder_identity: str, target: str | Path | IO[str]) -> int:
+    """Write every memory (any status), its vector, and every event."""
+    with _opened(target, "w") as out:
+        total = store.stats()["memories"]
+        header = {"type": "header", "format": "engramdb", "version": FORMAT_VERSION,
+                  "embedder": embedder_identity, "memories": total}  # fmt: skip
+        out.write(json.dumps(header) + "\n")
+        written = 0
+        for page in _all_pages(store):
+            vectors = store.vectors_of([m.id for m in page])
+            for memory in page:
+                record = {"type": "memory", **memory_to_dict(memory)}
+                if memory.id in vectors:
+                    record["vector"] = base64.b64encode(vectors[memory.id].astype("<f4").tobytes()).decode()
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                written += 1
+        for event in store.all_events():
+            out.write(json.dumps(_event_to_dict(event), ensure_ascii=False) + "\n")
+    return written
+
+
+def import_store(store: MemoryStore, embedder: Embedder, source: str | Path | IO[str]) -> int:
+    """Load an export; all or nothing. Returns the number of memories imported."""
+    with _opened(source, "r") as lines:
+        header, memories, vectors, events = _read_export(lines)
+    existing = store.get_many([m.id for m in memories])
+    if existing:
+        raise Conflict(f"{len(existing)} memory ids already exist, e.g. {next(iter(existing))}")
+    same_model = header.get("embedder") == embedder.identity
+    if not same_model or len(vectors) != len(memories):
+        texts = [embedding_text(m.text, m.speaker) for m in memories]
+        vectors = list(embedder.embed_many(texts))
+    with store.atomic():
+        for start in range(0, len(memories), _PAGE):
+            chunk = slice(start, start + _PAGE)
+            # the exported history replaces the ADD events insert would record
+            store.insert(memories[chunk], vectors[chunk], "import", record_events=not events)
+        for event in events:
+            store.import_event(event)
+    return len(memories)
+
+
+def reembed(
+    store: MemoryStore, embedder: Embedder, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Replace every stored vector with one from ``embedder``."""
+    total = store.stats()["memories"]
+    done = 0
+    for page in _all_pages(store):
+        vectors = embedder.embed_many([embedding_text(m.text, m.speaker) for m in page])
+        store.set_vectors({m.id: v for m, v in zip(page, vectors, strict=True)})
+        done += len(page)
+        if progress:
+            progress(done, total)
+    return done
+
+
+def _all_pages(store: MemoryStore) -> Iterator[list[MemoryRecord]]:
+    cursor = None
+    while True:
+        page = store.list(Scope(), None, limit=_PAGE, cursor=cursor, include_inactive=True)
+        if page.memories:
+            yield page.memories
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _read_export(lines: IO[str]) -> tuple[dict[str, Any], list[MemoryRecord], list[Any], list[MemoryEvent]]:
+    header: dict[str, Any] | None = None
+    memories: list[MemoryRecord] = []
+    vectors: list[Any] = []
+    events: list[MemoryEvent] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            kind = record.get("type")
+            if header is None:
+                header = _check_header(record)
+            elif kind == "memory":
+                blob = record.pop("vector", None)
+                memories.append(memory_from_dict(record))
+                if blob is not None:
+                    vectors.append(np.frombuffer(base64.b64decode(blob), dtype="<f4").copy())
+            elif kind == "event":
+                events.append(_event_from_dict(record))
+            else:
+                raise ValueError(f"unknown record type {kind!r}")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InvalidInput(f"line {number}: {exc}", field="source") from exc
+    if header is None:
+        raise InvalidInput("empty export: no header line", field="source")
+    return header, memories, vectors, events
+
+
+def _check_header(record: Any) -> dict[str, Any]:
+    if not isinstance(record, dict) or record.get("format") != "engramdb":
+        raise ValueError("not an engramdb export (first line must be its header)")
+    if record.get("version") != FORMAT_VERSION:
+        raise ValueError(f"export format version {record.get('version')} is not supported")
+    return record
+
+
+def _event_to_dict(event: MemoryEvent) -> dict[str, Any]:
+    return {
+        "type": "event", "id": event.id, "memory_id": event.memory_id, "kind": event.kind.value,
+        "actor": event.actor, "at": dt_to_iso(event.at), **event.scope.as_dict(),
+        "before": event.before, "after": event.after,
+    }  # fmt: skip
+
+
+def _event_from_dict(data: dict[str, Any]) -> MemoryEvent:
+    at = dt_from_iso(data["at"])
+    if at is None:
+        raise ValueError("event without time")
+    return MemoryEvent(
+        id=int(data["id"]), memory_id=data["memory_id"], kind=EventKind(data["kind"]),
+        actor=data["actor"], at=at,
+        scope=Scope(data.get("user_id"), data.get("agent_id"), data.get("session_id")),
+        before=data.get("before"), after=data.get("after"),
+    )  # fmt: skip
+
+
+@contextmanager
+def _opened(target: str | Path | IO[str], mode: str) -> Iterator[IO[str]]:
+    if isinstance(target, str | Path):
+        with open(target, mode, encoding="utf-8") as handle:
+            yield handle
+    else:
+        yield target

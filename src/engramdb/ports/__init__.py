@@ -1,0 +1,1 @@
+"""Contracts that backends and providers implement."""

@@ -1,0 +1,150 @@
+"""Storage ports: the memory store, its keyword and vector indexes.
+
+Score convention (all ports): higher is better. Keyword scores are BM25-like
+(positive, unbounded); vector scores are cosine similarities in [-1, 1].
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engramdb.model.filters import Filter
+from engramdb.model.query import Page
+from engramdb.model.memory import MemoryRecord, MemoryEvent, Scope
+from engramdb.types import Vector
+
+__all__ = ["Capabilities", "KeywordIndex", "MemoryStore", "ScoredId", "VectorIndex"]
+
+ScoredId = tuple[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a backend can do; the retriever composes what exists."""
+
+    keyword: bool = True
+    vector: bool = True
+    graph: bool = False
+    native_hybrid: bool = False
+
+
+class KeywordIndex(ABC):
+    """Lexical search over memory text."""
+
+    @abstractmethod
+    def keyword_search(
+        self, terms: Sequence[str], scope: Scope, flt: Filter | None, limit: int
+    ) -> list[ScoredId]:
+        """Best matches for any of ``terms`` among active memories in ``scope``."""
+
+
+class VectorIndex(ABC):
+    """Dense search over memory vectors."""
+
+    @abstractmethod
+    def vector_search(
+        self, vector: Vector, scope: Scope, flt: Filter | None, limit: int
+    ) -> list[ScoredId]:
+        """Nearest active memories in ``scope`` by cosine similarity."""
+
+
+class MemoryStore(ABC):
+    """Memories, their provenance and events, written atomically."""
+
+    capabilities: Capabilities
+
+    @abstractmethod
+    def atomic(self) -> AbstractContextManager[None]:
+        """A unit of work: everything inside commits together or not at all."""
+
+    @abstractmethod
+    def insert(
+        self,
+        memories: Sequence[MemoryRecord],
+        vectors: Sequence[Vector] | None,
+        actor: str,
+        *,
+        record_events: bool = True,
+    ) -> None:
+        """Insert new memories (and their vectors); an ADD event at each ``recorded_at``."""
+
+    @abstractmethod
+    def replace(self, memory: MemoryRecord, vector: Vector | None, actor: str, at: datetime) -> None:
+        """Write a new version of an existing memory and record an UPDATE event at ``at``."""
+
+    @abstractmethod
+    def delete(self, ids: Sequence[str], actor: str, at: datetime) -> list[str]:
+        """Delete memories and everything derived from them; returns every deleted id.
+
+        Content is removed everywhere, including earlier events of those memories;
+        a DELETE event without content is recorded for each.
+        """
+
+    @abstractmethod
+    def get_many(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
+        """The memories among ``ids`` that exist, by id."""
+
+    @abstractmethod
+    def list(
+        self,
+        scope: Scope,
+        flt: Filter | None,
+        *,
+        limit: int,
+        cursor: str | None,
+        include_inactive: bool,
+    ) -> Page:
+        """Memories in ``scope`` in insertion order, one page at a time."""
+
+    @abstractmethod
+    def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
+        """Every memory id in ``scope`` (active or not), in batches."""
+
+    @abstractmethod
+    def neighbours(self, memory: MemoryRecord, window: int) -> list[MemoryRecord]:
+        """Episodes of the same session within ``window`` positions of ``memory``."""
+
+    @abstractmethod
+    def next_seq(self, scope: Scope) -> int:
+        """The position the next episode of ``scope``'s session will take."""
+
+    @abstractmethod
+    def events(self, memory_id: str) -> list[MemoryEvent]:
+        """Every recorded change of one memory, oldest first."""
+
+    @abstractmethod
+    def all_events(self) -> Iterator[MemoryEvent]:
+        """Every recorded event, oldest first (for export)."""
+
+    @abstractmethod
+    def import_event(self, event: MemoryEvent) -> None:
+        """Append a recorded event (for import); it gets the next event id."""
+
+    @abstractmethod
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, Vector]:
+        """Stored vectors by memory id."""
+
+    @abstractmethod
+    def set_vectors(self, vectors: dict[str, Vector]) -> None:
+        """Replace stored vectors (for re-indexing)."""
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None:
+        """A store-level setting, e.g. the embedder identity."""
+
+    @abstractmethod
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a store-level setting."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """Counts and sizes, for ``engramdb stats``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Flush indexes and release the store."""

@@ -1,0 +1,1 @@
+"""Optional providers (embedders, later LLMs); each imports its SDK lazily."""

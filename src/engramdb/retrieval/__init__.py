@@ -1,0 +1,1 @@
+"""Hybrid retrieval: candidate generation, fusion, contiguity and budgets (pure logic)."""
