@@ -117,7 +117,7 @@ class Memory:
         stored = self.store.get_meta("embedder")
         if stored is None:
             if not self.store.stats()["vectors"]:
-                if not getattr(self.store, "read_only", False):
+                if not self.store.read_only:
                     self.store.set_meta("embedder", self.embedder.identity)
                 return
         if stored != self.embedder.identity:
@@ -172,19 +172,20 @@ class Memory:
         """
         requests = []
         for index, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                raise InvalidInput(f"items[{index}] must be a dict", field="items")
+            if not isinstance(item, Mapping) or "messages" not in item:
+                raise InvalidInput(f"items[{index}] must be a dict with messages", index=index)
             unknown = set(item) - _ADD_KEYS
             if unknown:
-                raise InvalidInput(f"items[{index}] has unknown keys {sorted(unknown)}", field="items")
-            if "messages" not in item:
-                raise InvalidInput(f"items[{index}] has no messages", field="items")
-            requests.append(
-                _add_request(
-                    item["messages"], item.get("user_id"), item.get("agent_id"),
-                    item.get("session_id"), item.get("timestamp"), item.get("metadata"),
-                )  # fmt: skip
-            )
+                raise InvalidInput(f"items[{index}] has unknown keys {sorted(unknown)}", index=index)
+            try:
+                requests.append(
+                    _add_request(
+                        item["messages"], item.get("user_id"), item.get("agent_id"),
+                        item.get("session_id"), item.get("timestamp"), item.get("metadata"),
+                    )  # fmt: skip
+                )
+            except InvalidInput as exc:
+                raise InvalidInput(f"items[{index}]: {exc}", field=exc.field, index=index) from exc
         if not requests:
             return []
         return ingest(self.store, self.embedder, self.clock, requests, actor=self.actor)

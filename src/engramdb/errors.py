@@ -50,11 +50,13 @@ class InvalidInput(EngramError, ValueError):
 
     Attributes:
         field: the argument or data field at fault, when known.
+        index: position of the bad item in a batch, when the input was a batch.
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, index: int | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.index = index
 
 
 class FilterError(InvalidInput):

@@ -143,6 +143,8 @@ def _cond(field: str, column: bool, op: Any, operand: Any) -> Cond:
     if op in ("in", "nin"):
         if not isinstance(operand, list | tuple) or not operand:
             raise FilterError(f"{op!r} takes a non-empty list", field=field)
+        if any(v is None for v in operand):
+            raise FilterError(f"{op!r} lists cannot hold null; use eq/ne null", field=field)
         return Cond(field, op, tuple(_scalar(field, v) for v in operand), column)
     value = _scalar(field, operand)
     if op in ("gt", "gte", "lt", "lte") and (value is None or isinstance(value, bool)):

@@ -57,6 +57,7 @@ class MemoryStore(ABC):
     """Memories, their provenance and events, written atomically."""
 
     capabilities: Capabilities
+    read_only: bool
 
     @abstractmethod
     def atomic(self) -> AbstractContextManager[None]:

@@ -29,6 +29,9 @@ class RetrievalSettings:
         neighbour_window: how many turns either side a hit pulls in (0 disables).
         neighbour_decay: a neighbour's score is the hit's times this per step.
         expand_top: how many of the best hits pull in neighbours.
+        lexical_floor: lexical candidates scoring below this fraction of the best
+            lexical score are dropped (a match on a word every memory has, like
+            the speaker's name, is no evidence).
     """
 
     candidates: int = 50
@@ -38,6 +41,7 @@ class RetrievalSettings:
     neighbour_window: int = 1
     neighbour_decay: float = 0.6
     expand_top: int = 20
+    lexical_floor: float = 0.2
 
 
 class Retriever:
@@ -102,7 +106,9 @@ class Retriever:
         ranked: dict[str, list[ScoredId]] = {}
         caps = self.store.capabilities
         if caps.keyword and isinstance(self.store, KeywordIndex):
-            ranked["lexical"] = self.store.keyword_search(query_terms(query), scope, flt, n)
+            lexical = self.store.keyword_search(query_terms(query), scope, flt, n)
+            floor = self.settings.lexical_floor * (lexical[0][1] if lexical else 0.0)
+            ranked["lexical"] = [(i, score) for i, score in lexical if score >= floor]
         if caps.vector and isinstance(self.store, VectorIndex):
             ranked["dense"] = self.store.vector_search(self.embedder.embed(query), scope, flt, n)
         return ranked

@@ -37,7 +37,8 @@ def filter_sql(flt: Filter, alias: str = "m") -> tuple[str, list[Any]]:
         return _cond_sql(flt, alias)
     if isinstance(flt, Not):
         inner, params = filter_sql(flt.item, alias)
-        return f"NOT ({inner})", params
+        # two-valued logic: a condition on a missing field is false, so NOT makes it true
+        return f"NOT COALESCE(({inner}), 0)", params
     joiner = " AND " if isinstance(flt, And) else " OR "
     parts = [filter_sql(item, alias) for item in flt.items]
     return "(" + joiner.join(p[0] for p in parts) + ")", [v for p in parts for v in p[1]]
@@ -58,7 +59,13 @@ def _cond_sql(cond: Cond, alias: str) -> tuple[str, list[Any]]:
         return f"{target} IS {'NOT ' if cond.op == 'ne' else ''}NULL", params
     if cond.op == "ne":
         return f"({target} IS NULL OR {target} != ?)", params * 2 + [_sql_value(cond.value)]
-    return f"{target} {_OPS[cond.op]} ?", [*params, _sql_value(cond.value)]
+    sql = f"{target} {_OPS[cond.op]} ?"
+    if cond.op != "eq" and not cond.column:
+        # ranges compare like with like: never a number with a string or a boolean
+        types = "'text'" if isinstance(cond.value, str) else "'integer', 'real'"
+        sql = f"(json_type({alias}.metadata, ?) IN ({types}) AND {sql})"
+        return sql, [*params, *params, _sql_value(cond.value)]
+    return sql, [*params, _sql_value(cond.value)]
 
 
 def _json_path(field: str) -> str:

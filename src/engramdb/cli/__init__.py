@@ -1,0 +1,1 @@
+"""The engramdb command line."""

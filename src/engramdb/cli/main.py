@@ -1,0 +1,337 @@
+"""The ``engramdb`` command line: every command calls one ``Memory`` method."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from engramdb.engine import Memory
+from engramdb.errors import ConfigError, EngramError, InvalidInput, NotFound, StorageError
+from engramdb.importers import FORMATS, detect_format, message_batches
+from engramdb.model.query import Hit
+
+__all__ = ["cli"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES = ((InvalidInput, 2), (ConfigError, 2), (NotFound, 3), (StorageError, 4), (EngramError, 1))
+
+
+def _exit_code(exc: EngramError) -> int:
+    return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Print engramdb errors as one line and exit with the code of their class."""
+    try:
+        yield
+    except EngramError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(_exit_code(exc))
+
+
+def _db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        envvar="ENGRAMDB_DB",
+        default="engramdb.db",
+        show_default=True,
+        help="SQLite store file (or ENGRAMDB_DB).",
+    )(func)
+
+
+def _scope_options(func: F) -> F:
+    for name in ("session", "agent", "user"):
+        func = click.option(f"--{name}", f"{name}_id", help=f"{name.capitalize()} scope id.")(func)
+    return func
+
+
+def _open(db: str, **kwargs: Any) -> Memory:
+    return Memory.open(db, **kwargs)
+
+
+def _json_arg(value: str | None, name: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"--{name} is not valid JSON: {exc}") from None
+
+
+def _progress(total: int | None, unit: str, desc: str) -> tqdm:
+    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=None, leave=False)
+
+
+@click.group()
+@click.version_option(package_name="engramdb")
+def cli() -> None:
+    """engramdb: long-term memory for LLM agents (embedded SQLite store, hybrid recall)."""
+
+
+@cli.command()
+@click.argument("text")
+@_db_option
+@_scope_options
+@click.option("--speaker", help="Who said it (the message name).")
+@click.option("--role", default="user", show_default=True, help="user, assistant, system or tool.")
+@click.option("--timestamp", help="When it was said, ISO 8601 with offset (default: now).")
+@click.option("--metadata", help="JSON object kept with the memory.")
+def add(text: str, db: str, speaker: str | None, role: str, timestamp: str | None,
+        metadata: str | None, **scope: str | None) -> None:  # fmt: skip
+    """Remember one message; prints the new memory id."""
+    with _errors(), _open(db) as mem:
+        message = {"role": role, "content": text, **({"name": speaker} if speaker else {})}
+        stored = mem.add([message], timestamp=timestamp, metadata=_json_arg(metadata, "metadata"), **scope)
+        click.echo(stored[0].id)
+
+
+@cli.command()
+@click.argument("query")
+@_db_option
+@_scope_options
+@click.option("-k", "k", default=10, show_default=True, help="Maximum number of hits.")
+@click.option("--filter", "filters", help='Metadata filter as JSON, e.g. \'{"topic": "travel"}\'.')
+@click.option("--budget", "budget_tokens", type=int, help="Token budget for the hits' text.")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
+def search(query: str, db: str, k: int, filters: str | None, budget_tokens: int | None,
+           as_json: bool, **scope: str | None) -> None:  # fmt: skip
+    """Recall memories for a query, with the reasons each was chosen."""
+    with _errors(), _open(db, read_only=True) as mem:
+        hits = mem.search(query, k=k, filters=_json_arg(filters, "filter"),
+                          budget_tokens=budget_tokens, **scope)  # fmt: skip
+        for rank, hit in enumerate(hits, start=1):
+            click.echo(json.dumps(_hit_json(hit)) if as_json else _hit_text(rank, hit))
+
+
+def _hit_text(rank: int, hit: Hit) -> str:
+    m = hit.memory
+    who = f"{m.speaker}: " if m.speaker else ""
+    when = m.occurred_at.strftime("%Y-%m-%d %H:%M")
+    return f"{rank:>2}. [{when}] {who}{m.text}\n    score {hit.score:.4f} | {hit.explain()} | id {m.id}"
+
+
+def _hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        "memory": hit.memory.to_dict(),
+        "score": hit.score,
+        "why": [{"signal": s.name, "rank": s.rank, "score": s.score, "via": s.via} for s in hit.why],
+        "sources": [s.id for s in hit.sources],
+    }
+
+
+@cli.command()
+@click.argument("memory_id")
+@_db_option
+def get(memory_id: str, db: str) -> None:
+    """Print one memory as JSON."""
+    with _errors(), _open(db, read_only=True) as mem:
+        click.echo(json.dumps(mem.get(memory_id).to_dict(), indent=2, ensure_ascii=False))
+
+
+@cli.command(name="list")
+@_db_option
+@_scope_options
+@click.option("--filter", "filters", help="Metadata filter as JSON.")
+@click.option("--limit", default=100, show_default=True, help="Page size.")
+@click.option("--cursor", help="Cursor printed by the previous page.")
+@click.option("--all-statuses", is_flag=True, help="Include superseded and archived memories.")
+def list_(db: str, filters: str | None, limit: int, cursor: str | None, all_statuses: bool,
+          **scope: str | None) -> None:  # fmt: skip
+    """List a scope's memories as JSON lines, oldest first, one page at a time."""
+    with _errors(), _open(db, read_only=True) as mem:
+        page = mem.get_all(filters=_json_arg(filters, "filter"), limit=limit, cursor=cursor,
+                           include_inactive=all_statuses, **scope)  # fmt: skip
+        for memory in page.memories:
+            click.echo(json.dumps(memory.to_dict(), ensure_ascii=False))
+        if page.next_cursor:
+            click.echo(f"next cursor: {page.next_cursor}", err=True)
+
+
+@cli.command()
+@click.argument("memory_id")
+@_db_option
+@click.option("--text", help="New text.")
+@click.option("--metadata", help="New metadata (JSON object), replacing the old.")
+def update(memory_id: str, db: str, text: str | None, metadata: str | None) -> None:
+    """Write a new version of a memory (the old one stays in its history)."""
+    with _errors(), _open(db) as mem:
+        changes: dict[str, Any] = {}
+        if text is not None:
+            changes["text"] = text
+        if metadata is not None:
+            changes["metadata"] = _json_arg(metadata, "metadata")
+        click.echo(f"version {mem.update(memory_id, **changes).version}")
+
+
+@cli.command()
+@click.argument("memory_id")
+@_db_option
+def delete(memory_id: str, db: str) -> None:
+    """Delete a memory and everything derived from it."""
+    with _errors(), _open(db) as mem:
+        click.echo(f"deleted {len(mem.delete(memory_id))}")
+
+
+@cli.command(name="delete-all")
+@_db_option
+@_scope_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete_all(db: str, yes: bool, **scope: str | None) -> None:
+    """Delete every memory of a scope (at least one scope option is required)."""
+    with _errors(), _open(db) as mem:
+        named = {k: v for k, v in scope.items() if v}
+        if named and not yes:
+            click.confirm(f"Delete every memory of {named}?", abort=True)
+        click.echo(f"deleted {mem.delete_all(**scope)}")
+
+
+@cli.command()
+@click.argument("memory_id")
+@_db_option
+def history(memory_id: str, db: str) -> None:
+    """Print every change of a memory as JSON lines."""
+    with _errors(), _open(db, read_only=True) as mem:
+        for event in mem.history(memory_id):
+            click.echo(json.dumps({
+                "at": event.at.isoformat(), "kind": event.kind.value, "actor": event.actor,
+                "before": event.before, "after": event.after,
+            }, ensure_ascii=False))  # fmt: skip
+
+
+@cli.command(name="import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="messages (JSONL), locomo (JSON) or export (engramdb JSONL).")  # fmt: skip
+def import_(source: Path, db: str, fmt: str) -> None:
+    """Import messages (JSONL), LoCoMo conversations, or an engramdb export."""
+    with _errors(), _open(db) as mem:
+        fmt = detect_format(source) if fmt == "auto" else fmt
+        count = _IMPORTERS[fmt](mem, source)
+        click.echo(f"imported {count} memories from {source} ({fmt})")
+
+
+def _import_messages(mem: Memory, source: Path) -> int:
+    count = 0
+    with _progress(None, "msg", "import") as bar:
+        for lines, items in message_batches(source):
+            try:
+                stored = mem.add_batch(items)
+            except InvalidInput as exc:
+                line = lines[exc.index] if exc.index is not None else "?"
+                raise InvalidInput(f"{source}:{line}: {exc}", field=exc.field) from exc
+            count += sum(map(len, stored))
+            bar.update(len(items))
+    return count
+
+
+def _import_locomo(mem: Memory, source: Path) -> int:
+    from engramdb.eval.locomo import conversation_batch, load_locomo
+
+    conversations = load_locomo(source)
+    with _progress(len(conversations), "conv", "import") as bar:
+        count = 0
+        for conversation in conversations:
+            count += sum(map(len, mem.add_batch(conversation_batch(conversation))))
+            bar.update(1)
+    return count
+
+
+_IMPORTERS: dict[str, Callable[[Memory, Path], int]] = {
+    "messages": _import_messages,
+    "locomo": _import_locomo,
+    "export": lambda mem, source: mem.import_(source),
+}
+
+
+@cli.command(name="export")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@_db_option
+def export_(target: Path, db: str) -> None:
+    """Export the whole store as versioned JSONL (lossless; `import` reads it back)."""
+    with _errors(), _open(db, read_only=True) as mem:
+        click.echo(f"exported {mem.export(target)} memories to {target}")
+
+
+@cli.command()
+@_db_option
+def stats(db: str) -> None:
+    """Print counts and sizes of the store as JSON."""
+    with _errors(), _open(db, read_only=True) as mem:
+        click.echo(json.dumps(mem.stats(), indent=2))
+
+
+@cli.command()
+@_db_option
+def reindex(db: str) -> None:
+    """Re-embed every memory with the current embedder (after changing models)."""
+    with _errors(), _open(db, reindex=False) as mem:
+        with _progress(mem.stats()["memories"], "mem", "reindex") as bar:
+            count = mem.reindex(lambda done, total: bar.update(done - bar.n))
+        click.echo(f"re-embedded {count} memories")
+
+
+@cli.command()
+@click.option("--db", help="Store to create (default: a temporary file).")
+def demo(db: str | None) -> None:
+    """Ingest a sample conversation and show recalls with their reasons."""
+    sample = resources.files("engramdb.examples").joinpath("sample_conversation.jsonl")
+    with _errors(), tempfile.TemporaryDirectory() as tmp:
+        path = db or str(Path(tmp) / "demo.db")
+        with _open(path) as mem, resources.as_file(sample) as sample_path:
+            count = _import_messages(mem, sample_path)
+            click.echo(f"stored {count} turns of a sample conversation in {path}\n")
+            for question in _DEMO_QUESTIONS:
+                click.echo(f"Q: {question}  (user ana)")
+                for rank, hit in enumerate(mem.search(question, user_id="ana", k=3), start=1):
+                    click.echo(_hit_text(rank, hit))
+                click.echo()
+
+
+_DEMO_QUESTIONS = (
+    "Which race is Ana training for?",
+    "What happened to Ana's knee?",
+    "Where does Ana work now?",
+    "What food did she try in Porto?",
+)
+
+
+@cli.group(name="eval")
+def eval_() -> None:
+    """Measure retrieval quality on benchmarks (no LLM needed)."""
+
+
+@eval_.command()
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default="../shared/data/locomo10.json", show_default=True,
+              help="LoCoMo JSON file.")  # fmt: skip
+@click.option("--db", help="Store to ingest into (default: a temporary file).")
+@click.option("--conversations", type=int, help="Evaluate only the first N conversations.")
+@click.option("--categories", default="1,2,3,4", show_default=True, help="Question categories.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON here.")  # fmt: skip
+def locomo(data: Path, db: str | None, conversations: int | None, categories: str,
+           json_out: Path | None) -> None:  # fmt: skip
+    """LoCoMo evidence recall@k, recall within token budgets, session recall, MRR."""
+    from engramdb.eval.locomo import load_locomo
+    from engramdb.eval.report import render_table, run_locomo
+
+    with _errors(), tempfile.TemporaryDirectory() as tmp:
+        samples = load_locomo(data)[:conversations]
+        with _open(db or str(Path(tmp) / "locomo.db")) as mem:
+            report = run_locomo(mem, samples, categories.split(","), _progress)
+        click.echo(render_table(report))
+        if json_out:
+            json_out.write_text(json.dumps(report.to_json(), indent=2))
+

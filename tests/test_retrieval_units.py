@@ -1,0 +1,70 @@
+"""Pure retrieval functions: fusion, contiguity, budgets, query terms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
+from engramdb.retrieval.budget import count_tokens, within_budget
+from engramdb.retrieval.contiguity import expand_neighbours
+from engramdb.retrieval.fusion import Fused, rrf
+from engramdb.retrieval.text import query_terms
+
+
+def test_rrf_orders_by_reciprocal_rank_sum() -> None:
+    fused = rrf({"a": [("x", 9.0), ("y", 5.0)], "b": [("y", 0.9), ("z", 0.5)]}, k=1)
+    assert [f.id for f in fused] == ["y", "x", "z"]
+    assert fused[0].score == 1 / 3 + 1 / 2
+    assert [(s.name, s.rank) for s in fused[0].signals] == [("a", 2), ("b", 1)]
+
+
+def test_rrf_weights() -> None:
+    fused = rrf({"a": [("x", 1.0)], "b": [("y", 1.0)]}, k=1, weights={"a": 0.5})
+    assert [f.id for f in fused] == ["y", "x"]
+
+
+@given(st.dictionaries(st.sampled_from("abc"), st.lists(st.sampled_from("pqrstu"), unique=True)))
+def test_rrf_properties(lists: dict[str, list[str]]) -> None:
+    fused = rrf({name: [(i, 0.0) for i in ids] for name, ids in lists.items()})
+    assert {f.id for f in fused} == {i for ids in lists.values() for i in ids}
+    assert all(a.score >= b.score for a, b in zip(fused, fused[1:], strict=False))
+    for f in fused:
+        assert len(f.signals) == sum(f.id in ids for ids in lists.values())
+
+
+def _episode(i: str, seq: int) -> MemoryRecord:
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    return MemoryRecord(i, MemoryKind.EPISODE, i, Scope("u", None, "s"), now, now, seq=seq)
+
+
+def test_neighbours_rank_below_their_hit() -> None:
+    log = {f"t{n}": _episode(f"t{n}", n) for n in range(5)}
+    memories = {"t2": log["t2"]}
+    ranked = expand_neighbours(
+        [Fused("t2", 1.0)],
+        memories,
+        lambda m: [log[f"t{n}"] for n in (m.seq - 1, m.seq + 1)],  # type: ignore[operator]
+        decay=0.5,
+    )
+    assert [f.id for f in ranked] == ["t2", "t1", "t3"]
+    assert ranked[1].score == 0.5 and ranked[1].signals[0].via == "t2"
+    assert set(memories) == {"t1", "t2", "t3"}
+
+
+def test_budget_is_a_prefix() -> None:
+    assert within_budget(["aa", "b", "cccc", "d"], 3, len) == ["aa", "b"]
+    assert within_budget(["toolong"], 3, len) == []
+
+
+def test_count_tokens() -> None:
+    assert count_tokens("Hello, world!") == 4
+    assert count_tokens("") == 0
+
+
+def test_query_terms_drop_stop_words_and_possessives() -> None:
+    assert query_terms("What did Caroline's sister do in 2023?") == ["caroline", "sister", "2023"]
+    assert query_terms("the of and") == []
+    assert query_terms("Café São Paulo") == ["café", "são", "paulo"]
