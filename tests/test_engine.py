@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.conftest import T0, say
 
 from engramdb import EventKind, InvalidInput, Memory, MemoryKind, NotFound
-from tests.conftest import T0, say
 
 
 def test_add_stores_verbatim_episodes_with_times_and_scope(mem: Memory) -> None:
     when = datetime(2023, 7, 3, 13, 36, tzinfo=UTC)
     stored = mem.add(
         [say("Caroline", "I went to a pride parade last week!")],
-        user_id="caroline", session_id="s1", timestamp=when, metadata={"dia_id": "D5:1"},
-    )  # fmt: skip
+        user_id="caroline",
+        session_id="s1",
+        timestamp=when,
+        metadata={"dia_id": "D5:1"},
+    )
     got = mem.get(stored[0].id)
     assert got.text == "I went to a pride parade last week!"
     assert got.kind is MemoryKind.EPISODE
@@ -37,10 +40,14 @@ def test_timestamp_defaults_to_clock_and_seq_continues_across_calls(mem: Memory)
 
 def test_search_returns_explained_hits_with_sources(mem: Memory) -> None:
     mem.add(
-        [say("Ana", "I adopted a cat named Miso"), say("Ben", "Nice, I like dogs more"),
-         say("Ana", "We went hiking in the Alps")],
-        user_id="ana", session_id="s1",
-    )  # fmt: skip
+        [
+            say("Ana", "I adopted a cat named Miso"),
+            say("Ben", "Nice, I like dogs more"),
+            say("Ana", "We went hiking in the Alps"),
+        ],
+        user_id="ana",
+        session_id="s1",
+    )
     hits = mem.search("What is the name of Ana's cat?", user_id="ana", k=3)
     assert hits[0].memory.text == "I adopted a cat named Miso"
     assert {s.name for s in hits[0].why} >= {"lexical", "dense"}
@@ -51,10 +58,14 @@ def test_search_returns_explained_hits_with_sources(mem: Memory) -> None:
 
 def test_neighbouring_turn_is_pulled_in_below_its_hit(mem: Memory) -> None:
     mem.add(
-        [say("Ana", "Guess what I bought yesterday?"), say("Ana", "A red kayak!"),
-         say("Ana", "unrelated words entirely")],
-        user_id="ana", session_id="s1",
-    )  # fmt: skip
+        [
+            say("Ana", "Guess what I bought yesterday?"),
+            say("Ana", "A red kayak!"),
+            say("Ana", "unrelated words entirely"),
+        ],
+        user_id="ana",
+        session_id="s1",
+    )
     hits = mem.search("kayak", user_id="ana", k=5)
     texts = [h.memory.text for h in hits]
     assert texts[0] == "A red kayak!"
@@ -89,13 +100,18 @@ def test_filters_restrict_search_and_listing(mem: Memory) -> None:
     mem.add("trip report draft", user_id="u", metadata={"topic": "work", "year": 2024})
     texts = lambda hits: sorted(h.memory.text for h in hits)  # noqa: E731
     assert texts(mem.search("trip", user_id="u", filters={"topic": "travel"})) == [
-        "trip to Oslo", "trip to Rome",
-    ]  # fmt: skip
+        "trip to Oslo",
+        "trip to Rome",
+    ]
     assert texts(mem.search("trip", user_id="u", filters={"year": {"gte": 2022}})) == [
-        "trip report draft", "trip to Oslo",
-    ]  # fmt: skip
+        "trip report draft",
+        "trip to Oslo",
+    ]
     either = {"OR": [{"topic": "work"}, {"year": {"lt": 2022}}]}
-    assert texts(mem.search("trip", user_id="u", filters=either)) == ["trip report draft", "trip to Rome"]
+    assert texts(mem.search("trip", user_id="u", filters=either)) == [
+        "trip report draft",
+        "trip to Rome",
+    ]
     page = mem.get_all(user_id="u", filters={"topic": {"ne": "travel"}})
     assert [m.text for m in page.memories] == ["trip report draft"]
 
@@ -147,7 +163,9 @@ def test_delete_erases_content_and_keeps_tombstone(mem: Memory) -> None:
 
 def test_delete_all_removes_every_memory_of_a_scope(mem: Memory) -> None:
     for batch in range(3):
-        mem.add([say("A", f"note {batch}-{i}") for i in range(700)], user_id="u", session_id=f"s{batch}")
+        mem.add(
+            [say("A", f"note {batch}-{i}") for i in range(700)], user_id="u", session_id=f"s{batch}"
+        )
     mem.add("other user's note", user_id="v")
     assert mem.delete_all(user_id="u", session_id="s1") == 700
     assert mem.delete_all(user_id="u") == 1400

@@ -50,10 +50,14 @@ conds = st.builds(
     st.sampled_from(["x", "y", "z.w"]),
     st.sampled_from(["eq", "ne", "in", "nin", "gt", "gte", "lt", "lte"]),
     values,
-).filter(lambda f: not (
-    next(iter(next(iter(f.values())))) in ("gt", "gte", "lt", "lte")
-    and next(iter(next(iter(f.values())).values())) in (None, True, False)
-))
+).filter(
+    lambda f: (
+        not (
+            next(iter(next(iter(f.values())))) in ("gt", "gte", "lt", "lte")
+            and next(iter(next(iter(f.values())).values())) in (None, True, False)
+        )
+    )
+)
 filters = st.recursive(
     conds,
     lambda inner: st.one_of(
@@ -86,5 +90,7 @@ def test_sql_and_python_evaluation_agree(spec: dict, rows: list[dict]) -> None: 
 def test_missing_field_semantics(spec: dict, expected: bool) -> None:  # type: ignore[type-arg]
     from engramdb.model.memory import MemoryKind, MemoryRecord
 
-    record = MemoryRecord("id", MemoryKind.EPISODE, "t", Scope("u"), datetime.now(UTC), datetime.now(UTC))
+    record = MemoryRecord(
+        "id", MemoryKind.EPISODE, "t", Scope("u"), datetime.now(UTC), datetime.now(UTC)
+    )
     assert matches(parse_filter(spec), record) is expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,7 +31,7 @@ def test_rrf_weights() -> None:
 def test_rrf_properties(lists: dict[str, list[str]]) -> None:
     fused = rrf({name: [(i, 0.0) for i in ids] for name, ids in lists.items()})
     assert {f.id for f in fused} == {i for ids in lists.values() for i in ids}
-    assert all(a.score >= b.score for a, b in zip(fused, fused[1:], strict=False))
+    assert all(a.score >= b.score for a, b in pairwise(fused))
     for f in fused:
         assert len(f.signals) == sum(f.id in ids for ids in lists.values())
 

@@ -27,7 +27,14 @@ from engramdb.errors import (
     StorageError,
     StoreLocked,
 )
-from engramdb.model.memory import EventKind, MemoryEvent, MemoryKind, MemoryRecord, MemoryStatus, Scope
+from engramdb.model.memory import (
+    EventKind,
+    MemoryEvent,
+    MemoryKind,
+    MemoryRecord,
+    MemoryStatus,
+    Scope,
+)
 from engramdb.model.query import Hit, Page, Signal
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
@@ -42,8 +49,8 @@ __all__ = [
     "Clock",
     "ConfigError",
     "Conflict",
-    "EmbedderMismatch",
     "Embedder",
+    "EmbedderMismatch",
     "EmbeddingError",
     "EngramError",
     "EventKind",

@@ -23,10 +23,11 @@ R = TypeVar("R")
 def _on_thread(
     method: Callable[Concatenate[Memory, P], R],
 ) -> Callable[Concatenate[AsyncMemory, P], Coroutine[Any, Any, R]]:
-    @functools.wraps(method)
-    async def run(self: AsyncMemory, *args: P.args, **kwargs: P.kwargs) -> R:
+    async def run(self: AsyncMemory, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return await asyncio.to_thread(method, self.sync, *args, **kwargs)
 
+    # copy name, docstring and signature (inspect follows __wrapped__)
+    functools.update_wrapper(run, method)
     return run
 
 

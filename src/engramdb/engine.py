@@ -115,11 +115,10 @@ class Memory:
 
     def _check_embedder(self, *, reindex: bool) -> None:
         stored = self.store.get_meta("embedder")
-        if stored is None:
-            if not self.store.stats()["vectors"]:
-                if not self.store.read_only:
-                    self.store.set_meta("embedder", self.embedder.identity)
-                return
+        if stored is None and not self.store.stats()["vectors"]:
+            if not self.store.read_only:
+                self.store.set_meta("embedder", self.embedder.identity)
+            return
         if stored != self.embedder.identity:
             if not reindex:
                 raise EmbedderMismatch(stored or "unknown", self.embedder.identity)
@@ -176,13 +175,19 @@ class Memory:
                 raise InvalidInput(f"items[{index}] must be a dict with messages", index=index)
             unknown = set(item) - _ADD_KEYS
             if unknown:
-                raise InvalidInput(f"items[{index}] has unknown keys {sorted(unknown)}", index=index)
+                raise InvalidInput(
+                    f"items[{index}] has unknown keys {sorted(unknown)}", index=index
+                )
             try:
                 requests.append(
                     _add_request(
-                        item["messages"], item.get("user_id"), item.get("agent_id"),
-                        item.get("session_id"), item.get("timestamp"), item.get("metadata"),
-                    )  # fmt: skip
+                        item["messages"],
+                        item.get("user_id"),
+                        item.get("agent_id"),
+                        item.get("session_id"),
+                        item.get("timestamp"),
+                        item.get("metadata"),
+                    )
                 )
             except InvalidInput as exc:
                 raise InvalidInput(f"items[{index}]: {exc}", field=exc.field, index=index) from exc
@@ -330,7 +335,7 @@ class Memory:
         scope = normalize_scope(user_id, agent_id, session_id)
         _check_int(limit, "limit", 1, MAX_PAGE)
         flt = parse_filter(filters)
-        return self.store.list(
+        return self.store.list_page(
             scope, flt, limit=limit, cursor=cursor, include_inactive=include_inactive
         )
 
@@ -409,4 +414,3 @@ def _add_request(
 def _check_int(value: Any, name: str, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput(f"{name} must be an integer from {low} to {high}", field=name)
-

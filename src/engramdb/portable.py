@@ -39,8 +39,13 @@ def export_store(store: MemoryStore, embedder_identity: str, target: str | Path 
     """Write every memory (any status), its vector, and every event."""
     with _opened(target, "w") as out:
         total = store.stats()["memories"]
-        header = {"type": "header", "format": "engramdb", "version": FORMAT_VERSION,
-                  "embedder": embedder_identity, "memories": total}  # fmt: skip
+        header = {
+            "type": "header",
+            "format": "engramdb",
+            "version": FORMAT_VERSION,
+            "embedder": embedder_identity,
+            "memories": total,
+        }
         out.write(json.dumps(header) + "\n")
         written = 0
         for page in _all_pages(store):
@@ -48,7 +53,9 @@ def export_store(store: MemoryStore, embedder_identity: str, target: str | Path 
             for memory in page:
                 record = {"type": "memory", **memory_to_dict(memory)}
                 if memory.id in vectors:
-                    record["vector"] = base64.b64encode(vectors[memory.id].astype("<f4").tobytes()).decode()
+                    record["vector"] = base64.b64encode(
+                        vectors[memory.id].astype("<f4").tobytes()
+                    ).decode()
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1
         for event in store.all_events():
@@ -95,7 +102,7 @@ def reembed(
 def _all_pages(store: MemoryStore) -> Iterator[list[MemoryRecord]]:
     cursor = None
     while True:
-        page = store.list(Scope(), None, limit=_PAGE, cursor=cursor, include_inactive=True)
+        page = store.list_page(Scope(), None, limit=_PAGE, cursor=cursor, include_inactive=True)
         if page.memories:
             yield page.memories
         if page.next_cursor is None:
@@ -103,7 +110,9 @@ def _all_pages(store: MemoryStore) -> Iterator[list[MemoryRecord]]:
         cursor = page.next_cursor
 
 
-def _read_export(lines: IO[str]) -> tuple[dict[str, Any], list[MemoryRecord], list[Any], list[MemoryEvent]]:
+def _read_export(
+    lines: IO[str],
+) -> tuple[dict[str, Any], list[MemoryRecord], list[Any], list[MemoryEvent]]:
     header: dict[str, Any] | None = None
     memories: list[MemoryRecord] = []
     vectors: list[Any] = []
@@ -142,10 +151,16 @@ def _check_header(record: Any) -> dict[str, Any]:
 
 def _event_to_dict(event: MemoryEvent) -> dict[str, Any]:
     return {
-        "type": "event", "id": event.id, "memory_id": event.memory_id, "kind": event.kind.value,
-        "actor": event.actor, "at": dt_to_iso(event.at), **event.scope.as_dict(),
-        "before": event.before, "after": event.after,
-    }  # fmt: skip
+        "type": "event",
+        "id": event.id,
+        "memory_id": event.memory_id,
+        "kind": event.kind.value,
+        "actor": event.actor,
+        "at": dt_to_iso(event.at),
+        **event.scope.as_dict(),
+        "before": event.before,
+        "after": event.after,
+    }
 
 
 def _event_from_dict(data: dict[str, Any]) -> MemoryEvent:
@@ -153,11 +168,15 @@ def _event_from_dict(data: dict[str, Any]) -> MemoryEvent:
     if at is None:
         raise ValueError("event without time")
     return MemoryEvent(
-        id=int(data["id"]), memory_id=data["memory_id"], kind=EventKind(data["kind"]),
-        actor=data["actor"], at=at,
+        id=int(data["id"]),
+        memory_id=data["memory_id"],
+        kind=EventKind(data["kind"]),
+        actor=data["actor"],
+        at=at,
         scope=Scope(data.get("user_id"), data.get("agent_id"), data.get("session_id")),
-        before=data.get("before"), after=data.get("after"),
-    )  # fmt: skip
+        before=data.get("before"),
+        after=data.get("after"),
+    )
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from typing import Any, Final, NewType
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["UNSET", "JSON", "MemoryId", "Metadata", "Unset", "Vector"]
+__all__ = ["JSON", "UNSET", "MemoryId", "Metadata", "Unset", "Vector"]
 
 MemoryId = NewType("MemoryId", str)
 Vector = npt.NDArray[np.float32]
@@ -20,7 +20,7 @@ class Unset:
 
     _instance: Unset | None = None
 
-    def __new__(cls) -> Unset:
+    def __new__(cls) -> Unset:  # noqa: D102 - a singleton constructor
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

@@ -23,7 +23,13 @@ __all__ = ["cli"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_CODES = ((InvalidInput, 2), (ConfigError, 2), (NotFound, 3), (StorageError, 4), (EngramError, 1))
+EXIT_CODES = (
+    (InvalidInput, 2),
+    (ConfigError, 2),
+    (NotFound, 3),
+    (StorageError, 4),
+    (EngramError, 1),
+)
 
 
 def _exit_code(exc: EngramError) -> int:
@@ -87,12 +93,21 @@ def cli() -> None:
 @click.option("--role", default="user", show_default=True, help="user, assistant, system or tool.")
 @click.option("--timestamp", help="When it was said, ISO 8601 with offset (default: now).")
 @click.option("--metadata", help="JSON object kept with the memory.")
-def add(text: str, db: str, speaker: str | None, role: str, timestamp: str | None,
-        metadata: str | None, **scope: str | None) -> None:  # fmt: skip
+def add(
+    text: str,
+    db: str,
+    speaker: str | None,
+    role: str,
+    timestamp: str | None,
+    metadata: str | None,
+    **scope: str | None,
+) -> None:
     """Remember one message; prints the new memory id."""
     with _errors(), _open(db) as mem:
         message = {"role": role, "content": text, **({"name": speaker} if speaker else {})}
-        stored = mem.add([message], timestamp=timestamp, metadata=_json_arg(metadata, "metadata"), **scope)
+        stored = mem.add(
+            [message], timestamp=timestamp, metadata=_json_arg(metadata, "metadata"), **scope
+        )
         click.echo(stored[0].id)
 
 
@@ -104,12 +119,20 @@ def add(text: str, db: str, speaker: str | None, role: str, timestamp: str | Non
 @click.option("--filter", "filters", help='Metadata filter as JSON, e.g. \'{"topic": "travel"}\'.')
 @click.option("--budget", "budget_tokens", type=int, help="Token budget for the hits' text.")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
-def search(query: str, db: str, k: int, filters: str | None, budget_tokens: int | None,
-           as_json: bool, **scope: str | None) -> None:  # fmt: skip
+def search(
+    query: str,
+    db: str,
+    k: int,
+    filters: str | None,
+    budget_tokens: int | None,
+    as_json: bool,
+    **scope: str | None,
+) -> None:
     """Recall memories for a query, with the reasons each was chosen."""
     with _errors(), _open(db, read_only=True) as mem:
-        hits = mem.search(query, k=k, filters=_json_arg(filters, "filter"),
-                          budget_tokens=budget_tokens, **scope)  # fmt: skip
+        hits = mem.search(
+            query, k=k, filters=_json_arg(filters, "filter"), budget_tokens=budget_tokens, **scope
+        )
         for rank, hit in enumerate(hits, start=1):
             click.echo(json.dumps(_hit_json(hit)) if as_json else _hit_text(rank, hit))
 
@@ -118,14 +141,17 @@ def _hit_text(rank: int, hit: Hit) -> str:
     m = hit.memory
     who = f"{m.speaker}: " if m.speaker else ""
     when = m.occurred_at.strftime("%Y-%m-%d %H:%M")
-    return f"{rank:>2}. [{when}] {who}{m.text}\n    score {hit.score:.4f} | {hit.explain()} | id {m.id}"
+    reasons = f"score {hit.score:.4f} | {hit.explain()} | id {m.id}"
+    return f"{rank:>2}. [{when}] {who}{m.text}\n    {reasons}"
 
 
 def _hit_json(hit: Hit) -> dict[str, Any]:
     return {
         "memory": hit.memory.to_dict(),
         "score": hit.score,
-        "why": [{"signal": s.name, "rank": s.rank, "score": s.score, "via": s.via} for s in hit.why],
+        "why": [
+            {"signal": s.name, "rank": s.rank, "score": s.score, "via": s.via} for s in hit.why
+        ],
         "sources": [s.id for s in hit.sources],
     }
 
@@ -146,12 +172,23 @@ def get(memory_id: str, db: str) -> None:
 @click.option("--limit", default=100, show_default=True, help="Page size.")
 @click.option("--cursor", help="Cursor printed by the previous page.")
 @click.option("--all-statuses", is_flag=True, help="Include superseded and archived memories.")
-def list_(db: str, filters: str | None, limit: int, cursor: str | None, all_statuses: bool,
-          **scope: str | None) -> None:  # fmt: skip
+def list_(
+    db: str,
+    filters: str | None,
+    limit: int,
+    cursor: str | None,
+    all_statuses: bool,
+    **scope: str | None,
+) -> None:
     """List a scope's memories as JSON lines, oldest first, one page at a time."""
     with _errors(), _open(db, read_only=True) as mem:
-        page = mem.get_all(filters=_json_arg(filters, "filter"), limit=limit, cursor=cursor,
-                           include_inactive=all_statuses, **scope)  # fmt: skip
+        page = mem.get_all(
+            filters=_json_arg(filters, "filter"),
+            limit=limit,
+            cursor=cursor,
+            include_inactive=all_statuses,
+            **scope,
+        )
         for memory in page.memories:
             click.echo(json.dumps(memory.to_dict(), ensure_ascii=False))
         if page.next_cursor:
@@ -203,17 +240,31 @@ def history(memory_id: str, db: str) -> None:
     """Print every change of a memory as JSON lines."""
     with _errors(), _open(db, read_only=True) as mem:
         for event in mem.history(memory_id):
-            click.echo(json.dumps({
-                "at": event.at.isoformat(), "kind": event.kind.value, "actor": event.actor,
-                "before": event.before, "after": event.after,
-            }, ensure_ascii=False))  # fmt: skip
+            click.echo(
+                json.dumps(
+                    {
+                        "at": event.at.isoformat(),
+                        "kind": event.kind.value,
+                        "actor": event.actor,
+                        "before": event.before,
+                        "after": event.after,
+                    },
+                    ensure_ascii=False,
+                )
+            )
 
 
 @cli.command(name="import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-              help="messages (JSONL), locomo (JSON) or export (engramdb JSONL).")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="messages (JSONL), locomo (JSON) or export (engramdb JSONL).",
+)
 def import_(source: Path, db: str, fmt: str) -> None:
     """Import messages (JSONL), LoCoMo conversations, or an engramdb export."""
     with _errors(), _open(db) as mem:
@@ -313,16 +364,25 @@ def eval_() -> None:
 
 
 @eval_.command()
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default="../shared/data/locomo10.json", show_default=True,
-              help="LoCoMo JSON file.")  # fmt: skip
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default="../shared/data/locomo10.json",
+    show_default=True,
+    help="LoCoMo JSON file.",
+)
 @click.option("--db", help="Store to ingest into (default: a temporary file).")
 @click.option("--conversations", type=int, help="Evaluate only the first N conversations.")
 @click.option("--categories", default="1,2,3,4", show_default=True, help="Question categories.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the report as JSON here.")  # fmt: skip
-def locomo(data: Path, db: str | None, conversations: int | None, categories: str,
-           json_out: Path | None) -> None:  # fmt: skip
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as JSON here.",
+)
+def locomo(
+    data: Path, db: str | None, conversations: int | None, categories: str, json_out: Path | None
+) -> None:
     """LoCoMo evidence recall@k, recall within token budgets, session recall, MRR."""
     from engramdb.eval.locomo import load_locomo
     from engramdb.eval.report import render_table, run_locomo
@@ -334,4 +394,3 @@ def locomo(data: Path, db: str | None, conversations: int | None, categories: st
         click.echo(render_table(report))
         if json_out:
             json_out.write_text(json.dumps(report.to_json(), indent=2))
-

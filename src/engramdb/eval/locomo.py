@@ -107,7 +107,9 @@ def _conversation(sample: dict[str, Any]) -> Conversation:
         Question(qa["question"], str(qa["category"]), _evidence_ids(qa.get("evidence", [])))
         for qa in sample.get("qa", [])
     )
-    return Conversation(str(sample["sample_id"]), tuple(sorted(sessions, key=lambda s: s.number)), questions)
+    return Conversation(
+        str(sample["sample_id"]), tuple(sorted(sessions, key=lambda s: s.number)), questions
+    )
 
 
 def _evidence_ids(evidence: Sequence[str]) -> tuple[str, ...]:
@@ -241,9 +243,13 @@ def evaluate(
             hits = memory.search(question.text, user_id=conversation.user_id, k=k)
             results.append(
                 score_question(
-                    question.category, question.evidence, ranked_evidence(hits),
-                    ks=KS, budgets=BUDGETS, session_ks=SESSION_KS,
-                )  # fmt: skip
+                    question.category,
+                    question.evidence,
+                    ranked_evidence(hits),
+                    ks=KS,
+                    budgets=BUDGETS,
+                    session_ks=SESSION_KS,
+                )
             )
             if progress:
                 progress("questions", 1)

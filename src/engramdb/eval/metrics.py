@@ -64,7 +64,8 @@ def score_question(
     recall_at = {k: len(gold_set & set(turns[:k])) / len(gold_set) for k in ks}
     recall_tokens = {
         budget: len(
-            gold_set & {t for t, used in zip(turns, ranked.tokens_before, strict=True) if used <= budget}
+            gold_set
+            & {t for t, used in zip(turns, ranked.tokens_before, strict=True) if used <= budget}
         )
         / len(gold_set)
         for budget in budgets
@@ -75,7 +76,9 @@ def score_question(
         k: len(gold_sessions & set(sessions[:k])) / len(gold_sessions) for k in session_ks
     }
     first = next((rank for rank, t in enumerate(turns, start=1) if t in gold_set), None)
-    return QuestionResult(category, recall_at, recall_tokens, session_recall, 1 / first if first else 0.0)
+    return QuestionResult(
+        category, recall_at, recall_tokens, session_recall, 1 / first if first else 0.0
+    )
 
 
 def summarize(results: Sequence[QuestionResult]) -> Summary:

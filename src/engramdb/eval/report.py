@@ -25,7 +25,10 @@ def run_locomo(
     questions = sum(
         1 for c in conversations for q in c.questions if q.category in categories and q.evidence
     )
-    with progress(turns, "turn", "ingest") as ingest_bar, progress(questions, "q", "ask") as ask_bar:
+    with (
+        progress(turns, "turn", "ingest") as ingest_bar,
+        progress(questions, "q", "ask") as ask_bar,
+    ):
         bars = {"turns": ingest_bar, "questions": ask_bar}
         return evaluate(
             memory,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engramdb.model.memory import MemoryRecord, MemoryKind, MemoryStatus, Scope
+from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope
 
 __all__ = ["dt_from_iso", "dt_to_iso", "memory_from_dict", "memory_to_dict"]
 

@@ -194,9 +194,9 @@ def _value_of(memory: Any, cond: Cond) -> Any:
 
 
 def _holds(cond: Cond, actual: Any) -> bool:
-    expected = cond.value
+    expected: Any = cond.value
     if cond.op in ("in", "nin"):
-        inside = actual is not None and actual in expected  # type: ignore[operator]
+        inside = actual is not None and actual in expected
         return inside if cond.op == "in" else actual is not None and not inside
     if cond.op == "eq":
         return actual == expected if expected is not None else actual is None

@@ -9,9 +9,9 @@ from typing import Any
 
 __all__ = [
     "EventKind",
-    "MemoryRecord",
     "MemoryEvent",
     "MemoryKind",
+    "MemoryRecord",
     "MemoryStatus",
     "Scope",
 ]

@@ -116,7 +116,9 @@ def check_time(value: Any, name: str = "timestamp") -> datetime:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise InvalidInput(f"{name} is not an ISO 8601 datetime: {value!r}", field=name) from None
+            raise InvalidInput(
+                f"{name} is not an ISO 8601 datetime: {value!r}", field=name
+            ) from None
     if not isinstance(value, datetime):
         raise InvalidInput(f"{name} must be a datetime, got {type(value).__name__}", field=name)
     if value.tzinfo is None or value.utcoffset() is None:
@@ -152,7 +154,7 @@ def _jsonable(value: Any, name: str) -> Any:
     if isinstance(value, str):
         _check_encodable(value, name)
         return value
-    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+    if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
         raise InvalidInput(f"{name} contains a non-finite number", field=name)
     if value is None or isinstance(value, bool | int | float):
         return value
@@ -166,7 +168,9 @@ def normalize_messages(messages: Any) -> list[Turn]:
     if isinstance(messages, Mapping):
         messages = [messages]
     if not isinstance(messages, Sequence) or not messages:
-        raise InvalidInput("messages must be a non-empty list of dicts or a string", field="messages")
+        raise InvalidInput(
+            "messages must be a non-empty list of dicts or a string", field="messages"
+        )
     if len(messages) > MAX_MESSAGES:
         raise InvalidInput(f"at most {MAX_MESSAGES} messages per call", field="messages")
     return [_turn(message, index) for index, message in enumerate(messages)]

@@ -36,7 +36,8 @@ class Embedder(ABC):
 
     def embed(self, text: str) -> Vector:
         """Embed one text."""
-        return self.embed_many([text])[0]
+        vector: Vector = self.embed_many([text])[0]
+        return vector
 
     def embed_many(self, texts: Sequence[str]) -> np.ndarray:
         """Embed any number of texts in batches of :attr:`batch_size`.
@@ -68,4 +69,5 @@ class Embedder(ABC):
         if not np.isfinite(vectors).all():
             raise EmbeddingError(f"{self.name} returned non-finite values")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        normalised: np.ndarray = vectors / np.maximum(norms, 1e-12)
+        return normalised

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from engramdb.model.filters import Filter
+from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
 from engramdb.model.query import Page
-from engramdb.model.memory import MemoryRecord, MemoryEvent, Scope
 from engramdb.types import Vector
 
 __all__ = ["Capabilities", "KeywordIndex", "MemoryStore", "ScoredId", "VectorIndex"]
@@ -75,7 +75,9 @@ class MemoryStore(ABC):
         """Insert new memories (and their vectors); an ADD event at each ``recorded_at``."""
 
     @abstractmethod
-    def replace(self, memory: MemoryRecord, vector: Vector | None, actor: str, at: datetime) -> None:
+    def replace(
+        self, memory: MemoryRecord, vector: Vector | None, actor: str, at: datetime
+    ) -> None:
         """Write a new version of an existing memory and record an UPDATE event at ``at``."""
 
     @abstractmethod
@@ -91,7 +93,7 @@ class MemoryStore(ABC):
         """The memories among ``ids`` that exist, by id."""
 
     @abstractmethod
-    def list(
+    def list_page(
         self,
         scope: Scope,
         flt: Filter | None,

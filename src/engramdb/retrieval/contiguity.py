@@ -21,7 +21,8 @@ def expand_neighbours(
     """Add each hit's session neighbours with a score of ``hit score * decay ** distance``.
 
     A neighbour that is already a hit keeps the higher of its scores; it gains a
-    ``neighbour`` signal when the neighbourhood raised it. ``memories`` is extended with the neighbours fetched.
+    ``neighbour`` signal when the neighbourhood raised it. ``memories`` is extended
+    with the neighbours fetched.
 
     Returns:
         All candidates by descending score.

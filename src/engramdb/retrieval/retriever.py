@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engramdb.model.filters import Filter, matches
-from engramdb.model.memory import MemoryRecord, MemoryKind, Scope
+from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Hit
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import KeywordIndex, MemoryStore, ScoredId, VectorIndex
@@ -88,7 +88,9 @@ class Retriever:
                 decay=s.neighbour_decay,
             )
             seen = {f.id for f in expanded}
-            fused = sorted(expanded + [f for f in fused if f.id not in seen], key=lambda f: -f.score)
+            fused = sorted(
+                expanded + [f for f in fused if f.id not in seen], key=lambda f: -f.score
+            )
         # neighbours come from the session log, so they are checked against the filter here
         hits = [
             Hit(memories[f.id], f.score, tuple(f.signals), ())
@@ -116,9 +118,7 @@ class Retriever:
     def _with_sources(self, hits: list[Hit]) -> list[Hit]:
         wanted = {s for h in hits for s in h.memory.sources}
         found = self.store.get_many(list(wanted)) if wanted else {}
-        return [
-            Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits
-        ]
+        return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
 
 
 def _sources(memory: MemoryRecord, found: dict[str, MemoryRecord]) -> tuple[MemoryRecord, ...]:

@@ -6,21 +6,22 @@ import re
 
 __all__ = ["STOP_WORDS", "query_terms"]
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_APOSTROPHES = "'\u2019"  # ASCII and typographic apostrophes
+_WORD_RE = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)?", re.UNICODE)
 
 # Function words and question scaffolding that match everything and rank nothing.
 STOP_WORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its itself
-    just me might more most must my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves s t don
-    didn doesn isn wasn weren aren hasn haven hadn won wouldn shouldn couldn ll re ve d m o y
-    also ever kind sort thing things get got many much may us
-    """.split()
+    had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me might more most must my myself no nor not now of off on once only or other
+    our ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    s t don didn doesn isn wasn weren aren hasn haven hadn won wouldn shouldn couldn ll re ve d
+    m o y also ever kind sort thing things get got many much may us
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
 
@@ -31,8 +32,8 @@ def query_terms(text: str, *, limit: int = 32) -> list[str]:
     """
     terms: list[str] = []
     for match in _WORD_RE.finditer(text.lower()):
-        word = re.sub(r"['’]s$", "", match.group())
-        if word in STOP_WORDS or word in terms or len(word) < 2 and not word.isdigit():
+        word = re.sub(rf"[{_APOSTROPHES}]s$", "", match.group())
+        if word in STOP_WORDS or word in terms or (len(word) < 2 and not word.isdigit()):
             continue
         terms.append(word)
         if len(terms) == limit:

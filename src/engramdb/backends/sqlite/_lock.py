@@ -6,7 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from engramdb.errors import StoreLocked
+from engramdb.errors import BackendUnavailable, StoreLocked
 
 __all__ = ["WriterLock"]
 
@@ -24,7 +24,12 @@ class WriterLock:
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`StoreLocked` naming the holder."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise BackendUnavailable(
+                f"cannot create {self.path}: {exc.strerror}", location=str(self.db_path)
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

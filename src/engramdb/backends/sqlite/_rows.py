@@ -7,15 +7,39 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from engramdb.model.memory import EventKind, MemoryRecord, MemoryEvent, MemoryKind, MemoryStatus, Scope
+from engramdb.model.memory import (
+    EventKind,
+    MemoryEvent,
+    MemoryKind,
+    MemoryRecord,
+    MemoryStatus,
+    Scope,
+)
 
 __all__ = ["MEMORY_COLUMNS", "event_from_row", "memory_from_row", "memory_params", "to_db_time"]
 
 MEMORY_COLUMNS = (
-    "id", "kind", "text", "user_id", "agent_id", "session_id", "role", "speaker", "metadata",
-    "occurred_at", "valid_from", "valid_to", "recorded_at", "expired_at", "status", "version",
-    "seq", "superseded_by", "importance", "confidence",
-)  # fmt: skip
+    "id",
+    "kind",
+    "text",
+    "user_id",
+    "agent_id",
+    "session_id",
+    "role",
+    "speaker",
+    "metadata",
+    "occurred_at",
+    "valid_from",
+    "valid_to",
+    "recorded_at",
+    "expired_at",
+    "status",
+    "version",
+    "seq",
+    "superseded_by",
+    "importance",
+    "confidence",
+)
 
 
 def to_db_time(value: datetime | None) -> str | None:
@@ -32,21 +56,35 @@ def _from_db_time(value: str | None) -> datetime | None:
 def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
     """Values for :data:`MEMORY_COLUMNS`, in order."""
     return (
-        memory.id, memory.kind.value, memory.text, memory.scope.user_id, memory.scope.agent_id,
-        memory.scope.session_id, memory.role, memory.speaker,
+        memory.id,
+        memory.kind.value,
+        memory.text,
+        memory.scope.user_id,
+        memory.scope.agent_id,
+        memory.scope.session_id,
+        memory.role,
+        memory.speaker,
         json.dumps(memory.metadata, ensure_ascii=False, sort_keys=True),
-        to_db_time(memory.occurred_at), to_db_time(memory.valid_from),
-        to_db_time(memory.valid_to), to_db_time(memory.recorded_at),
-        to_db_time(memory.expired_at), memory.status.value, memory.version, memory.seq,
-        memory.superseded_by, memory.importance, memory.confidence,
-    )  # fmt: skip
+        to_db_time(memory.occurred_at),
+        to_db_time(memory.valid_from),
+        to_db_time(memory.valid_to),
+        to_db_time(memory.recorded_at),
+        to_db_time(memory.expired_at),
+        memory.status.value,
+        memory.version,
+        memory.seq,
+        memory.superseded_by,
+        memory.importance,
+        memory.confidence,
+    )
 
 
 def memory_from_row(row: sqlite3.Row, sources: tuple[str, ...]) -> MemoryRecord:
     """Build a :class:`MemoryRecord` from a ``memories`` row and its source ids."""
     occurred = _from_db_time(row["occurred_at"])
     recorded = _from_db_time(row["recorded_at"])
-    assert occurred is not None and recorded is not None  # NOT NULL columns
+    if occurred is None or recorded is None:
+        raise ValueError("memories row without occurred_at / recorded_at")
     return MemoryRecord(
         id=row["id"],
         kind=MemoryKind(row["kind"]),

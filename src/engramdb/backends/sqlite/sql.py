@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engramdb.model.filters import And, Cond, Filter, Not, Or
+from engramdb.model.filters import And, Cond, Filter, Not
 from engramdb.model.memory import Scope
 
 __all__ = ["fts_match_sql", "scope_where_sql"]

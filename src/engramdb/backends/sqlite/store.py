@@ -29,8 +29,8 @@ from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
 from engramdb.errors import BackendUnavailable, InvalidInput
 from engramdb.model.codec import memory_to_dict
 from engramdb.model.filters import Filter
+from engramdb.model.memory import EventKind, MemoryEvent, MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Page
-from engramdb.model.memory import EventKind, MemoryRecord, MemoryEvent, MemoryKind, Scope
 from engramdb.ports.store import (
     Capabilities,
     KeywordIndex,
@@ -100,7 +100,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
             self._conn = self._connect(path)
             with map_sqlite_errors(location):
                 self._migrate()
-            self._ann = AnnIndex(dimensions, path.with_name(path.name + ".usearch") if path else None)
+            self._ann = AnnIndex(
+                dimensions, path.with_name(path.name + ".usearch") if path else None
+            )
             self._ann_ready = False
             with map_sqlite_errors(location):
                 self._sync_ann(load=True)
@@ -118,7 +120,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
                 conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
             else:
                 if path.parent and not path.parent.exists():
-                    raise BackendUnavailable(f"directory {path.parent} does not exist", location=str(path))
+                    raise BackendUnavailable(
+                        f"directory {path.parent} does not exist", location=str(path)
+                    )
                 conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 5000")
@@ -128,7 +132,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
                 conn.execute("PRAGMA synchronous = FULL")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise BackendUnavailable(f"cannot open {self.location}: {exc}", location=self.location) from exc
+            raise BackendUnavailable(
+                f"cannot open {self.location}: {exc}", location=self.location
+            ) from exc
         return conn
 
     def _migrate(self) -> None:
@@ -203,14 +209,21 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
         with self.atomic():
             for memory in memories:
                 cursor = self._conn.execute(
-                    f"INSERT INTO memories ({columns}) VALUES ({marks})", _rows.memory_params(memory)
+                    f"INSERT INTO memories ({columns}) VALUES ({marks})",
+                    _rows.memory_params(memory),
                 )
                 rid = int(cursor.lastrowid or 0)
                 rids.append(rid)
                 self._write_side_rows(rid, memory)
                 if record_events:
                     self._record(
-                        memory.id, EventKind.ADD, actor, memory.recorded_at, memory.scope, None, memory
+                        memory.id,
+                        EventKind.ADD,
+                        actor,
+                        memory.recorded_at,
+                        memory.scope,
+                        None,
+                        memory,
                     )
             if vectors is not None:
                 self._conn.executemany(
@@ -219,7 +232,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
                 )
         for memory in memories:
             if memory.seq is not None:
-                self._seq_cache[memory.scope] = max(self._seq_cache.get(memory.scope, 0), memory.seq + 1)
+                self._seq_cache[memory.scope] = max(
+                    self._seq_cache.get(memory.scope, 0), memory.seq + 1
+                )
         if vectors is not None:
             self._ann_added(np.array(rids), np.vstack(vectors) if len(vectors) else None)
 
@@ -233,21 +248,25 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
         )
 
     @_guarded
-    def replace(self, memory: MemoryRecord, vector: Vector | None, actor: str, at: datetime) -> None:
+    def replace(
+        self, memory: MemoryRecord, vector: Vector | None, actor: str, at: datetime
+    ) -> None:
         """Overwrite a memory with its next version; the old one goes into the event."""
         with self.atomic():
             before = self._get(memory.id)
             rid = self._rid(memory.id)
             assignments = ", ".join(f"{c} = ?" for c in _rows.MEMORY_COLUMNS)
             self._conn.execute(
-                f"UPDATE memories SET {assignments} WHERE rid = ?", (*_rows.memory_params(memory), rid)
+                f"UPDATE memories SET {assignments} WHERE rid = ?",
+                (*_rows.memory_params(memory), rid),
             )
             self._conn.execute("DELETE FROM memory_fts WHERE rowid = ?", (rid,))
             self._conn.execute("DELETE FROM memory_sources WHERE memory_id = ?", (memory.id,))
             self._write_side_rows(rid, memory)
             if vector is not None:
                 self._conn.execute(
-                    "INSERT OR REPLACE INTO vectors (rid, vector) VALUES (?, ?)", (rid, _blob(vector))
+                    "INSERT OR REPLACE INTO vectors (rid, vector) VALUES (?, ?)",
+                    (rid, _blob(vector)),
                 )
             self._record(memory.id, EventKind.UPDATE, actor, at, memory.scope, before, memory)
         if vector is not None:
@@ -270,10 +289,13 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
             for chunk in _chunks(deleted, 500):
                 marks = ", ".join("?" for _ in chunk)
                 self._conn.execute(
-                    f"UPDATE memory_events SET before = NULL, after = NULL WHERE memory_id IN ({marks})",
+                    "UPDATE memory_events SET before = NULL, after = NULL"
+                    f" WHERE memory_id IN ({marks})",
                     chunk,
                 )
-                self._conn.execute(f"DELETE FROM memory_sources WHERE source_id IN ({marks})", chunk)
+                self._conn.execute(
+                    f"DELETE FROM memory_sources WHERE source_id IN ({marks})", chunk
+                )
             for row in rows:
                 scope = Scope(row["user_id"], row["agent_id"], row["session_id"])
                 self._record(row["id"], EventKind.DELETE, actor, at, scope, None, None)
@@ -309,10 +331,17 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
             "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id, session_id,"
             " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                memory_id, kind.value, actor, _rows.to_db_time(at), scope.user_id, scope.agent_id,
-                scope.session_id, _event_payload(before), _event_payload(after),
+                memory_id,
+                kind.value,
+                actor,
+                _rows.to_db_time(at),
+                scope.user_id,
+                scope.agent_id,
+                scope.session_id,
+                _event_payload(before),
+                _event_payload(after),
             ),
-        )  # fmt: skip
+        )
 
     @_guarded
     def import_event(self, event: MemoryEvent) -> None:
@@ -321,12 +350,17 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
             "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id,"
             " session_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                event.memory_id, event.kind.value, event.actor, _rows.to_db_time(event.at),
-                event.scope.user_id, event.scope.agent_id, event.scope.session_id,
+                event.memory_id,
+                event.kind.value,
+                event.actor,
+                _rows.to_db_time(event.at),
+                event.scope.user_id,
+                event.scope.agent_id,
+                event.scope.session_id,
                 json.dumps(event.before) if event.before is not None else None,
                 json.dumps(event.after) if event.after is not None else None,
             ),
-        )  # fmt: skip
+        )
 
     @_guarded
     def set_vectors(self, vectors: dict[str, Vector]) -> None:
@@ -343,7 +377,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
     def set_meta(self, key: str, value: str) -> None:
         """Record a store-level setting."""
         with self.atomic():
-            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+            )
 
     # -------------------------------------------------------------- reads
     @_guarded
@@ -390,7 +426,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
         return [_rows.memory_from_row(row, tuple(sources.get(row["id"], ()))) for row in rows]
 
     @_guarded
-    def list(
+    def list_page(
         self,
         scope: Scope,
         flt: Filter | None,
@@ -415,7 +451,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
         """Every id in ``scope``, ``batch`` at a time (materialised first: safe to delete)."""
         where, params = scope_where_sql(scope, None, active_only=False)
-        ids = [r[0] for r in self._conn.execute(f"SELECT m.id FROM memories m WHERE {where}", params)]
+        ids = [
+            r[0] for r in self._conn.execute(f"SELECT m.id FROM memories m WHERE {where}", params)
+        ]
         return iter([ids[i : i + batch] for i in range(0, len(ids), batch)])
 
     @_guarded
@@ -430,19 +468,22 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
             " AND m.seq BETWEEN ? AND ? AND m.seq != ? ORDER BY m.seq",
             [*params, memory.seq - window, memory.seq + window, memory.seq],
         ).fetchall()
-        return [
-            m for m in self._memories(rows)
-            if m.scope == memory.scope
-        ]  # fmt: skip
+        return [m for m in self._memories(rows) if m.scope == memory.scope]
 
     @_guarded
     def next_seq(self, scope: Scope) -> int:
         """Next episode position in ``scope`` (cached: this process is the only writer)."""
         if scope not in self._seq_cache:
             where, params = scope_where_sql(scope, None, active_only=False)
-            nulls = [f"m.{k} IS NULL" for k in ("user_id", "agent_id", "session_id") if getattr(scope, k) is None]
+            nulls = [
+                f"m.{k} IS NULL"
+                for k in ("user_id", "agent_id", "session_id")
+                if getattr(scope, k) is None
+            ]
             where = " AND ".join([where, *nulls])
-            row = self._conn.execute(f"SELECT max(m.seq) FROM memories m WHERE {where}", params).fetchone()
+            row = self._conn.execute(
+                f"SELECT max(m.seq) FROM memories m WHERE {where}", params
+            ).fetchone()
             self._seq_cache[scope] = 0 if row[0] is None else int(row[0]) + 1
         return self._seq_cache[scope]
 
@@ -509,7 +550,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
             pairs = self._approximate(vector, where, params, limit)
         return self._ids_for(pairs)
 
-    def _exact(self, vector: Vector, where: str, params: list[Any], limit: int) -> list[tuple[int, float]]:
+    def _exact(
+        self, vector: Vector, where: str, params: list[Any], limit: int
+    ) -> list[tuple[int, float]]:
         rows = self._conn.execute(
             f"SELECT m.rid, v.vector FROM memories m JOIN vectors v ON v.rid = m.rid WHERE {where}",
             params,
@@ -517,7 +560,9 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
         if not rows:
             return []
         rids = np.array([r[0] for r in rows])
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(
+            len(rows), -1
+        )
         return exact_top_k(vector, rids, matrix, limit)
 
     def _approximate(
@@ -615,26 +660,33 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
     @_guarded
     def stats(self) -> dict[str, Any]:
         """Counts by kind and status, index sizes, file size."""
-        by_kind = dict(self._conn.execute("SELECT kind, count(*) FROM memories GROUP BY kind").fetchall())
+        by_kind = dict(
+            self._conn.execute("SELECT kind, count(*) FROM memories GROUP BY kind").fetchall()
+        )
         by_status = dict(
             self._conn.execute("SELECT status, count(*) FROM memories GROUP BY status").fetchall()
         )
-        scalar = lambda sql: self._conn.execute(sql).fetchone()[0]  # noqa: E731
         size = 0
         if self.location != ":memory:":
-            size = sum(p.stat().st_size for p in Path(self.location).parent.glob(Path(self.location).name + "*"))
+            size = sum(
+                p.stat().st_size
+                for p in Path(self.location).parent.glob(Path(self.location).name + "*")
+            )
         return {
             "location": self.location,
-            "memories": scalar("SELECT count(*) FROM memories"),
+            "memories": self._scalar("SELECT count(*) FROM memories"),
             "by_kind": by_kind,
             "by_status": by_status,
-            "users": scalar("SELECT count(DISTINCT user_id) FROM memories"),
-            "sessions": scalar("SELECT count(DISTINCT session_id) FROM memories"),
-            "vectors": scalar("SELECT count(*) FROM vectors"),
+            "users": self._scalar("SELECT count(DISTINCT user_id) FROM memories"),
+            "sessions": self._scalar("SELECT count(DISTINCT session_id) FROM memories"),
+            "vectors": self._scalar("SELECT count(*) FROM vectors"),
             "ann_vectors": len(self._ann) if self._ann_ready else 0,
-            "events": scalar("SELECT count(*) FROM memory_events"),
+            "events": self._scalar("SELECT count(*) FROM memory_events"),
             "bytes_on_disk": size,
         }
+
+    def _scalar(self, sql: str) -> int:
+        return int(self._conn.execute(sql).fetchone()[0])
 
     def close(self) -> None:
         """Persist the ANN index, close the connection and release the writer lock."""

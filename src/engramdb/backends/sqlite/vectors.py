@@ -74,7 +74,10 @@ class AnnIndex:
         if k <= 0:
             return []
         matches = self._index.search(vector.astype(np.float32), k)
-        return [(int(key), 1.0 - float(dist)) for key, dist in zip(matches.keys, matches.distances, strict=True)]
+        return [
+            (int(key), 1.0 - float(dist))
+            for key, dist in zip(matches.keys, matches.distances, strict=True)
+        ]
 
     def clear(self) -> None:
         """Drop every entry (before a rebuild)."""

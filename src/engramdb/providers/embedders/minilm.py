@@ -72,7 +72,8 @@ class MiniLMEmbedder(Embedder):
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise EmbeddingError(f"onnxruntime failed: {exc}") from exc
         weights = mask[..., None].astype(np.float32)
-        return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        pooled: np.ndarray = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        return pooled
 
 
 def _model_dir() -> Path:

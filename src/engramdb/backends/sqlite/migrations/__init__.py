@@ -1,0 +1,1 @@
+"""SQL migration files of the SQLite backend."""

@@ -1,0 +1,116 @@
+"""The CLI, in-process with click's runner, on real files and the real local model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.conftest import LOCOMO
+
+from engramdb.cli.main import cli
+
+pytestmark = pytest.mark.model
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def run(tmp_path: Path, minilm):  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "cli.db")
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(cli, [*args], env={"ENGRAMDB_DB": db}, catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return invoke
+
+
+def test_add_search_get_update_history_delete(run) -> None:  # type: ignore[no-untyped-def]
+    memory_id = run(
+        "add",
+        "I adopted a cat named Miso",
+        "--user",
+        "ana",
+        "--speaker",
+        "Ana",
+        "--metadata",
+        '{"topic": "pets"}',
+    ).strip()
+    run("add", "We hiked in the Alps last summer", "--user", "ana")
+    out = run("search", "What is Ana's cat called?", "--user", "ana", "-k", "2")
+    assert out.splitlines()[0].endswith("Ana: I adopted a cat named Miso")
+    assert "lexical #1" in out and "dense #" in out
+    hit = json.loads(run("search", "cat", "--user", "ana", "--json").splitlines()[0])
+    assert hit["memory"]["id"] == memory_id and hit["sources"] == [memory_id]
+    assert json.loads(run("get", memory_id))["metadata"] == {"topic": "pets"}
+    assert run("update", memory_id, "--text", "I adopted two cats") == "version 2\n"
+    kinds = [json.loads(line)["kind"] for line in run("history", memory_id).splitlines()]
+    assert kinds == ["add", "update"]
+    listed = run("list", "--user", "ana", "--filter", '{"topic": "pets"}').splitlines()
+    assert [json.loads(line)["text"] for line in listed] == ["I adopted two cats"]
+    assert run("delete", memory_id) == "deleted 1\n"
+    assert run("delete-all", "--user", "ana", "--yes") == "deleted 1\n"
+    assert json.loads(run("stats"))["memories"] == 0
+
+
+def test_import_export_roundtrip_and_stats(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sample = ROOT / "src/engramdb/examples/sample_conversation.jsonl"
+    assert "imported 12 memories" in run("import", str(sample))
+    target = tmp_path / "dump.jsonl"
+    assert "exported 12" in run("export", str(target))
+    stats = json.loads(run("stats"))
+    assert stats["memories"] == 12 and stats["users"] == 2
+    other = str(tmp_path / "other.db")
+    result = CliRunner().invoke(cli, ["import", str(target), "--db", other])
+    assert result.exit_code == 0 and "(export)" in result.output
+
+
+def test_bad_input_exit_codes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert "error:" in run("add", "   ", "--user", "u", code=2)
+    assert "name a scope" in run("search", "x", code=2)
+    run("add", "hello", "--user", "u")
+    assert "unknown filter operator" in run(
+        "search", "x", "--user", "u", "--filter", '{"a": {"like": 1}}', code=2
+    )
+    assert "no memory with id" in run("get", "missing", code=3)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"role": "user", "content": "fine", "user_id": "u"}\n'
+        '{"role": "user", "content": "", "user_id": "u"}\n'
+    )
+    assert f"{bad}:2:" in run("import", str(bad), code=2)
+
+
+def test_demo_shows_recalls_with_reasons(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("demo")
+    assert "stored 12 turns" in out
+    assert "Lisbon half marathon" in out.split("Q: What happened")[0]
+    assert "knee hurt" in out.split("Q: What happened")[1].split("Q:")[0]
+    assert "lexical #" in out and "dense #" in out
+    assert "Ben" not in out  # another user's memory never shows
+
+
+def test_every_command_has_help_and_is_documented() -> None:
+    readme = (ROOT / "README.md").read_text()
+    names = []
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help text"
+        subcommands = getattr(command, "commands", {})
+        names += [f"{name} {sub}" for sub in subcommands] or [name]
+    for name in names:
+        assert f"engramdb {name}" in readme, f"`engramdb {name}` is not documented in the README"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not LOCOMO.exists(), reason="LoCoMo data not present beside the project")
+def test_eval_locomo_prints_a_table_and_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out_json = tmp_path / "report.json"
+    out = run(
+        "eval", "locomo", "--data", str(LOCOMO), "--conversations", "1", "--json", str(out_json)
+    )
+    assert "overall" in out and "2 temporal" in out
+    report = json.loads(out_json.read_text())
+    assert report["conversations"] == 1
+    assert 0.4 < report["overall"]["recall@10"] <= 1.0
