@@ -1,0 +1,119 @@
+"""Ingestion throughput and search latency of the embedded SQLite store.
+
+Usage::
+
+    python benchmarks/bench_store.py --data ../shared/data/locomo10.json --sizes 10000 100000
+
+1. Ingestion: every LoCoMo turn through ``Memory.add_batch`` (one item per session)
+   with the real local embedder; turns/s.
+2. Search: a scope is grown to each size with the real turns' texts and MiniLM
+   vectors, replicated with small noise (clustered like real data, not uniform
+   random), then LoCoMo questions are searched end to end in that one scope
+   (query embedding, FTS5, ANN, fusion, neighbours); p50 / p95 latency.
+Peak RSS is reported at the end. Results are printed as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from engramdb import Memory, MemoryRecord
+from engramdb.eval.locomo import conversation_batch, load_locomo
+from engramdb.model.ids import new_id
+
+SCOPE = "bench"
+
+
+def ingest(mem: Memory, data: Path) -> dict[str, float]:
+    conversations = load_locomo(data)
+    started = time.perf_counter()
+    turns = sum(
+        len(stored) for c in conversations for stored in mem.add_batch(conversation_batch(c))
+    )
+    seconds = time.perf_counter() - started
+    return {"turns": turns, "seconds": round(seconds, 1), "turns_per_s": round(turns / seconds, 1)}
+
+
+def seed_turns(mem: Memory, users: list[str]) -> tuple[list[MemoryRecord], dict[str, np.ndarray]]:
+    turns: list[MemoryRecord] = []
+    for user in users:
+        cursor = None
+        while True:
+            page = mem.get_all(user_id=user, limit=1000, cursor=cursor)
+            turns += page.memories
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+    return turns, mem.store.vectors_of([t.id for t in turns])
+
+
+def grow(mem: Memory, seeds: list[MemoryRecord], vectors: dict[str, np.ndarray], start: int,
+         stop: int, rng: np.random.Generator) -> float:  # fmt: skip
+    """Add copies ``start..stop`` of the seed turns to scope ``bench``; returns seconds."""
+    began = time.perf_counter()
+    now = mem.clock.now()
+    for chunk in range(start, stop, 5000):
+        batch, batch_vectors = [], []
+        for n in range(chunk, min(chunk + 5000, stop)):
+            seed = seeds[n % len(seeds)]
+            noisy = vectors[seed.id] + rng.normal(0, 0.02, 384).astype(np.float32)
+            batch.append(replace(seed, id=new_id(now), scope=replace(seed.scope, user_id=SCOPE),
+                                 seq=n, metadata={"copy": n}))  # fmt: skip
+            batch_vectors.append(noisy / np.linalg.norm(noisy))
+        mem.store.insert(batch, batch_vectors, "bench", record_events=False)
+    return time.perf_counter() - began
+
+
+def search_latency(mem: Memory, questions: list[str]) -> dict[str, float]:
+    mem.search(questions[0], user_id=SCOPE, k=10)  # warm: loads / builds the ANN index
+    timings = []
+    for question in questions:
+        started = time.perf_counter()
+        mem.search(question, user_id=SCOPE, k=10)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "queries": len(timings),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/locomo10.json"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--db", type=Path, help="store file (default: a temporary one)")
+    args = parser.parse_args()
+    conversations = load_locomo(args.data)
+    questions = [q.text for c in conversations for q in c.questions][: args.queries]
+    rng = np.random.default_rng(7)
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp, Memory.open(args.db or Path(tmp) / "b.db") as mem:
+        results["ingest"] = ingest(mem, args.data)
+        seeds, vectors = seed_turns(mem, [c.user_id for c in conversations])
+        have = 0
+        for size in sorted(args.sizes):
+            seconds = grow(mem, seeds, vectors, have, size, rng)
+            added, have = size - have, size
+            results[f"search@{size}"] = {
+                "bulk_insert_rows_per_s": round(added / max(seconds, 1e-9)),
+                **search_latency(mem, questions),
+            }
+            print(json.dumps({size: results[f"search@{size}"]}), flush=True)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
