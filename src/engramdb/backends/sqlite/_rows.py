@@ -7,14 +7,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from engramdb.model.memory import (
-    EventKind,
-    MemoryEvent,
-    MemoryKind,
-    MemoryRecord,
-    MemoryStatus,
-    Scope,
-)
+from engramdb.model.codec import dt_from_iso, memory_from_dict
+from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, Scope
 
 __all__ = ["MEMORY_COLUMNS", "event_from_row", "memory_from_row", "memory_params", "to_db_time"]
 
@@ -49,10 +43,6 @@ def to_db_time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _from_db_time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
 def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
     """Values for :data:`MEMORY_COLUMNS`, in order."""
     return (
@@ -81,36 +71,13 @@ def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
 
 def memory_from_row(row: sqlite3.Row, sources: tuple[str, ...]) -> MemoryRecord:
     """Build a :class:`MemoryRecord` from a ``memories`` row and its source ids."""
-    occurred = _from_db_time(row["occurred_at"])
-    recorded = _from_db_time(row["recorded_at"])
-    if occurred is None or recorded is None:
-        raise ValueError("memories row without occurred_at / recorded_at")
-    return MemoryRecord(
-        id=row["id"],
-        kind=MemoryKind(row["kind"]),
-        text=row["text"],
-        scope=Scope(row["user_id"], row["agent_id"], row["session_id"]),
-        occurred_at=occurred,
-        recorded_at=recorded,
-        role=row["role"],
-        speaker=row["speaker"],
-        metadata=json.loads(row["metadata"]),
-        valid_from=_from_db_time(row["valid_from"]),
-        valid_to=_from_db_time(row["valid_to"]),
-        expired_at=_from_db_time(row["expired_at"]),
-        status=MemoryStatus(row["status"]),
-        version=row["version"],
-        seq=row["seq"],
-        sources=sources,
-        superseded_by=row["superseded_by"],
-        importance=row["importance"],
-        confidence=row["confidence"],
-    )
+    data = {key: row[key] for key in MEMORY_COLUMNS}
+    return memory_from_dict({**data, "metadata": json.loads(row["metadata"]), "sources": sources})
 
 
 def event_from_row(row: sqlite3.Row) -> MemoryEvent:
     """Build a :class:`MemoryEvent` from a ``memory_events`` row."""
-    at = _from_db_time(row["at"])
+    at = dt_from_iso(row["at"])
     assert at is not None  # NOT NULL column
     return MemoryEvent(
         id=row["id"],
