@@ -114,3 +114,18 @@ def test_eval_locomo_prints_a_table_and_json(run, tmp_path: Path) -> None:  # ty
     report = json.loads(out_json.read_text())
     assert report["conversations"] == 1
     assert 0.4 < report["overall"]["recall@10"] <= 1.0
+
+
+def test_reindex_moves_a_store_to_the_local_model(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from engramdb import Memory
+    from engramdb.testing import HashEmbedder
+
+    db = tmp_path / "hashed.db"
+    with Memory.open(db, embedder=HashEmbedder()) as mem:
+        mem.add("I adopted a cat named Miso", user_id="ana")
+    assert "embedded with 'hash:64'" in run(
+        "search", "cat", "--user", "ana", "--db", str(db), code=2
+    )
+    assert "re-embedded 1 memories with all-MiniLM-L6-v2:384" in run("reindex", "--db", str(db))
+    assert "Miso" in run("search", "pet", "--user", "ana", "--db", str(db))
+    assert "re-embedded 1" in run("reindex", "--db", str(db))  # same model: re-embeds again

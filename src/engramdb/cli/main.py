@@ -15,7 +15,14 @@ import click
 from tqdm import tqdm
 
 from engramdb.engine import Memory
-from engramdb.errors import ConfigError, EngramError, InvalidInput, NotFound, StorageError
+from engramdb.errors import (
+    ConfigError,
+    EmbedderMismatch,
+    EngramError,
+    InvalidInput,
+    NotFound,
+    StorageError,
+)
 from engramdb.importers import FORMATS, detect_format, message_batches
 from engramdb.model.query import Hit
 
@@ -327,10 +334,17 @@ def stats(db: str) -> None:
 @_db_option
 def reindex(db: str) -> None:
     """Re-embed every memory with the current embedder (after changing models)."""
-    with _errors(), _open(db, reindex=False) as mem:
-        with _progress(mem.stats()["memories"], "mem", "reindex") as bar:
-            count = mem.reindex(lambda done, total: bar.update(done - bar.n))
-        click.echo(f"re-embedded {count} memories")
+    with _errors():
+        try:
+            mem = _open(db)
+        except EmbedderMismatch:
+            mem = _open(db, reindex=True)  # re-embeds while opening
+            count = mem.stats()["memories"]
+        else:
+            with _progress(mem.stats()["memories"], "mem", "reindex") as bar:
+                count = mem.reindex(lambda done, total: bar.update(done - bar.n))
+        mem.close()
+        click.echo(f"re-embedded {count} memories with {mem.embedder.identity}")
 
 
 @cli.command()
