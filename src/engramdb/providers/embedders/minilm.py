@@ -112,8 +112,10 @@ def _ensure_onnx(model_dir: Path, cache_dir: Path) -> Path:
 def _export(model_dir: Path, target: Path) -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"  # the weights are local; never reach a hub
     try:
-        import torch
-        from transformers import AutoModel
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # import-time deprecation notices of torch
+            import torch
+            from transformers import AutoModel
     except ImportError as exc:
         raise CapabilityMissing(
             f"exporting the local model needs torch and transformers: {_INSTALL_HINT}",
