@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from engramdb import Memory, MemoryRecord
-from engramdb.eval.locomo import conversation_batch, load_locomo
+from engramdb.eval.locomo import ingest_conversation, load_locomo
 from engramdb.model.ids import new_id
 
 SCOPE = "bench"
@@ -36,9 +36,7 @@ SCOPE = "bench"
 def ingest(mem: Memory, data: Path) -> dict[str, float]:
     conversations = load_locomo(data)
     started = time.perf_counter()
-    turns = sum(
-        len(stored) for c in conversations for stored in mem.add_batch(conversation_batch(c))
-    )
+    turns = sum(ingest_conversation(mem, c) for c in conversations)
     seconds = time.perf_counter() - started
     return {"turns": turns, "seconds": round(seconds, 1), "turns_per_s": round(turns / seconds, 1)}
 

@@ -16,7 +16,7 @@ from typing import IO, Any
 from engramdb import portable
 from engramdb.errors import ConfigError, EmbedderMismatch, InvalidInput, NotFound
 from engramdb.model.filters import parse_filter
-from engramdb.model.memory import MemoryEvent, MemoryRecord
+from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
 from engramdb.model.query import Hit, Page
 from engramdb.pipeline.ingest import AddRequest, embedding_text, ingest
 from engramdb.pipeline.normalize import (
@@ -115,7 +115,7 @@ class Memory:
 
     def _check_embedder(self, *, reindex: bool) -> None:
         stored = self.store.get_meta("embedder")
-        if stored is None and not self.store.stats()["vectors"]:
+        if stored is None and not self._has_memories():
             if not self.store.read_only:
                 self.store.set_meta("embedder", self.embedder.identity)
             return
@@ -123,6 +123,10 @@ class Memory:
             if not reindex:
                 raise EmbedderMismatch(stored or "unknown", self.embedder.identity)
             self.reindex()
+
+    def _has_memories(self) -> bool:
+        page = self.store.list_page(Scope(), None, limit=1, cursor=None, include_inactive=True)
+        return bool(page.memories)
 
     # ------------------------------------------------------------ writes
     def add(

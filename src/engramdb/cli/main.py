@@ -295,13 +295,13 @@ def _import_messages(mem: Memory, source: Path) -> int:
 
 
 def _import_locomo(mem: Memory, source: Path) -> int:
-    from engramdb.eval.locomo import conversation_batch, load_locomo
+    from engramdb.eval.locomo import ingest_conversation, load_locomo
 
     conversations = load_locomo(source)
     with _progress(len(conversations), "conv", "import") as bar:
         count = 0
         for conversation in conversations:
-            count += sum(map(len, mem.add_batch(conversation_batch(conversation))))
+            count += ingest_conversation(mem, conversation)
             bar.update(1)
     return count
 
