@@ -19,6 +19,7 @@ from engramdb.model.filters import parse_filter
 from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
 from engramdb.model.query import Hit, Page
 from engramdb.pipeline.ingest import AddRequest, embedding_text, ingest
+from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.normalize import (
     check_text,
     check_time,
@@ -28,6 +29,7 @@ from engramdb.pipeline.normalize import (
 )
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
+from engramdb.ports.nlp import Parser
 from engramdb.ports.store import MemoryStore
 from engramdb.retrieval.retriever import RetrievalSettings, Retriever
 from engramdb.types import UNSET, Unset
@@ -48,6 +50,8 @@ class Memory:
         clock: where "now" comes from (inject a fake one in tests).
         retrieval: retriever knobs.
         actor: recorded as the author of every change made through this instance.
+        parser: the NLP parser that understanding runs on; ``None`` stores turns
+            verbatim only (no readings, facts or entities).
     """
 
     def __init__(
@@ -58,8 +62,10 @@ class Memory:
         clock: Clock | None = None,
         retrieval: RetrievalSettings | None = None,
         actor: str = "engramdb",
+        parser: Parser | None = None,
     ) -> None:
         self.store = store
+        self.analyzer = Analyzer(parser) if parser is not None else None
         self.embedder = embedder
         self.clock: Clock = clock or SystemClock()
         self.actor = actor
@@ -76,6 +82,8 @@ class Memory:
         reindex: bool = False,
         retrieval: RetrievalSettings | None = None,
         actor: str = "engramdb",
+        understand: bool = True,
+        parser: Parser | None = None,
     ) -> Memory:
         """Open (or create) a store.
 
@@ -87,6 +95,10 @@ class Memory:
             reindex: re-embed every memory if the store was made with another embedder.
             retrieval: retriever knobs.
             actor: author recorded on changes.
+            understand: resolve pronouns and dates, extract facts and entities
+                on every add (the default); ``False`` stores turns verbatim only.
+            parser: the NLP parser; defaults to spaCy's small English model, or
+                rules only (with a warning) when it is not installed.
 
         Raises:
             ConfigError: unsupported location.
@@ -104,9 +116,20 @@ class Memory:
             embedder = MiniLMEmbedder()
         from engramdb.backends.sqlite.store import SQLiteStore
 
+        if understand and parser is None:
+            from engramdb.providers.nlp import default_parser
+
+            parser = default_parser()
         store = SQLiteStore(location, dimensions=embedder.dimensions, read_only=read_only)
         try:
-            memory = cls(store, embedder, clock=clock, retrieval=retrieval, actor=actor)
+            memory = cls(
+                store,
+                embedder,
+                clock=clock,
+                retrieval=retrieval,
+                actor=actor,
+                parser=parser if understand else None,
+            )
             memory._check_embedder(reindex=reindex)
         except BaseException:
             store.close()
@@ -157,7 +180,7 @@ class Memory:
             InvalidInput: bad messages, scope, timestamp or metadata; nothing is stored.
         """
         request = _add_request(messages, user_id, agent_id, session_id, timestamp, metadata)
-        return ingest(self.store, self.embedder, self.clock, [request], actor=self.actor)[0]
+        return self._ingest([request])[0]
 
     def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
         """Several :meth:`add` calls in one: faster for bulk import, all or nothing.
@@ -197,7 +220,12 @@ class Memory:
                 raise InvalidInput(f"items[{index}]: {exc}", field=exc.field, index=index) from exc
         if not requests:
             return []
-        return ingest(self.store, self.embedder, self.clock, requests, actor=self.actor)
+        return self._ingest(requests)
+
+    def _ingest(self, requests: list[AddRequest]) -> list[list[MemoryRecord]]:
+        return ingest(
+            self.store, self.embedder, self.clock, requests, actor=self.actor, analyzer=self.analyzer
+        )
 
     def update(
         self,

@@ -41,6 +41,7 @@ def memory_to_dict(memory: MemoryRecord) -> dict[str, Any]:
         "superseded_by": memory.superseded_by,
         "importance": memory.importance,
         "confidence": memory.confidence,
+        "reading": memory.reading,
     }
     for name in _TIME_FIELDS:
         data[name] = dt_to_iso(getattr(memory, name))
@@ -70,6 +71,7 @@ def memory_from_dict(data: dict[str, Any]) -> MemoryRecord:
         superseded_by=data.get("superseded_by"),
         importance=float(data.get("importance", 0.5)),
         confidence=float(data.get("confidence", 1.0)),
+        reading=data.get("reading"),
         **times,
     )
 

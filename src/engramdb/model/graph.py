@@ -1,4 +1,4 @@
-"""Entities and relations of the knowledge graph."""
+"""Entities, their mentions and relations: the knowledge graph."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from engramdb.model.memory import Scope
 
-__all__ = ["Entity", "Relation"]
+__all__ = ["Entity", "EntityMention", "Relation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,9 +18,10 @@ class Entity:
         id: stable identifier.
         name: canonical display name.
         kind: coarse type, e.g. ``"person"``, ``"place"``.
-        aliases: other names that refer to the same entity.
-        scope: namespace the entity belongs to.
+        scope: namespace the entity belongs to (user and/or agent; never one session).
         created_at: when the system first saw it.
+        key: normalised name that links mentions across sessions.
+        aliases: other names that refer to the same entity ("Mel", "Melanie's sister").
     """
 
     id: str
@@ -28,7 +29,17 @@ class Entity:
     kind: str
     scope: Scope
     created_at: datetime
+    key: str = ""
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """One memory mentioning one entity, and how (speaker, addressee, named, pronoun, subject)."""
+
+    entity_id: str
+    memory_id: str
+    role: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +49,9 @@ class Relation:
     Attributes:
         id: stable identifier.
         subject_id: entity id of the subject.
-        predicate: normalised verb phrase, e.g. ``"lives_in"``.
-        object_id: entity id of the object.
+        predicate: normalised predicate, e.g. ``"lives_in"``.
+        object_id: entity id of the object, when the object is an entity.
+        object_value: the object as text ("Boston", "32"), always set.
         fact_id: the fact memory that asserts the edge (its provenance).
         scope: namespace.
         valid_from: when the relation became true in the world.
@@ -49,8 +61,9 @@ class Relation:
     id: str
     subject_id: str
     predicate: str
-    object_id: str
+    object_value: str | None
     fact_id: str
     scope: Scope
+    object_id: str | None = None
     valid_from: datetime | None = None
     valid_to: datetime | None = None

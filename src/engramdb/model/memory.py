@@ -104,6 +104,8 @@ class MemoryRecord:
         superseded_by: id of the memory that replaced it, if any.
         importance: 0..1, raises retention; 0.5 when unknown.
         confidence: 0..1, how sure the extractor was; 1.0 for verbatim episodes.
+        reading: an episode's text with pronouns resolved and dates made absolute
+            (derived, indexed beside the verbatim text); ``None`` when not analysed.
     """
 
     id: str
@@ -125,6 +127,7 @@ class MemoryRecord:
     superseded_by: str | None = None
     importance: float = 0.5
     confidence: float = 1.0
+    reading: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible dict of every field (times as ISO 8601 strings)."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.pipeline.normalize import Turn
+from engramdb.pipeline.understand.analyze import Analyzer
+from engramdb.pipeline.understand.pipeline import Understood, apply_understanding, understand
 from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import MemoryStore
@@ -70,27 +72,54 @@ def ingest(
     requests: Sequence[AddRequest],
     *,
     actor: str,
+    analyzer: Analyzer | None = None,
 ) -> list[list[MemoryRecord]]:
     """Store every request's turns as episodes, in one transaction; durable on return.
 
-    All texts are embedded in one call first (length-sorted batches across requests),
-    so a failing embedder changes nothing and searches are not blocked meanwhile.
+    With an ``analyzer``, each request's turns are also understood: the episodes
+    get their resolved reading, facts are stored with their source turns, and the
+    entity graph is updated, in the same transaction. Everything is analysed and
+    embedded first (length-sorted batches across requests), so a failing model
+    changes nothing and searches are not blocked meanwhile.
     """
-    texts = [embedding_text(t.content, t.name) for r in requests for t in r.turns]
+    now = clock.now()
+    prepared: list[list[Understood]] = []
+    for request in requests:
+        episodes = build_episodes(
+            request.turns,
+            request.scope,
+            timestamp=request.timestamp,
+            metadata=request.metadata,
+            first_seq=0,
+            now=now,
+        )
+        if analyzer is None:
+            prepared.append([Understood(e, (), ()) for e in episodes])
+        else:
+            prepared.append(understand(analyzer, episodes, now))
+    texts = [
+        text
+        for items in prepared
+        for item in items
+        for text in (
+            embedding_text(item.episode.text, item.episode.speaker),
+            *(fact.text for fact, _ in item.facts),
+        )
+    ]
     vectors = list(embedder.embed_many(texts))
     stored: list[list[MemoryRecord]] = []
     with store.atomic():
-        now = clock.now()
-        for request in requests:
-            episodes = build_episodes(
-                request.turns,
-                request.scope,
-                timestamp=request.timestamp,
-                metadata=request.metadata,
-                first_seq=store.next_seq(request.scope),
-                now=now,
-            )
-            store.insert(episodes, vectors[: len(episodes)], actor)
-            del vectors[: len(episodes)]
+        for request, items in zip(requests, prepared, strict=True):
+            first = store.next_seq(request.scope)
+            memories: list[MemoryRecord] = []
+            episodes: list[MemoryRecord] = []
+            for offset, item in enumerate(items):
+                episode = replace(item.episode, seq=first + offset)
+                episodes.append(episode)
+                memories += [episode, *(fact for fact, _ in item.facts)]
+            store.insert(memories, vectors[: len(memories)], actor)
+            del vectors[: len(memories)]
+            if analyzer is not None:
+                apply_understanding(store, items, request.scope, now, actor)
             stored.append(episodes)
     return stored

@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from engramdb.model.filters import Filter
+from engramdb.model.graph import Entity, EntityMention, Relation
 from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
 from engramdb.model.query import Page
 from engramdb.types import Vector
 
-__all__ = ["Capabilities", "KeywordIndex", "MemoryStore", "ScoredId", "VectorIndex"]
+__all__ = ["Capabilities", "GraphStore", "KeywordIndex", "MemoryStore", "ScoredId", "VectorIndex"]
 
 ScoredId = tuple[str, float]
 
@@ -51,6 +52,47 @@ class VectorIndex(ABC):
         self, vector: Vector, scope: Scope, flt: Filter | None, limit: int
     ) -> list[ScoredId]:
         """Nearest active memories in ``scope`` by cosine similarity."""
+
+
+class GraphStore(ABC):
+    """Entities, mentions and relations; written inside the store's unit of work."""
+
+    @abstractmethod
+    def save_entities(self, entities: Sequence[Entity]) -> None:
+        """Insert entities, or update the name, kind and aliases of existing ids."""
+
+    @abstractmethod
+    def entities(self, scope: Scope) -> list[Entity]:
+        """Every entity visible from ``scope`` (its user and agent keys; sessions share them)."""
+
+    @abstractmethod
+    def add_mentions(self, mentions: Sequence[EntityMention]) -> None:
+        """Record which memories mention which entities (duplicates are ignored)."""
+
+    @abstractmethod
+    def mentions(
+        self, *, entity_ids: Sequence[str] = (), memory_ids: Sequence[str] = ()
+    ) -> list[EntityMention]:
+        """Mentions of the given entities, or in the given memories."""
+
+    @abstractmethod
+    def add_relations(self, relations: Sequence[Relation]) -> None:
+        """Record subject-predicate-object edges."""
+
+    @abstractmethod
+    def relations(
+        self,
+        scope: Scope,
+        *,
+        entity_ids: Sequence[str] = (),
+        predicate: str | None = None,
+        current_only: bool = False,
+    ) -> list[Relation]:
+        """Edges in ``scope`` touching ``entity_ids`` (as subject or object), oldest first."""
+
+    @abstractmethod
+    def end_relations(self, fact_id: str, valid_to: datetime) -> None:
+        """Mark the edges asserted by ``fact_id`` as no longer true from ``valid_to``."""
 
 
 class MemoryStore(ABC):

@@ -33,6 +33,7 @@ MEMORY_COLUMNS = (
     "superseded_by",
     "importance",
     "confidence",
+    "reading",
 )
 
 
@@ -66,6 +67,7 @@ def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
         memory.superseded_by,
         memory.importance,
         memory.confidence,
+        memory.reading,
     )
 
 

@@ -24,6 +24,7 @@ from engramdb.backends._migrate import check_applied, load_migrations
 from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
+from engramdb.backends.sqlite.graph import SQLiteGraph
 from engramdb.backends.sqlite.sql import fts_match_sql, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
 from engramdb.errors import BackendUnavailable, InvalidInput
@@ -60,7 +61,7 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
+class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
     """Memories, events, FTS5 and vectors in one SQLite file.
 
     Args:
@@ -72,7 +73,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
         ann_save_every: persist the ANN index after this many added vectors.
     """
 
-    capabilities = Capabilities(keyword=True, vector=True, graph=False, native_hybrid=False)
+    capabilities = Capabilities(keyword=True, vector=True, graph=True, native_hybrid=False)
 
     def __init__(
         self,
@@ -299,6 +300,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex):
             for row in rows:
                 scope = Scope(row["user_id"], row["agent_id"], row["session_id"])
                 self._record(row["id"], EventKind.DELETE, actor, at, scope, None, None)
+            self._drop_orphan_entities()
         self._ann_removed(rids)
         return deleted
 
@@ -725,8 +727,9 @@ def _blob(vector: Vector) -> bytes:
 
 
 def _indexed_text(memory: MemoryRecord) -> str:
-    """What FTS indexes: the speaker's name is searchable along with the text."""
-    return f"{memory.speaker}: {memory.text}" if memory.speaker else memory.text
+    """What FTS indexes: the speaker's name, and the resolved reading when there is one."""
+    text = memory.reading or memory.text
+    return f"{memory.speaker}: {text}" if memory.speaker else text
 
 
 def _event_payload(memory: MemoryRecord | None) -> str | None:

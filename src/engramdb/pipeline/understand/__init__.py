@@ -1,0 +1,1 @@
+"""Understanding turns without an LLM: time, pronouns, entities, facts and profiles."""

@@ -1,0 +1,214 @@
+"""Analyse a stream of turns: the resolved reading, time spans, entity mentions and facts."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from engramdb.pipeline.understand.entities import Mention, entity_key, sentence_mentions
+from engramdb.pipeline.understand.facts import FactDraft, classify
+from engramdb.pipeline.understand.resolve import FIRST, SECOND, THIRD, Referents, rewrite
+from engramdb.pipeline.understand.timex import TimeSpan, find_times
+from engramdb.ports.nlp import Parser, Sentence, Token
+
+__all__ = ["Analyzer", "TurnAnalysis", "TurnInput"]
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+CONTENT_POS = {"NOUN", "PROPN", "NUM", "VERB"}
+RECENT_TURNS = 3
+MIN_FACT_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class TurnInput:
+    """One turn to analyse: its text, who said it to whom, and when."""
+
+    text: str
+    speaker: str | None
+    at: datetime
+    addressee: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FactFound:
+    """A fact with the time it refers to (``None``: the turn's own time)."""
+
+    draft: FactDraft
+    when: TimeSpan | None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnAnalysis:
+    """What one turn says, resolved."""
+
+    reading: str
+    times: tuple[TimeSpan, ...]
+    mentions: tuple[Mention, ...]
+    facts: tuple[FactFound, ...]
+
+
+@dataclass
+class _Context:
+    """Who was mentioned in the last few turns (for he/she)."""
+
+    recent: deque[list[str]] = field(default_factory=lambda: deque(maxlen=RECENT_TURNS))
+
+    def third_person(self, exclude: set[str]) -> str | None:
+        names = {n for turn in self.recent for n in turn if entity_key(n) not in exclude}
+        return names.pop() if len(names) == 1 else None
+
+
+class Analyzer:
+    """Runs the rules over parsed turns; holds no state between calls."""
+
+    def __init__(self, parser: Parser) -> None:
+        self.parser = parser
+
+    def analyze(
+        self, turns: Sequence[TurnInput], known_people: Sequence[str] = ()
+    ) -> list[TurnAnalysis]:
+        """Analyse consecutive turns of one conversation, in order."""
+        people = {entity_key(p) for p in known_people}
+        people.update(entity_key(t.speaker) for t in turns if t.speaker)
+        context = _Context()
+        results = []
+        for turn, sentences in zip(turns, self.parser.parse_many([t.text for t in turns]), strict=True):
+            result = self._turn(turn, sentences, context, people)
+            context.recent.append(
+                [m.name for m in result.mentions if m.kind == "person" and m.role == "named"]
+            )
+            results.append(result)
+        return results
+
+    def _turn(
+        self, turn: TurnInput, sentences: list[Sentence], context: _Context, people: set[str]
+    ) -> TurnAnalysis:
+        text = turn.text
+        times = tuple(find_times(text, turn.at))
+        participants = {entity_key(n) for n in (turn.speaker, turn.addressee) if n}
+        mentions: dict[str, Mention] = {}
+        if turn.speaker:
+            mentions[entity_key(turn.speaker)] = Mention(turn.speaker, "person", "speaker")
+        readings: list[str] = []
+        facts: list[FactFound] = []
+        for sentence in sentences:
+            found = sentence_mentions(text, sentence, _owners(turn), people)
+            for mention in found:
+                if mention.kind == "person":
+                    people.add(mention.key)
+                mentions.setdefault(mention.key, mention)
+            named_here = [m.name for m in found if m.kind == "person" and m.key not in participants]
+            if named_here:
+                context.recent.append(named_here)
+            who = Referents(turn.speaker, turn.addressee, context.third_person(participants))
+            words = [t.text.lower() for t in sentence.tokens]
+            self._pronoun_mentions(words, who, mentions)
+            readings.append(rewrite(text, sentence, who, times, absolute_times=False))
+            facts.extend(self._facts(text, sentence, who, times, found))
+        reading = " ".join(readings)
+        return TurnAnalysis(reading, times, tuple(mentions.values()), tuple(facts))
+
+    @staticmethod
+    def _pronoun_mentions(words: list[str], who: Referents, mentions: dict[str, Mention]) -> None:
+        if who.addressee and any(w in SECOND for w in words):
+            mentions.setdefault(entity_key(who.addressee), Mention(who.addressee, "person", "addressee"))
+        if who.third_person and any(w in THIRD or w == "her" for w in words):
+            mentions.setdefault(entity_key(who.third_person), Mention(who.third_person, "person", "pronoun"))
+
+    def _facts(
+        self,
+        text: str,
+        sentence: Sentence,
+        who: Referents,
+        times: Sequence[TimeSpan],
+        found: Sequence[Mention],
+    ) -> list[FactFound]:
+        subject = self._subject(sentence, who, found)
+        if subject is None or not _informative(text, sentence):
+            return []
+        statement = _sentence_case(rewrite(text, sentence, who, times, absolute_times=True))
+        when = next((t for t in times if sentence.start <= t.char_start < sentence.end), None)
+        verb = subject_verb = None
+        if self.parser.has_dependencies:
+            verb = _main_verb(sentence)
+            subject_verb = verb
+        people = [n for n in (who.speaker, who.addressee, who.third_person) if n]
+        people += [m.name for m in found if m.kind == "person"]
+        facts = []
+        for clause, clause_subject in _clauses(statement, subject, people):
+            predicate, obj = classify(clause, clause_subject, subject_verb)
+            facts.append(FactFound(FactDraft(clause, clause_subject, predicate, obj), when))
+            subject_verb = None if verb is None else "states"
+        return facts
+
+    def _subject(
+        self, sentence: Sentence, who: Referents, found: Sequence[Mention]
+    ) -> str | None:
+        """The person the sentence is about, if it is about a person."""
+        tokens = sentence.tokens
+        if self.parser.has_dependencies:
+            candidates = [(t, None) for t in tokens if t.dep in SUBJECT_DEPS]
+        else:  # without a parse: a pronoun, or a name followed by a word, among the first words
+            candidates = [(t, tokens[i + 1] if i + 1 < len(tokens) else None) for i, t in enumerate(tokens[:4])]
+        for token, after in candidates:
+            word = token.text.lower()
+            if word in FIRST or word == "we":
+                return who.speaker
+            if word in THIRD or word == "her":
+                return who.third_person
+            if after is not None and not after.text[:1].isalpha():
+                continue
+            person = next(
+                (m.name for m in found if m.kind == "person" and token.text in m.name.split()),
+                None,
+            )
+            if person:
+                return person
+        return None
+
+
+def _owners(turn: TurnInput) -> dict[str, str | None]:
+    return {"my": turn.speaker, "our": turn.speaker, "your": turn.addressee}
+
+
+def _informative(text: str, sentence: Sentence) -> bool:
+    """A statement with some content: not a question, not a bare reaction."""
+    if text[sentence.start : sentence.end].rstrip().endswith("?"):
+        return False
+    words = [t for t in sentence.tokens if t.text[:1].isalnum()]
+    if len(words) < MIN_FACT_WORDS:
+        return False
+    return any(t.pos in CONTENT_POS for t in words) or not any(t.pos for t in words)
+
+
+def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[str, str]]:
+    """Split "Jenna is a nurse and Jenna lives in Boston" into one statement per clause.
+
+    A clause starts at "and"/"but"/";" followed by a person's name; each keeps
+    its own subject.
+    """
+    names = "|".join(re.escape(p) for p in sorted(set(people), key=len, reverse=True))
+    if not names:
+        return [(statement.rstrip(" ."), subject)]
+    parts = re.split(rf"(?:,? (?:and|but|so) |; )(?=(?:{names})\b)", statement)
+    clauses = []
+    for index, part in enumerate(parts):
+        part = part.strip().rstrip(" .")
+        found = re.match(rf"(?:{names})\b", part)
+        owner = found.group(0) if index and found else subject
+        if part:
+            clauses.append((_sentence_case(part), owner))
+    return clauses
+
+
+def _main_verb(sentence: Sentence) -> str | None:
+    root = next((t for i, t in enumerate(sentence.tokens) if t.head == i), None)
+    return root.lemma if root is not None and root.pos in ("VERB", "AUX") else None
+
+
+def _sentence_case(statement: str) -> str:
+    statement = statement.strip()
+    return statement[:1].upper() + statement[1:]

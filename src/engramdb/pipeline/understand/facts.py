@@ -1,0 +1,129 @@
+"""Atomic facts: self-contained third-person statements with a subject and a predicate.
+
+A sentence about a person becomes a fact once its pronouns are resolved and its
+dates made absolute. Recognised patterns give it a normalised predicate and
+object (``lives_in``, ``works_at``, ``likes``...); others keep the main verb.
+Predicates marked single-valued hold one value at a time, so a newer value
+supersedes the older one (see :mod:`engramdb.pipeline.understand.truth`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["SINGLE_VALUED", "FactDraft", "classify"]
+
+#: predicates that hold one value at a time; ``favourite_*`` are single-valued too
+SINGLE_VALUED = frozenset({"lives_in", "works_at", "job", "dating", "age", "name"})
+#: pairs of predicates that contradict each other on the same object
+OPPOSITES = {"likes": "dislikes", "dislikes": "likes"}
+
+_OBJ = (
+    r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
+    r"(?=\s*[,.;:!?)(]|\s+(?:and|but|because|since|so|which|who|where|when|with|on|in|at|for|"
+    r"from|during|last|this|next|now|anymore|any more|yesterday|today|recently|lately|too|"
+    r"a lot|very much|so much)\b|\s*$)"
+)
+JOBS = (
+    r"(?P<o>(?:[a-z]+ )?(?:teacher|nurse|doctor|engineer|developer|programmer|designer|"
+    r"writer|artist|painter|musician|chef|cook|lawyer|student|counselor|counsellor|"
+    r"therapist|accountant|manager|scientist|researcher|photographer|dancer|singer|"
+    r"actor|actress|architect|pilot|firefighter|police officer|officer|soldier|farmer|"
+    r"mechanic|electrician|plumber|carpenter|librarian|professor|consultant|analyst|"
+    r"entrepreneur|baker|barista|waiter|waitress|driver|coach|trainer|vet|veterinarian|"
+    r"pharmacist|dentist|surgeon|social worker|volunteer|intern|ceo|founder))\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A predicate recognised by a regular expression after the subject."""
+
+    predicate: str
+    regex: re.Pattern[str]
+
+
+def _p(predicate: str, verbs: str, obj: str = _OBJ) -> Pattern:
+    return Pattern(predicate, re.compile(rf"^(?:\w+ ){{0,3}}?{verbs} {obj}", re.IGNORECASE))
+
+
+# checked in order; the first match wins (dislikes before likes: "doesn't like X")
+PATTERNS = (
+    _p("name", r"(?:'s|’s) name is"),
+    _p("age", r"(?:is|turned|just turned) (?P<o>\d{1,3})(?: years? old)?\b(?!\s*(?:%|percent|minutes|hours|days|weeks|months|kids|times))", ""),
+    _p("lives_in", r"(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled)(?: back)? (?:in|to)"),
+    _p("works_at", r"(?:works?|working|got a job|started working|started a new job|is employed|was hired)(?: now)? (?:at|for|with)"),
+    _p("job", r"(?:works? as|working as|is an?|became an?|is now an?|got a job as an?|is training to be an?)", JOBS),
+    _p("dating", r"(?:is dating|started dating|is seeing|is going out with|is in a relationship with)"),
+    _p("dislikes", r"(?:hates?|dislikes?|(?:does not|doesn['’]t|don['’]t|no longer|never) (?:like|enjoy|love)s?|can['’]t stand|is not a fan of|is not into|stopped liking)"),
+    _p("likes", r"(?:loves?|likes?|enjoys?|adores?|is (?:really |so )?into|is a (?:big |huge )?fan of|is passionate about|is obsessed with)"),
+    _p("goal", r"(?:wants? to|plans? to|hopes? to|is hoping to|is planning to|(?:'s|’s) goal is to|dreams? of|is aiming to|is saving up for)"),
+)
+_FAVOURITE = re.compile(
+    rf"^(?:\w+ ){{0,3}}?(?:'s|’s) (?:all-time )?favou?rite (?P<thing>\w+(?: \w+)?) (?:is|are|has to be) {_OBJ}",
+    re.IGNORECASE,
+)
+_HAS = re.compile(
+    rf"^(?:\w+ ){{0,3}}?(?:has|have|got|adopted|bought) (?:a |an |two |three )?(?:new )?(?P<kind>dog|cat|puppy|kitten|pet|bird|parrot|hamster|rabbit|bunny|fish|turtle|horse|snake)s?(?: named| called)? (?P<o>[A-Z]\w+)",
+    re.IGNORECASE,
+)
+_FAMILY = re.compile(
+    r"^(?:(?P<s>.+?)(?:'s|’s)) (?P<rel>sister|brother|mom|mother|dad|father|son|daughter|wife|husband|"
+    r"kids?|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousin|partner|boyfriend|girlfriend)"
+    r",? (?:is |named |called )?(?P<o>[A-Z]\w+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FactDraft:
+    """A fact before it is stored.
+
+    Attributes:
+        text: the self-contained statement.
+        subject: the person it is about.
+        predicate: normalised predicate (``lives_in``, ``likes``, or the main verb).
+        object: the value, when the predicate has one.
+        single_valued: whether a newer value replaces an older one.
+    """
+
+    text: str
+    subject: str
+    predicate: str
+    object: str | None
+
+    @property
+    def single_valued(self) -> bool:
+        """Whether the predicate holds one value at a time."""
+        return self.predicate in SINGLE_VALUED or self.predicate.startswith("favourite_")
+
+
+def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str | None]:
+    """The predicate and object of a statement about ``subject``.
+
+    ``statement`` is the resolved sentence; the part after the subject's first
+    mention is matched against the patterns. ``verb`` (the main verb's lemma, if
+    a parser found one) names the predicate when no pattern matches.
+    """
+    at = statement.find(subject)
+    rest = statement[at + len(subject) :] if at >= 0 else statement
+    favourite = _FAVOURITE.match(rest)
+    if favourite:
+        thing = "_".join(favourite.group("thing").lower().split())
+        return f"favourite_{thing}", _clean(favourite.group("o"))
+    pet = _HAS.match(rest.lstrip())
+    if pet:
+        return "has_pet", pet.group("o")
+    family = _FAMILY.match(statement[at:] if at >= 0 else statement)
+    if family:
+        return f"family_{family.group('rel').lower()}", family.group("o")
+    for pattern in PATTERNS:
+        match = pattern.regex.match(rest.lstrip())
+        if match:
+            return pattern.predicate, _clean(match.group("o"))
+    return (verb or "states"), None
+
+
+def _clean(value: str) -> str:
+    value = re.sub(r"^(?:the|a|an|my|some)\s+", "", value.strip(), flags=re.IGNORECASE)
+    return value.strip(" '’\"")

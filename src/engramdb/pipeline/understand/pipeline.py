@@ -1,0 +1,158 @@
+"""Understanding as a pipeline stage: analyse episodes, then write facts and the graph.
+
+:func:`understand` runs before the transaction (no store access: it only reads
+the episodes); :func:`apply_understanding` runs inside it, after the episodes
+and facts are inserted, and links entities, records mentions and relations, and
+supersedes facts that are no longer true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from engramdb.model.graph import EntityMention, Relation
+from engramdb.model.ids import new_id
+from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope
+from engramdb.pipeline.understand.analyze import Analyzer, FactFound, TurnInput
+from engramdb.pipeline.understand.entities import Mention
+from engramdb.pipeline.understand.link import EntityLinker, entity_scope
+from engramdb.pipeline.understand.truth import superseded_by
+from engramdb.ports.store import GraphStore, MemoryStore
+
+__all__ = ["Understood", "apply_understanding", "understand"]
+
+PARSED_CONFIDENCE = 0.7
+RULES_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    """One episode with its reading, mentions and the facts drawn from it."""
+
+    episode: MemoryRecord
+    mentions: tuple[Mention, ...]
+    facts: tuple[tuple[MemoryRecord, FactFound], ...]
+
+
+def speaker_name(episode: MemoryRecord) -> str | None:
+    """Who "I" is: the message's name, else the scope's user or agent by role."""
+    if episode.speaker:
+        return episode.speaker
+    if episode.role == "user":
+        return episode.scope.user_id
+    if episode.role == "assistant":
+        return episode.scope.agent_id
+    return None
+
+
+def understand(analyzer: Analyzer, episodes: Sequence[MemoryRecord], now: datetime) -> list[Understood]:
+    """Analyse one conversation's new episodes (in order) into readings, mentions and facts."""
+    speakers = [speaker_name(e) for e in episodes]
+    distinct = list(dict.fromkeys(s for s in speakers if s))
+    inputs = [
+        TurnInput(e.text, s, e.occurred_at, _addressee(s, distinct))
+        for e, s in zip(episodes, speakers, strict=True)
+    ]
+    confidence = PARSED_CONFIDENCE if analyzer.parser.has_dependencies else RULES_CONFIDENCE
+    results = []
+    for episode, analysis in zip(episodes, analyzer.analyze(inputs, distinct), strict=True):
+        facts = tuple(
+            (_fact_memory(episode, found, now, confidence, analyzer.parser.name), found)
+            for found in analysis.facts
+        )
+        reading = analysis.reading if analysis.reading != episode.text else None
+        results.append(Understood(replace(episode, reading=reading), analysis.mentions, facts))
+    return results
+
+
+def _addressee(speaker: str | None, participants: list[str]) -> str | None:
+    """In a two-party conversation, "you" is the other participant."""
+    others = [p for p in participants if p != speaker]
+    return others[0] if len(others) == 1 else None
+
+
+def _fact_memory(
+    episode: MemoryRecord, found: FactFound, now: datetime, confidence: float, extractor: str
+) -> MemoryRecord:
+    when = found.when
+    happened = when.start if when is not None else episode.occurred_at
+    metadata: dict[str, Any] = {
+        "subject": found.draft.subject,
+        "predicate": found.draft.predicate,
+        "object": found.draft.object,
+        "extractor": extractor,
+    }
+    if when is not None:
+        metadata["when"] = when.as_dict()
+    return MemoryRecord(
+        id=new_id(now),
+        kind=MemoryKind.FACT,
+        text=found.draft.text,
+        scope=episode.scope,
+        occurred_at=happened,
+        recorded_at=now,
+        metadata=metadata,
+        valid_from=happened,
+        sources=(episode.id,),
+        confidence=confidence,
+    )
+
+
+def apply_understanding(
+    store: Any, items: Sequence[Understood], scope: Scope, now: datetime, actor: str
+) -> None:
+    """Link entities, record mentions and relations, supersede what is no longer true.
+
+    Runs inside the caller's transaction, after the episodes and facts exist.
+    """
+    assert isinstance(store, GraphStore) and isinstance(store, MemoryStore)
+    linker = EntityLinker(store.entities(scope))
+    mentions: dict[tuple[str, str], EntityMention] = {}
+    for item in items:
+        for mention in item.mentions:
+            entity = linker.link(mention, scope, now)
+            mentions.setdefault((entity.id, item.episode.id), EntityMention(entity.id, item.episode.id, mention.role))
+        for fact, found in item.facts:
+            subject = linker.link(Mention(found.draft.subject, "person", "subject"), scope, now)
+            mentions.setdefault((subject.id, fact.id), EntityMention(subject.id, fact.id, "subject"))
+            target = linker.find(found.draft.object) if found.draft.object else None
+            if target is not None:
+                mentions.setdefault((target.id, fact.id), EntityMention(target.id, fact.id, "named"))
+            store.save_entities(list(linker.changed.values()))
+            linker.changed.clear()
+            relation = Relation(
+                new_id(now), subject.id, found.draft.predicate, found.draft.object, fact.id,
+                entity_scope(scope), target.id if target else None, fact.valid_from,
+            )  # fmt: skip
+            current = store.relations(scope, entity_ids=[subject.id], current_only=True)
+            _supersede(store, superseded_by(relation, current), fact, now, actor)
+            store.add_relations([relation])
+    store.save_entities(list(linker.changed.values()))
+    store.add_mentions(list(mentions.values()))
+
+
+def _supersede(
+    store: Any, ended: Sequence[Relation], fact: MemoryRecord, now: datetime, actor: str
+) -> None:
+    """Mark the facts behind ``ended`` superseded by ``fact``; keep them in history."""
+    until = fact.valid_from or fact.occurred_at
+    olds = store.get_many([r.fact_id for r in ended])
+    for relation in ended:
+        old = olds.get(relation.fact_id)
+        if old is not None and old.status is MemoryStatus.ACTIVE:
+            store.replace(
+                replace(
+                    old,
+                    status=MemoryStatus.SUPERSEDED,
+                    valid_to=until,
+                    superseded_by=fact.id,
+                    version=old.version + 1,
+                ),
+                None,
+                actor,
+                now,
+            )
+        store.end_relations(relation.fact_id, until)

@@ -1,0 +1,113 @@
+"""Who "I", "you" and "she" are: rule-based pronoun resolution and the resolved reading.
+
+First person resolves to the speaker, second person to the addressee, third
+person (he/she/him/her/his/hers) to the one person recently mentioned by name
+when there is exactly one candidate; otherwise it stays as written. The turn
+itself is never changed: these functions produce a *reading* beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engramdb.pipeline.understand.timex import TimeSpan
+from engramdb.ports.nlp import Sentence, Token
+
+__all__ = ["Referents", "rewrite"]
+
+FIRST = {"i": "{}", "me": "{}", "myself": "{}", "my": "{}'s", "mine": "{}'s"}
+FIRST_PLURAL = {"we": "{} and others", "us": "{} and others", "ourselves": "{} and others",
+                "our": "{}'s", "ours": "{}'s"}  # fmt: skip
+SECOND = {"you": "{}", "yourself": "{}", "your": "{}'s", "yours": "{}'s"}
+THIRD = {"he": "{}", "him": "{}", "himself": "{}", "his": "{}'s", "she": "{}", "herself": "{}",
+         "hers": "{}'s"}  # fmt: skip
+# contractions after a first-person pronoun, in the third person
+VERB_AFTER_FIRST = {"'m": "is", "’m": "is", "am": "is", "'ve": "has", "’ve": "has",
+                    "'d": "would", "’d": "would", "'ll": "will", "’ll": "will"}  # fmt: skip
+POSSESSIVE_NEXT = {"NOUN", "ADJ", "PROPN", "NUM"}
+
+
+@dataclass(frozen=True, slots=True)
+class Referents:
+    """Who the pronouns of one turn can refer to."""
+
+    speaker: str | None
+    addressee: str | None
+    third_person: str | None  # the single recent person, or None when ambiguous
+
+
+def referent(token: Token, nxt: Token | None, who: Referents) -> str | None:
+    """The replacement text for a pronoun token, or ``None`` to keep it."""
+    word = token.text.lower()
+    if word in FIRST and who.speaker and not (word == "i" and token.text != "I"):
+        return FIRST[word].format(who.speaker)
+    if word in FIRST_PLURAL and who.speaker:
+        return FIRST_PLURAL[word].format(who.speaker)
+    if word in SECOND and who.addressee:
+        return SECOND[word].format(who.addressee)
+    if who.third_person:
+        if word in THIRD:
+            return THIRD[word].format(who.third_person)
+        if word == "her":
+            possessive = token.dep == "poss" or (
+                not token.dep and nxt is not None and nxt.pos in POSSESSIVE_NEXT
+            )
+            return f"{who.third_person}'s" if possessive else who.third_person
+    return None
+
+
+def rewrite(
+    text: str,
+    sentence: Sentence,
+    who: Referents,
+    times: Sequence[TimeSpan],
+    *,
+    absolute_times: bool,
+) -> str:
+    """The sentence with pronouns resolved and time expressions made absolute.
+
+    Args:
+        text: the whole turn (token offsets index into it).
+        sentence: the sentence to rewrite.
+        who: the referents of this turn.
+        times: resolved time expressions of the turn.
+        absolute_times: replace each expression by its date ("on 2023-05-20");
+            otherwise keep it and add the date in brackets.
+    """
+    pieces: list[str] = []
+    cursor = sentence.start
+    tokens = sentence.tokens
+    previous_first = False
+    inside = [t for t in times if sentence.start <= t.char_start < sentence.end]
+    for index, token in enumerate(tokens):
+        span = next((t for t in inside if t.char_start <= token.start < t.char_end), None)
+        if span is not None:
+            if token.start == span.char_start:
+                pieces.append(text[cursor : token.start])
+                pieces.append(_time_text(span, absolute=absolute_times))
+            cursor = max(cursor, min(span.char_end, sentence.end))
+            previous_first = False
+            continue
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        replacement = referent(token, nxt, who)
+        if replacement is None and previous_first:
+            replacement = VERB_AFTER_FIRST.get(token.text.lower())
+        if replacement is not None and token.start >= cursor:
+            pieces.append(text[cursor : token.start])
+            glued = token.start > sentence.start and not text[token.start - 1].isspace()
+            pieces.append(f" {replacement}" if glued and token.text[:1] in "'’" else replacement)
+            cursor = token.end
+        previous_first = token.text.lower() in ("i", "we") and replacement is not None
+    pieces.append(text[cursor : sentence.end])
+    return "".join(pieces).strip()
+
+
+def _time_text(span: TimeSpan, *, absolute: bool) -> str:
+    if not absolute:
+        return f"{span.expression} ({span.label()})"
+    label = span.label()
+    if label.startswith("since") or span.precision == "weekend":
+        return label if label.startswith("since") else f"on {label}"
+    preposition = {"day": "on", "week": "during"}.get(span.precision, "in")
+    return f"{preposition} {label}"

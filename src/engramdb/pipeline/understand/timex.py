@@ -1,0 +1,337 @@
+"""Time expressions: find "last Saturday", "two weeks ago", "in 2019"... and resolve them.
+
+Every expression is resolved against a reference time (the turn's own timestamp,
+or a question's ``as_of``) into a half-open interval ``[start, end)`` with its
+precision. Rules cover the relative forms people use in conversation; numeric
+dates ("5/20/2023") go through ``dateparser`` when it is installed. dateparser is
+never asked to find expressions in free text (its ``search_dates`` reads "We" or
+"May I" as dates) and is not used for forms it gets wrong ("this weekend").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+__all__ = ["TimeSpan", "find_times", "resolve_numeric_date"]
+
+WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS.pop("may", None)  # "may" is mostly the verb; only the full-cased "May" is a month
+SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2)}
+NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "few": 3, "several": 3,
+}  # fmt: skip
+UNITS = {"day": "day", "week": "week", "weekend": "weekend", "month": "month", "year": "year"}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSpan:
+    """A resolved time expression.
+
+    Attributes:
+        expression: the words as written.
+        start: first instant of the interval.
+        end: first instant after it.
+        precision: ``day``, ``weekend``, ``week``, ``month``, ``season`` or ``year``.
+        char_start: offset of the expression in the text.
+        char_end: offset just after it.
+    """
+
+    expression: str
+    start: datetime
+    end: datetime
+    precision: str
+    char_start: int = 0
+    char_end: int = 0
+
+    def label(self) -> str:
+        """A readable absolute form: ``2023-05-20``, ``week of 2023-05-15``, ``May 2023``..."""
+        day = self.start.date()
+        last = (self.end - timedelta(microseconds=1)).date()
+        if self.precision == "day":
+            return day.isoformat()
+        if self.precision == "month" and (last.year, last.month) != (day.year, day.month):
+            return f"since {calendar.month_name[day.month]} {day.year}"
+        if self.precision == "month":
+            return f"{calendar.month_name[day.month]} {day.year}"
+        if self.precision == "year":
+            return str(day.year) if last.year == day.year else f"since {day.year}"
+        if self.precision == "season":
+            return f"{_season_name(day.month)} {day.year}"
+        if self.precision == "weekend":
+            return f"the weekend of {day.isoformat()}"
+        return f"{day.isoformat()} to {last.isoformat()}"
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON-compatible form, stored with facts."""
+        return {
+            "expression": self.expression,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "precision": self.precision,
+            "label": self.label(),
+        }
+
+
+def _season_name(month: int) -> str:
+    return next(n for n, (a, b) in SEASONS.items() if a <= month <= b or (a > b and month in (a, 12, 1, 2)))
+
+
+# ---------------------------------------------------------------- interval helpers
+def _at(day: date, ref: datetime) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ref.tzinfo)
+
+
+def _days(ref: datetime, first: date, count: int, precision: str) -> tuple[datetime, datetime, str]:
+    return _at(first, ref), _at(first + timedelta(days=count), ref), precision
+
+
+def _week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _month(ref: datetime, year: int, month: int) -> tuple[datetime, datetime, str]:
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return _days(ref, date(year, month, 1), last, "month")
+
+
+def _year(ref: datetime, year: int) -> tuple[datetime, datetime, str]:
+    return _at(date(year, 1, 1), ref), _at(date(year + 1, 1, 1), ref), "year"
+
+
+def _season(ref: datetime, name: str, which: str) -> tuple[datetime, datetime, str]:
+    first, last = SEASONS[name]
+    today = ref.date()
+
+    def span(year: int) -> tuple[date, date]:
+        end_year = year + 1 if first > last else year
+        end = date(end_year, last, calendar.monthrange(end_year, last)[1]) + timedelta(days=1)
+        return date(year, first, 1), end
+
+    year = today.year
+    if which == "last":
+        while span(year)[1] > today:
+            year -= 1
+    elif which == "next":
+        while span(year)[0] <= today:
+            year += 1
+    elif span(year - 1)[1] > today:  # "this winter" in January is the one that began in December
+        year -= 1
+    start, end = span(year)
+    return _at(start, ref), _at(end, ref), "season"
+
+
+def _weekend(ref: datetime, weeks_back: int) -> tuple[datetime, datetime, str]:
+    """The weekend ``weeks_back`` weekends before the reference (0: this one)."""
+    saturday = _week_of(ref.date()) + timedelta(days=5)
+    if saturday > ref.date():
+        saturday -= timedelta(days=7) if weeks_back > 0 else timedelta(0)
+        weeks_back = max(weeks_back - 1, 0)
+    return _days(ref, saturday - timedelta(days=7 * weeks_back), 2, "weekend")
+
+
+# ---------------------------------------------------------------- rules
+_NUM = r"(?P<n>\d+|a couple of|a couple|couple of|a few|few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_WD = "|".join(WEEKDAYS)
+_MN = "|".join(sorted({*MONTHS, "may"}, key=len, reverse=True))
+_SEASON = "|".join(SEASONS)
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str], datetime], tuple[datetime, datetime, str] | None]]
+
+
+def _count(match: re.Match[str]) -> int:
+    n = match.group("n").lower()
+    return int(n) if n.isdigit() else NUMBERS[n]
+
+
+def _ago(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    n, unit = _count(m), UNITS[m.group("unit").lower()]
+    today = ref.date()
+    if unit == "day":
+        return _days(ref, today - timedelta(days=n), 1, "day")
+    if unit == "week":
+        return _days(ref, _week_of(today - timedelta(weeks=n)), 7, "week")
+    if unit == "weekend":
+        return _weekend(ref, n)
+    if unit == "month":
+        return _month(ref, today.year, today.month - n)
+    return _year(ref, today.year - n)
+
+
+def _relative_unit(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    which = m.group("which").lower().replace("this past", "last").replace("past", "last")
+    unit = m.group("unit").lower()
+    today = ref.date()
+    step = {"last": -1, "next": 1}.get(which, 0)
+    if unit == "week":
+        return _days(ref, _week_of(today) + timedelta(weeks=step), 7, "week")
+    if unit == "weekend":
+        if step == 1:
+            return _days(ref, _week_of(today) + timedelta(days=12), 2, "weekend")
+        return _weekend(ref, 1 if step == -1 else 0)
+    if unit == "month":
+        return _month(ref, today.year, today.month + step)
+    if unit == "year":
+        return _year(ref, today.year + step)
+    return _season(ref, unit, which)
+
+
+def _weekday(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    which = (m.group("which") or "").lower()
+    target = WEEKDAYS[m.group("wd").capitalize()]
+    today = ref.date()
+    if which == "next":
+        delta = (target - today.weekday()) % 7 or 7
+    elif which == "this":
+        delta = target - today.weekday()
+    else:  # "last Friday", and "on Friday" in a past-tense chat
+        delta = -((today.weekday() - target) % 7 or 7)
+    return _days(ref, today + timedelta(days=delta), 1, "day")
+
+
+def _named_day(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    offsets = {
+        "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
+        "yesterday": -1, "last night": -1, "the day before yesterday": -2,
+        "tomorrow": 1, "the day after tomorrow": 2,
+    }  # fmt: skip
+    offset = offsets[re.sub(r"\s+", " ", m.group(0).lower())]
+    return _days(ref, ref.date() + timedelta(days=offset), 1, "day")
+
+
+def _month_name(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    month = MONTHS.get(m.group("mon").lower()) or (5 if m.group("mon") == "May" else None)
+    if month is None:
+        return None
+    day_text = m.group("d1") or m.group("d2")
+    year_text = m.group("y")
+    year = int(year_text) if year_text else ref.year - (1 if month > ref.month else 0)
+    if day_text:
+        day = int(day_text)
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            return None
+        return _days(ref, date(year, month, day), 1, "day")
+    return _month(ref, year, month)
+
+
+def _season_year(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    year = int(m.group("y"))
+    start, end, _ = _season(ref.replace(year=year, month=6, day=30), m.group("s").lower(), "this")
+    return start.replace(year=year), end.replace(year=year + (1 if end.year > start.year else 0)), "season"
+
+
+def _iso(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    try:
+        day = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
+    return _days(ref, day, 1, "day")
+
+
+def _numeric(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    found = resolve_numeric_date(m.group(0), ref)
+    return None if found is None else _days(ref, found, 1, "day")
+
+
+def _in_year(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    return _year(ref, int(m.group("y")))
+
+
+def _for_duration(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+    n, unit = _count(m), m.group("unit").lower()
+    today = ref.date()
+    if unit == "year":
+        return _at(date(today.year - n, 1, 1), ref), _at(today + timedelta(days=1), ref), "year"
+    if unit == "month":
+        start = _month(ref, today.year, today.month - n)[0]
+        return start, _at(today + timedelta(days=1), ref), "month"
+    return None
+
+
+_F = re.IGNORECASE
+RULES: list[Rule] = [
+    (re.compile(r"\b(?:the )?day (?:before yesterday|after tomorrow)\b|\b(?:yesterday|today|tonight|tomorrow|last night|this (?:morning|afternoon|evening))\b", _F), _named_day),
+    (re.compile(rf"\b{_NUM} (?P<unit>day|week|weekend|month|year)s? ago\b", _F), _ago),
+    (re.compile(rf"\b(?P<which>this past|past|last|next|this) (?P<unit>week|weekend|month|year|{_SEASON})\b", _F), _relative_unit),
+    (re.compile(rf"\b(?:(?P<which>last|next|this|on) )(?P<wd>{_WD})\b", _F), _weekday),
+    (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), _iso),
+    (re.compile(r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"), _numeric),
+    (re.compile(rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?)?(?P<mon>{_MN})\.?(?: (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,? (?P<y>(?:19|20)\d\d))?\b", _F), _month_name),
+    (re.compile(rf"\b(?P<s>{_SEASON}) (?:of )?(?P<y>(?:19|20)\d\d)\b", _F), _season_year),
+    (re.compile(rf"\bfor (?:the (?:last|past) )?{_NUM} (?P<unit>month|year)s?\b", _F), _for_duration),
+    (re.compile(r"\b(?:in|since|during|of|from) (?P<y>(?:19|20)\d\d)\b", _F), _in_year),
+]  # fmt: skip
+
+
+def find_times(text: str, ref: datetime) -> list[TimeSpan]:
+    """Every time expression in ``text`` resolved against ``ref``, in text order.
+
+    Overlapping matches keep the earliest rule's (rules run from most to least
+    specific), so "the day before yesterday" is not also "yesterday".
+    """
+    found: list[TimeSpan] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, resolve in RULES:
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(span[0] < end and start < span[1] for start, end in taken):
+                continue
+            if not _plausible(match):
+                continue
+            resolved = _safely(resolve, match, ref)
+            if resolved is None:
+                continue
+            start, end, precision = resolved
+            found.append(TimeSpan(match.group(0), start, end, precision, *span))
+            taken.append(span)
+    return sorted(found, key=lambda t: t.char_start)
+
+
+def _plausible(match: re.Match[str]) -> bool:
+    """Reject month-name matches that are really words ("I may", "a march", "sat")."""
+    if "mon" not in match.re.groupindex:
+        return True
+    mon = match.group("mon")
+    has_number = bool(match.group("d1") or match.group("d2") or match.group("y"))
+    return mon[0].isupper() and (has_number or len(mon) > 3) and mon.lower() != "march" or (
+        mon.lower() == "march" and has_number
+    )
+
+
+def _safely(
+    resolve: Callable[[re.Match[str], datetime], tuple[datetime, datetime, str] | None],
+    match: re.Match[str],
+    ref: datetime,
+) -> tuple[datetime, datetime, str] | None:
+    try:
+        return resolve(match, ref)
+    except (ValueError, OverflowError, KeyError):  # year 0, "32nd", an unknown word
+        return None
+
+
+def resolve_numeric_date(text: str, ref: datetime) -> date | None:
+    """A numeric date ("5/20/2023") via dateparser, month first as in US English.
+
+    Returns ``None`` when dateparser is not installed or cannot read it.
+    """
+    try:
+        import dateparser
+    except ImportError:  # the rules still cover every relative form
+        return None
+    settings: dict[str, Any] = {
+        "RELATIVE_BASE": ref.replace(tzinfo=None),
+        "DATE_ORDER": "MDY",
+        "PREFER_DATES_FROM": "past",
+    }
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return parsed.date() if parsed else None
