@@ -49,9 +49,10 @@ def test_search_returns_explained_hits_with_sources(mem: Memory) -> None:
         session_id="s1",
     )
     hits = mem.search("What is the name of Ana's cat?", user_id="ana", k=3)
-    assert hits[0].memory.text == "I adopted a cat named Miso"
-    assert {s.name for s in hits[0].why} >= {"lexical", "dense"}
-    assert hits[0].sources == (hits[0].memory,)
+    # the fact drawn from Ana's turn, resolved to the third person, credits that turn
+    assert hits[0].memory.text == "Ana adopted a cat named Miso"
+    assert {s.name for s in hits[0].why} >= {"lexical", "dense", "entity"}
+    assert [s.text for s in hits[0].sources] == ["I adopted a cat named Miso"]
     assert hits[0].score >= hits[-1].score
     assert "lexical #1" in hits[0].explain()
 

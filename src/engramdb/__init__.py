@@ -35,7 +35,9 @@ from engramdb.model.memory import (
     MemoryStatus,
     Scope,
 )
+from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
 from engramdb.model.query import Hit, Page, Signal
+from engramdb.pipeline.understand.profile import Profile, ProfileValue
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
 from engramdb.retrieval.retriever import RetrievalSettings
@@ -50,6 +52,9 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "Embedder",
+    "Entity",
+    "EntityMention",
+    "EntityPage",
     "EmbedderMismatch",
     "EmbeddingError",
     "EngramError",
@@ -66,6 +71,9 @@ __all__ = [
     "MigrationError",
     "NotFound",
     "Page",
+    "Profile",
+    "ProfileValue",
+    "Relation",
     "RetrievalSettings",
     "Scope",
     "Signal",

@@ -14,12 +14,22 @@ from types import TracebackType
 from typing import IO, Any
 
 from engramdb import portable
-from engramdb.errors import ConfigError, EmbedderMismatch, InvalidInput, NotFound
-from engramdb.model.filters import parse_filter
-from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
+from engramdb.errors import (
+    CapabilityMissing,
+    ConfigError,
+    EmbedderMismatch,
+    InvalidInput,
+    NotFound,
+)
+from engramdb.model.filters import And, Cond, parse_filter
+from engramdb.model.graph import Entity, EntityPage
+from engramdb.model.memory import MemoryEvent, MemoryKind, MemoryRecord, MemoryStatus, Scope
 from engramdb.model.query import Hit, Page
 from engramdb.pipeline.ingest import AddRequest, embedding_text, ingest
 from engramdb.pipeline.understand.analyze import Analyzer
+from engramdb.pipeline.understand.link import EntityLinker
+from engramdb.pipeline.understand.profile import Profile, build_profile
+from engramdb.pipeline.understand.timex import find_times
 from engramdb.pipeline.normalize import (
     check_text,
     check_time,
@@ -30,7 +40,7 @@ from engramdb.pipeline.normalize import (
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.nlp import Parser
-from engramdb.ports.store import MemoryStore
+from engramdb.ports.store import GraphStore, MemoryStore
 from engramdb.retrieval.retriever import RetrievalSettings, Retriever
 from engramdb.types import UNSET, Unset
 
@@ -69,7 +79,7 @@ class Memory:
         self.embedder = embedder
         self.clock: Clock = clock or SystemClock()
         self.actor = actor
-        self.retriever = Retriever(store, embedder, retrieval)
+        self.retriever = Retriever(store, embedder, retrieval, find_times=_time_windows)
 
     @classmethod
     def open(
@@ -298,6 +308,7 @@ class Memory:
         k: int = 10,
         filters: dict[str, Any] | None = None,
         budget_tokens: int | None = None,
+        as_of: datetime | str | None = None,
     ) -> list[Hit]:
         """Hybrid recall within a scope, best first, each hit explained.
 
@@ -309,9 +320,13 @@ class Memory:
             k: maximum number of hits (1..1000).
             filters: metadata filter (see :mod:`engramdb.model.filters`).
             budget_tokens: stop before the hits' texts exceed this many tokens.
+            as_of: recall what was true at this time (timezone-aware): facts
+                superseded later are included, memories from after it are not.
+                Relative times in the query ("last Saturday") are resolved
+                against it; without it, against the last event in scope.
 
         Raises:
-            InvalidInput: bad query, scope, ``k``, budget or filter.
+            InvalidInput: bad query, scope, ``k``, budget, filter or ``as_of``.
         """
         check_text(query, "query")
         scope = normalize_scope(user_id, agent_id, session_id)
@@ -319,7 +334,10 @@ class Memory:
         if budget_tokens is not None:
             _check_int(budget_tokens, "budget_tokens", 1, 10_000_000)
         flt = parse_filter(filters)
-        return self.retriever.search(query, scope, flt, k=k, budget_tokens=budget_tokens)
+        at = None if as_of is None else check_time(as_of, "as_of")
+        return self.retriever.search(
+            query, scope, flt, k=k, budget_tokens=budget_tokens, as_of=at
+        )
 
     def get(
         self,
@@ -352,6 +370,7 @@ class Memory:
         limit: int = 100,
         cursor: str | None = None,
         include_inactive: bool = False,
+        include_superseded: bool = False,
     ) -> Page:
         """List memories of a scope in insertion order, one page at a time.
 
@@ -363,13 +382,72 @@ class Memory:
             limit: page size (1..1000).
             cursor: ``next_cursor`` of the previous page.
             include_inactive: also list superseded and archived memories.
+            include_superseded: also list superseded memories (facts that are
+                no longer true), but not archived ones.
         """
         scope = normalize_scope(user_id, agent_id, session_id)
         _check_int(limit, "limit", 1, MAX_PAGE)
         flt = parse_filter(filters)
+        if include_superseded and not include_inactive:
+            not_archived = Cond("status", "ne", MemoryStatus.ARCHIVED.value, column=True)
+            flt = not_archived if flt is None else And((flt, not_archived))
+            include_inactive = True
         return self.store.list_page(
             scope, flt, limit=limit, cursor=cursor, include_inactive=include_inactive
         )
+
+    def entities(
+        self, *, user_id: str | None = None, agent_id: str | None = None
+    ) -> list[Entity]:
+        """The people, places, organisations, pets, events and works of a user / agent."""
+        return self._graph().entities(normalize_scope(user_id, agent_id, None))
+
+    def entity(
+        self, name_or_id: str, *, user_id: str | None = None, agent_id: str | None = None
+    ) -> EntityPage:
+        """An entity's page: its mentions (with source turns), facts and relations.
+
+        Args:
+            name_or_id: the entity id, its name, an alias or (for a person) a nickname.
+
+        Raises:
+            NotFound: no such entity in that scope.
+        """
+        graph = self._graph()
+        entity = self._find_entity(name_or_id, normalize_scope(user_id, agent_id, None))
+        mentioned = graph.mentions(entity_ids=[entity.id])
+        memories = self.store.get_many([m.memory_id for m in mentioned])
+        ordered = sorted(memories.values(), key=lambda m: (m.occurred_at, m.id))
+        facts = tuple(m for m in ordered if m.kind is MemoryKind.FACT)
+        relations = graph.relations(entity.scope, entity_ids=[entity.id])
+        return EntityPage(entity, tuple(ordered), facts, tuple(relations))
+
+    def profile(
+        self, person: str, *, user_id: str | None = None, agent_id: str | None = None
+    ) -> Profile:
+        """What is known now about a person, slot by slot (name, age, home, job, ...).
+
+        Raises:
+            NotFound: no such person in that scope.
+        """
+        scope = normalize_scope(user_id, agent_id, None)
+        entity = self._find_entity(person, scope)
+        current = self._graph().relations(entity.scope, entity_ids=[entity.id], current_only=True)
+        return build_profile(entity, current)
+
+    def _graph(self) -> GraphStore:
+        if not isinstance(self.store, GraphStore):
+            raise CapabilityMissing("this store has no entity graph")
+        return self.store
+
+    def _find_entity(self, name_or_id: str, scope: Scope) -> Entity:
+        check_text(name_or_id, "name")
+        known = self._graph().entities(scope)
+        found = next((e for e in known if e.id == name_or_id), None)
+        found = found or EntityLinker(known).find(name_or_id)
+        if found is None:
+            raise NotFound(name_or_id)
+        return found
 
     def history(self, memory_id: str) -> list[MemoryEvent]:
         """Every change of a memory (add, update, delete, ...), oldest first.
@@ -446,3 +524,8 @@ def _add_request(
 def _check_int(value: Any, name: str, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput(f"{name} must be an integer from {low} to {high}", field=name)
+
+
+def _time_windows(query: str, reference: datetime) -> list[tuple[datetime, datetime]]:
+    """The intervals a query's time expressions refer to (for the retriever)."""
+    return [(span.start, span.end) for span in find_times(query, reference)]

@@ -1,11 +1,14 @@
 """Portable, lossless export / import of a whole store, and re-embedding.
 
-Format (JSON Lines, UTF-8), version 1::
+Format (JSON Lines, UTF-8), version 2 (version 1, without the graph, still imports)::
 
     {"type": "header", "format": "engramdb", "version": 1, "embedder": "...", "memories": N}
     {"type": "memory", ...every MemoryRecord field..., "vector": "<base64 float32>"}
     {"type": "event", "id": ..., "memory_id": ..., "kind": ..., "actor": ..., "at": ...,
      "user_id": ..., "agent_id": ..., "session_id": ..., "before": {...}, "after": {...}}
+    {"type": "entity", "id": ..., "name": ..., "kind": ..., "key": ..., "aliases": [...], ...}
+    {"type": "mention", "entity_id": ..., "memory_id": ..., "role": ...}
+    {"type": "relation", "id": ..., "subject_id": ..., "predicate": ..., "object_value": ..., ...}
 
 Vectors are included so an import needs no model; they are re-embedded when the
 target store uses another embedder.
@@ -27,11 +30,13 @@ from engramdb.model.codec import dt_from_iso, dt_to_iso, memory_from_dict, memor
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, Scope
 from engramdb.pipeline.ingest import embedding_text
 from engramdb.ports.embedder import Embedder
-from engramdb.ports.store import MemoryStore
+from engramdb.ports.store import GraphStore, MemoryStore
+from engramdb._portable_graph import GRAPH_TYPES, GraphRecords, graph_records
 
 __all__ = ["FORMAT_VERSION", "export_store", "import_store", "reembed"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 _PAGE = 1000
 
 
@@ -60,13 +65,16 @@ def export_store(store: MemoryStore, embedder_identity: str, target: str | Path 
                 written += 1
         for event in store.all_events():
             out.write(json.dumps(_event_to_dict(event), ensure_ascii=False) + "\n")
+        if isinstance(store, GraphStore):
+            for record in graph_records(*store.dump_graph()):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return written
 
 
 def import_store(store: MemoryStore, embedder: Embedder, source: str | Path | IO[str]) -> int:
     """Load an export; all or nothing. Returns the number of memories imported."""
     with _opened(source, "r") as lines:
-        header, memories, vectors, events = _read_export(lines)
+        header, memories, vectors, events, graph = _read_export(lines)
     existing = store.get_many([m.id for m in memories])
     if existing:
         raise Conflict(f"{len(existing)} memory ids already exist, e.g. {next(iter(existing))}")
@@ -81,6 +89,10 @@ def import_store(store: MemoryStore, embedder: Embedder, source: str | Path | IO
             store.insert(memories[chunk], vectors[chunk], "import", record_events=not events)
         for event in events:
             store.import_event(event)
+        if isinstance(store, GraphStore):
+            store.save_entities(graph.entities)
+            store.add_mentions(graph.mentions)
+            store.add_relations(graph.relations)
     return len(memories)
 
 
@@ -112,11 +124,12 @@ def _all_pages(store: MemoryStore) -> Iterator[list[MemoryRecord]]:
 
 def _read_export(
     lines: IO[str],
-) -> tuple[dict[str, Any], list[MemoryRecord], list[Any], list[MemoryEvent]]:
+) -> tuple[dict[str, Any], list[MemoryRecord], list[Any], list[MemoryEvent], GraphRecords]:
     header: dict[str, Any] | None = None
     memories: list[MemoryRecord] = []
     vectors: list[Any] = []
     events: list[MemoryEvent] = []
+    graph = GraphRecords()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -132,19 +145,21 @@ def _read_export(
                     vectors.append(np.frombuffer(base64.b64decode(blob), dtype="<f4").copy())
             elif kind == "event":
                 events.append(_event_from_dict(record))
+            elif kind in GRAPH_TYPES:
+                graph.add(record)
             else:
                 raise ValueError(f"unknown record type {kind!r}")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InvalidInput(f"line {number}: {exc}", field="source") from exc
     if header is None:
         raise InvalidInput("empty export: no header line", field="source")
-    return header, memories, vectors, events
+    return header, memories, vectors, events, graph
 
 
 def _check_header(record: Any) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("format") != "engramdb":
         raise ValueError("not an engramdb export (first line must be its header)")
-    if record.get("version") != FORMAT_VERSION:
+    if record.get("version") not in READABLE_VERSIONS:
         raise ValueError(f"export format version {record.get('version')} is not supported")
     return record
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from engramdb.model.memory import Scope
+from engramdb.model.memory import MemoryRecord, Scope
 
-__all__ = ["Entity", "EntityMention", "Relation"]
+__all__ = ["Entity", "EntityMention", "EntityPage", "Relation", "entity_key"]
+
+_TRAILING = re.compile(r"(?:['’]s|[.,!?;:])+$")
+
+
+def entity_key(name: str) -> str:
+    """The normalised name that links mentions: ``"The Eiffel Tower's"`` -> ``"eiffel tower"``."""
+    key = _TRAILING.sub("", " ".join(name.split()).lower())
+    return key.removeprefix("the ").strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +76,20 @@ class Relation:
     object_id: str | None = None
     valid_from: datetime | None = None
     valid_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityPage:
+    """Everything known about one entity.
+
+    Attributes:
+        entity: the entity.
+        mentions: the memories that mention it (turns and facts), oldest first.
+        facts: the fact memories about it, current and superseded.
+        relations: its edges, oldest first (``valid_to`` set once no longer true).
+    """
+
+    entity: Entity
+    mentions: tuple[MemoryRecord, ...]
+    facts: tuple[MemoryRecord, ...]
+    relations: tuple[Relation, ...]

@@ -14,6 +14,7 @@ __all__ = [
     "MemoryRecord",
     "MemoryStatus",
     "Scope",
+    "valid_at",
 ]
 
 
@@ -134,6 +135,18 @@ class MemoryRecord:
         from engramdb.model.codec import memory_to_dict
 
         return memory_to_dict(self)
+
+
+def valid_at(memory: MemoryRecord, at: datetime) -> bool:
+    """Whether ``memory`` was true at ``at`` (what ``search(as_of=at)`` considers).
+
+    Active and superseded memories count while their validity interval
+    ``[valid_from, valid_to)`` contains ``at``; archived ones never do.
+    """
+    if memory.status is MemoryStatus.ARCHIVED:
+        return False
+    start = memory.valid_from or memory.occurred_at
+    return start <= at and (memory.valid_to is None or at < memory.valid_to)
 
 
 @dataclass(frozen=True, slots=True)

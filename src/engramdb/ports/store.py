@@ -39,9 +39,19 @@ class KeywordIndex(ABC):
 
     @abstractmethod
     def keyword_search(
-        self, terms: Sequence[str], scope: Scope, flt: Filter | None, limit: int
+        self,
+        terms: Sequence[str],
+        scope: Scope,
+        flt: Filter | None,
+        limit: int,
+        *,
+        as_of: datetime | None = None,
     ) -> list[ScoredId]:
-        """Best matches for any of ``terms`` among active memories in ``scope``."""
+        """Best matches for any of ``terms`` among active memories in ``scope``.
+
+        With ``as_of``, among the memories true at that time instead (superseded
+        ones included while they were valid; see :func:`engramdb.model.memory.valid_at`).
+        """
 
 
 class VectorIndex(ABC):
@@ -49,9 +59,15 @@ class VectorIndex(ABC):
 
     @abstractmethod
     def vector_search(
-        self, vector: Vector, scope: Scope, flt: Filter | None, limit: int
+        self,
+        vector: Vector,
+        scope: Scope,
+        flt: Filter | None,
+        limit: int,
+        *,
+        as_of: datetime | None = None,
     ) -> list[ScoredId]:
-        """Nearest active memories in ``scope`` by cosine similarity."""
+        """Nearest active memories in ``scope`` by cosine similarity (``as_of``: as above)."""
 
 
 class GraphStore(ABC):
@@ -89,6 +105,10 @@ class GraphStore(ABC):
         current_only: bool = False,
     ) -> list[Relation]:
         """Edges in ``scope`` touching ``entity_ids`` (as subject or object), oldest first."""
+
+    @abstractmethod
+    def dump_graph(self) -> tuple[list[Entity], list[EntityMention], list[Relation]]:
+        """Every entity, mention and relation of the store (for export)."""
 
     @abstractmethod
     def end_relations(self, fact_id: str, valid_to: datetime) -> None:
@@ -153,6 +173,10 @@ class MemoryStore(ABC):
     @abstractmethod
     def neighbours(self, memory: MemoryRecord, window: int) -> list[MemoryRecord]:
         """Episodes of the same session within ``window`` positions of ``memory``."""
+
+    @abstractmethod
+    def latest_time(self, scope: Scope) -> datetime | None:
+        """When the last episode in ``scope`` happened (``None``: no episodes)."""
 
     @abstractmethod
     def next_seq(self, scope: Scope) -> int:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from engramdb.model.filters import Filter, matches
-from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
-from engramdb.model.query import Hit
+from engramdb.model.filters import And, Cond, Filter, matches
+from engramdb.model.memory import MemoryKind, MemoryRecord, Scope, valid_at
+from engramdb.model.query import Hit, Signal
 from engramdb.ports.embedder import Embedder
-from engramdb.ports.store import KeywordIndex, MemoryStore, ScoredId, VectorIndex
+from engramdb.ports.store import GraphStore, KeywordIndex, MemoryStore, ScoredId, VectorIndex
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours
-from engramdb.retrieval.fusion import rrf
+from engramdb.retrieval.focus import entities_in_query
+from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
+from engramdb.types import Vector
 
 __all__ = ["RetrievalSettings", "Retriever"]
 
@@ -32,6 +36,11 @@ class RetrievalSettings:
         lexical_floor: lexical candidates scoring below this fraction of the best
             lexical score are dropped (a match on a word every memory has, like
             the speaker's name, is no evidence).
+        entity_penalty: when the query names known entities, candidates that
+            mention none of them (as speaker, by name, by pronoun or as a fact's
+            subject) have their score multiplied by this.
+        time_boost: when the query has a time expression, candidates that happened
+            within it have their score multiplied by this.
     """
 
     candidates: int = 50
@@ -42,17 +51,36 @@ class RetrievalSettings:
     neighbour_decay: float = 0.6
     expand_top: int = 20
     lexical_floor: float = 0.2
+    entity_penalty: float = 0.4
+    time_boost: float = 1.5
+
+
+TimeFinder = Callable[[str, datetime], Sequence[tuple[datetime, datetime]]]
+FOCUS_ROLES = frozenset({"speaker", "named", "pronoun", "subject"})
 
 
 class Retriever:
-    """Composes whatever search capabilities the store has into ranked hits."""
+    """Composes whatever search capabilities the store has into ranked hits.
+
+    Args:
+        store: where memories live; its capabilities decide the signals.
+        embedder: embeds queries (the same model as the stored vectors).
+        settings: knobs.
+        find_times: resolves a query's time expressions against a reference time
+            into ``[start, end)`` intervals (``None``: no time signal).
+    """
 
     def __init__(
-        self, store: MemoryStore, embedder: Embedder, settings: RetrievalSettings | None = None
+        self,
+        store: MemoryStore,
+        embedder: Embedder,
+        settings: RetrievalSettings | None = None,
+        find_times: TimeFinder | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
+        self.find_times = find_times
 
     def search(
         self,
@@ -62,6 +90,8 @@ class Retriever:
         *,
         k: int,
         budget_tokens: int | None = None,
+        as_of: datetime | None = None,
+        now: datetime | None = None,
     ) -> list[Hit]:
         """The best ``k`` memories for ``query`` within ``scope``, explained.
 
@@ -71,13 +101,25 @@ class Retriever:
             flt: an optional parsed metadata filter.
             k: maximum number of hits.
             budget_tokens: if given, the hits' texts together fit in this many tokens.
+            as_of: search what was true at this time (superseded facts included
+                while they were valid, later memories excluded).
+            now: the reference for relative times in the query when ``as_of`` is
+                not given (default: the last event in scope).
         """
         s = self.settings
-        fused = rrf(
-            self._candidates(query, scope, flt),
-            k=s.rrf_k,
-            weights={"lexical": s.lexical_weight, "dense": s.dense_weight},
-        )
+        vector = self.embedder.embed(query)
+        ranked = self._candidates(query, vector, scope, flt, as_of)
+        windows = self._time_windows(query, scope, as_of or now)
+        for number, (start, end) in enumerate(windows):
+            window = _within(flt, start, end)
+            ranked[f"time{number}"] = self._dense(vector, scope, window, as_of)
+        weights = {"lexical": s.lexical_weight, "dense": s.dense_weight}
+        weights.update({name: s.dense_weight for name in ranked if name.startswith("time")})
+        fused = rrf(ranked, k=s.rrf_k, weights=weights)
+        for entry in fused:  # one "time" reason, whichever window found it
+            for signal in entry.signals:
+                if signal.name.startswith("time"):
+                    entry.signals[entry.signals.index(signal)] = Signal("time", signal.rank, signal.score)
         memories = self.store.get_many([f.id for f in fused])
         if s.neighbour_window > 0:
             head = fused[: s.expand_top]
@@ -88,37 +130,121 @@ class Retriever:
                 decay=s.neighbour_decay,
             )
             seen = {f.id for f in expanded}
-            fused = sorted(
-                expanded + [f for f in fused if f.id not in seen], key=lambda f: -f.score
-            )
+            fused = expanded + [f for f in fused if f.id not in seen]
+        self._focus(query, scope, fused)
+        self._boost_times(fused, memories, windows)
+        fused.sort(key=lambda f: -f.score)
         # neighbours come from the session log, so they are checked against the filter here
         hits = [
             Hit(memories[f.id], f.score, tuple(f.signals), ())
             for f in fused
-            if f.id in memories and matches(flt, memories[f.id])
-        ][:k]
+            if f.id in memories
+            and matches(flt, memories[f.id])
+            and (as_of is None or valid_at(memories[f.id], as_of))
+        ]
+        hits = _without_repeats(hits)[:k]
         if budget_tokens is not None:
             hits = within_budget(hits, budget_tokens, lambda h: count_tokens(h.memory.text))
         return self._with_sources(hits)
 
     def _candidates(
-        self, query: str, scope: Scope, flt: Filter | None
+        self,
+        query: str,
+        vector: Vector,
+        scope: Scope,
+        flt: Filter | None,
+        as_of: datetime | None,
     ) -> dict[str, list[ScoredId]]:
         n = self.settings.candidates
         ranked: dict[str, list[ScoredId]] = {}
         caps = self.store.capabilities
         if caps.keyword and isinstance(self.store, KeywordIndex):
-            lexical = self.store.keyword_search(query_terms(query), scope, flt, n)
+            lexical = self.store.keyword_search(query_terms(query), scope, flt, n, as_of=as_of)
             floor = self.settings.lexical_floor * (lexical[0][1] if lexical else 0.0)
             ranked["lexical"] = [(i, score) for i, score in lexical if score >= floor]
-        if caps.vector and isinstance(self.store, VectorIndex):
-            ranked["dense"] = self.store.vector_search(self.embedder.embed(query), scope, flt, n)
+        dense = self._dense(vector, scope, flt, as_of)
+        if dense is not None:
+            ranked["dense"] = dense
         return ranked
+
+    def _dense(
+        self, vector: Vector, scope: Scope, flt: Filter | None, as_of: datetime | None
+    ) -> list[ScoredId]:
+        if not (self.store.capabilities.vector and isinstance(self.store, VectorIndex)):
+            return []
+        return self.store.vector_search(vector, scope, flt, self.settings.candidates, as_of=as_of)
+
+    def _time_windows(
+        self, query: str, scope: Scope, reference: datetime | None
+    ) -> list[tuple[datetime, datetime]]:
+        """The intervals the query's time expressions refer to."""
+        if self.find_times is None:
+            return []
+        reference = reference or self.store.latest_time(scope)
+        if reference is None:
+            return []
+        return list(self.find_times(query, reference))
+
+    def _focus(self, query: str, scope: Scope, fused: list[Fused]) -> None:
+        """Favour memories about the entities the query names; say so in ``why``."""
+        if not isinstance(self.store, GraphStore):
+            return
+        named = entities_in_query(query, self.store.entities(scope))
+        if not named:
+            return
+        about: dict[str, str] = {}
+        for mention in self.store.mentions(entity_ids=[e.id for e in named]):
+            if mention.role in FOCUS_ROLES:
+                about.setdefault(mention.memory_id, mention.entity_id)
+        names = {e.id: e.name for e in named}
+        for entry in fused:
+            if entry.id in about:
+                entry.signals.append(Signal("entity", 1, 1.0, via=names[about[entry.id]]))
+            else:
+                entry.score *= self.settings.entity_penalty
+
+    def _boost_times(
+        self,
+        fused: list[Fused],
+        memories: dict[str, MemoryRecord],
+        windows: list[tuple[datetime, datetime]],
+    ) -> None:
+        for entry in fused:
+            memory = memories.get(entry.id)
+            if memory is None or not any(a <= memory.occurred_at < b for a, b in windows):
+                continue
+            entry.score *= self.settings.time_boost
+            if not any(sig.name == "time" for sig in entry.signals):
+                entry.signals.append(Signal("time", 0, 1.0))
 
     def _with_sources(self, hits: list[Hit]) -> list[Hit]:
         wanted = {s for h in hits for s in h.memory.sources}
         found = self.store.get_many(list(wanted)) if wanted else {}
         return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
+
+
+def _without_repeats(hits: list[Hit]) -> list[Hit]:
+    """Drop derived memories whose every source turn already ranks above them."""
+    shown: set[str] = set()
+    kept = []
+    for hit in hits:
+        memory = hit.memory
+        evidence = {memory.id} if memory.kind is MemoryKind.EPISODE else set(memory.sources)
+        if memory.kind is MemoryKind.EPISODE or not evidence <= shown:
+            kept.append(hit)
+        shown |= evidence
+    return kept
+
+
+def _within(flt: Filter | None, start: datetime, end: datetime) -> Filter:
+    """``flt`` and "happened in ``[start, end)``"."""
+    window = And(
+        (
+            Cond("occurred_at", "gte", start.isoformat(), column=True),
+            Cond("occurred_at", "lt", end.isoformat(), column=True),
+        )
+    )
+    return window if flt is None else And((flt, window))
 
 
 def _sources(memory: MemoryRecord, found: dict[str, MemoryRecord]) -> tuple[MemoryRecord, ...]:

@@ -65,10 +65,13 @@ class SQLiteGraph(GraphStore):
     def entities(self, scope: Scope) -> list[Entity]:
         """Entities of the scope's user/agent, oldest first."""
         where, params = _entity_scope_sql(scope)
+        return self._entities(where, params)
+
+    def _entities(self, where: str, params: Sequence[str | None]) -> list[Entity]:
         rows = self._conn.execute(
             "SELECT id, name, kind, user_id, agent_id, created_at, aliases, key FROM entities"
             f" WHERE {where} ORDER BY created_at, id",
-            params,
+            list(params),
         )
         return [
             Entity(
@@ -151,11 +154,14 @@ class SQLiteGraph(GraphStore):
             values.append(predicate)
         if current_only:
             clauses.append("valid_to IS NULL")
+        return self._relations(" AND ".join(clauses), values)
+
+    def _relations(self, where: str, values: Sequence[str | None]) -> list[Relation]:
         rows = self._conn.execute(
             "SELECT id, subject_id, predicate, object_id, object_value, fact_id, user_id,"
-            f" agent_id, valid_from, valid_to FROM relations WHERE {' AND '.join(clauses)}"
+            f" agent_id, valid_from, valid_to FROM relations WHERE {where}"
             " ORDER BY valid_from, id",
-            values,
+            list(values),
         )
         return [
             Relation(
@@ -171,6 +177,14 @@ class SQLiteGraph(GraphStore):
             )
             for r in rows
         ]
+
+    def dump_graph(self) -> tuple[list[Entity], list[EntityMention], list[Relation]]:
+        """The whole graph, for export."""
+        rows = self._conn.execute(
+            "SELECT entity_id, memory_id, role FROM entity_mentions ORDER BY entity_id, memory_id"
+        )
+        mentions = [EntityMention(*row) for row in rows]
+        return self._entities("1", []), mentions, self._relations("1", [])
 
     def end_relations(self, fact_id: str, valid_to: datetime) -> None:
         """Close the edges of one fact."""

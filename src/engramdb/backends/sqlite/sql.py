@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from engramdb.backends.sqlite._rows import to_db_time
 from engramdb.model.filters import And, Cond, Filter, Not
 from engramdb.model.memory import Scope
 
@@ -14,15 +16,32 @@ _OPS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 def scope_where_sql(
-    scope: Scope, flt: Filter | None, *, active_only: bool = True, alias: str = "m"
+    scope: Scope,
+    flt: Filter | None,
+    *,
+    active_only: bool = True,
+    as_of: datetime | None = None,
+    alias: str = "m",
 ) -> tuple[str, list[Any]]:
-    """A WHERE clause (without ``WHERE``) confining rows to ``scope`` and ``flt``."""
+    """A WHERE clause (without ``WHERE``) confining rows to ``scope`` and ``flt``.
+
+    ``as_of`` replaces "active" by "true at that time": active or superseded
+    memories whose validity interval contains it (archived ones stay out).
+    """
     clauses: list[str] = []
     params: list[Any] = []
     for key, value in scope.as_dict().items():
         clauses.append(f"{alias}.{key} = ?")
         params.append(value)
-    if active_only:
+    if as_of is not None:
+        at = to_db_time(as_of)
+        clauses.append(
+            f"{alias}.status IN ('active', 'superseded')"
+            f" AND COALESCE({alias}.valid_from, {alias}.occurred_at) <= ?"
+            f" AND ({alias}.valid_to IS NULL OR {alias}.valid_to > ?)"
+        )
+        params.extend([at, at])
+    elif active_only:
         clauses.append(f"{alias}.status = 'active'")
     if flt is not None:
         sql, extra = filter_sql(flt, alias)

@@ -28,7 +28,7 @@ from engramdb.backends.sqlite.graph import SQLiteGraph
 from engramdb.backends.sqlite.sql import fts_match_sql, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
 from engramdb.errors import BackendUnavailable, InvalidInput
-from engramdb.model.codec import memory_to_dict
+from engramdb.model.codec import dt_from_iso, memory_to_dict
 from engramdb.model.filters import Filter
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Page
@@ -473,6 +473,16 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         return [m for m in self._memories(rows) if m.scope == memory.scope]
 
     @_guarded
+    def latest_time(self, scope: Scope) -> datetime | None:
+        """The newest ``occurred_at`` of an episode in ``scope``."""
+        where, params = scope_where_sql(scope, None)
+        row = self._conn.execute(
+            f"SELECT max(m.occurred_at) FROM memories m WHERE {where} AND m.kind = 'episode'",
+            params,
+        ).fetchone()
+        return dt_from_iso(row[0])
+
+    @_guarded
     def next_seq(self, scope: Scope) -> int:
         """Next episode position in ``scope`` (cached: this process is the only writer)."""
         if scope not in self._seq_cache:
@@ -520,12 +530,18 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
     # ------------------------------------------------------------ search
     @_guarded
     def keyword_search(
-        self, terms: Sequence[str], scope: Scope, flt: Filter | None, limit: int
+        self,
+        terms: Sequence[str],
+        scope: Scope,
+        flt: Filter | None,
+        limit: int,
+        *,
+        as_of: datetime | None = None,
     ) -> list[ScoredId]:
         """BM25 over FTS5 (score = -bm25, higher is better)."""
         if not terms:
             return []
-        where, params = scope_where_sql(scope, flt)
+        where, params = scope_where_sql(scope, flt, as_of=as_of)
         rows = self._conn.execute(
             "SELECT m.id, bm25(memory_fts) AS s FROM memory_fts"
             " JOIN memories m ON m.rid = memory_fts.rowid"
@@ -536,10 +552,16 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
 
     @_guarded
     def vector_search(
-        self, vector: Vector, scope: Scope, flt: Filter | None, limit: int
+        self,
+        vector: Vector,
+        scope: Scope,
+        flt: Filter | None,
+        limit: int,
+        *,
+        as_of: datetime | None = None,
     ) -> list[ScoredId]:
         """Exact search for small scopes, ANN with over-fetching for large ones."""
-        where, params = scope_where_sql(scope, flt)
+        where, params = scope_where_sql(scope, flt, as_of=as_of)
         size = self._conn.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {where} LIMIT ?)",
             [*params, self.exact_threshold + 1],

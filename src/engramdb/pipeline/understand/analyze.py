@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from engramdb.pipeline.understand.entities import Mention, entity_key, sentence_mentions
+from engramdb.model.graph import entity_key
+from engramdb.pipeline.understand.entities import Mention, sentence_mentions
 from engramdb.pipeline.understand.facts import FactDraft, classify
 from engramdb.pipeline.understand.resolve import FIRST, SECOND, THIRD, Referents, rewrite
 from engramdb.pipeline.understand.timex import TimeSpan, find_times

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engramdb.model.graph import entity_key
 from engramdb.ports.nlp import Sentence
 
 __all__ = ["Mention", "entity_key", "sentence_mentions"]
@@ -29,7 +30,6 @@ _PET_RE = re.compile(rf"\b(?P<owner>(?i:my|our|his|her|their)) (?P<rel>{PETS}),?
 _PET_NAMED_RE = re.compile(rf"\b(?:a|an) (?P<rel>{PETS}) (?:named|called) {_NAME}")
 _FAMILY_RE = re.compile(rf"\b(?P<owner>(?i:my|our|his|her|their)) (?P<rel>{FAMILY}),? {_NAME}")
 _TITLE_RE = re.compile(r"[\"“](?P<name>[A-Z][^\"”]{1,60}?)[\"”]")
-_TRAILING = re.compile(r"(?:['’]s|[.,!?;:])+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +52,6 @@ class Mention:
     def key(self) -> str:
         """The normalised name used to link mentions across sessions."""
         return entity_key(self.name)
-
-
-def entity_key(name: str) -> str:
-    """``"The Eiffel Tower's"`` -> ``"eiffel tower"``."""
-    key = _TRAILING.sub("", " ".join(name.split()).lower())
-    return key.removeprefix("the ").strip()
 
 
 def sentence_mentions(
@@ -110,4 +104,4 @@ def _spans(text: str, sentence: Sentence) -> list[tuple[str, str]]:
             start, end, label = token.start, token.end, tag
     if start is not None:
         spans.append((text[start:end], label))
-    return [(_TRAILING.sub("", name).removeprefix("the ").strip(), lab) for name, lab in spans]
+    return [(name.strip(" .,!?;:"), lab) for name, lab in spans]

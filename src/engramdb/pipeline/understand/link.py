@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from engramdb.model.graph import Entity
+from engramdb.model.graph import Entity, entity_key
 from engramdb.model.ids import new_id
 from engramdb.model.memory import Scope
-from engramdb.pipeline.understand.entities import Mention, entity_key
+from engramdb.pipeline.understand.entities import Mention
 
 __all__ = ["EntityLinker", "entity_scope"]
 

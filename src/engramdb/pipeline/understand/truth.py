@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from engramdb.model.graph import Relation
-from engramdb.pipeline.understand.entities import entity_key
+from engramdb.model.graph import entity_key
 from engramdb.pipeline.understand.facts import OPPOSITES, SINGLE_VALUED
 
 __all__ = ["is_single_valued", "superseded_by"]

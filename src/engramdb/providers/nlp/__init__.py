@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from engramdb.errors import CapabilityMissing
@@ -10,28 +11,25 @@ from engramdb.ports.nlp import Parser
 __all__ = ["default_parser"]
 
 _log = logging.getLogger("engramdb")
-_warned = False
 
 
+@functools.cache
 def default_parser() -> Parser:
     """spaCy when its model is installed; otherwise the rules-only parser, said once.
 
     Rules alone still resolve pronouns and dates and find facts, with less
     precision: no dependency parse and no entity types.
     """
-    global _warned
     try:
         from engramdb.providers.nlp.spacy_parser import SpacyParser
 
         return SpacyParser()
     except CapabilityMissing as exc:
-        if not _warned:
-            _log.warning(
-                "%s: understanding runs on rules only (lower quality). "
-                "Install it with: pip install 'engramdb[nlp]'",
-                exc,
-            )
-            _warned = True
+        _log.warning(  # once per process: the result is cached
+            "%s: understanding runs on rules only (lower quality). "
+            "Install it with: pip install 'engramdb[nlp]'",
+            exc,
+        )
         from engramdb.pipeline.understand.rules_parser import RulesParser
 
         return RulesParser()

@@ -1,0 +1,76 @@
+"""Profiles: bounded slots per person, filled from the relations that are true now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from engramdb.model.graph import Entity, Relation
+
+__all__ = ["SLOTS", "Profile", "ProfileValue", "build_profile"]
+
+SLOTS = ("name", "age", "home", "job", "family", "pets", "likes", "dislikes", "goals")
+MAX_VALUES = 10
+_SLOT_OF = {
+    "name": "name", "age": "age", "lives_in": "home", "job": "job", "works_at": "job",
+    "has_pet": "pets", "likes": "likes", "dislikes": "dislikes", "goal": "goals",
+}  # fmt: skip
+_SINGLE = {"name", "age", "home"}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileValue:
+    """One slot value and the fact it comes from."""
+
+    value: str
+    fact_id: str
+    predicate: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What is currently known about one person, slot by slot (newest value first)."""
+
+    person: Entity
+    slots: dict[str, list[ProfileValue]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-compatible form: single-valued slots as a value, others as lists."""
+        out: dict[str, object] = {"person": self.person.name}
+        for slot in SLOTS:
+            values = [v.value for v in self.slots.get(slot, [])]
+            out[slot] = (values[0] if values else None) if slot in _SINGLE else values
+        return out
+
+
+def _slot(predicate: str) -> str | None:
+    if predicate.startswith("family_"):
+        return "family"
+    if predicate.startswith("favourite_"):
+        return "likes"
+    return _SLOT_OF.get(predicate)
+
+
+def _value(relation: Relation) -> str:
+    value = relation.object_value or ""
+    if relation.predicate.startswith("family_"):
+        return f"{relation.predicate.removeprefix('family_')}: {value}"
+    if relation.predicate.startswith("favourite_"):
+        return f"favourite {relation.predicate.removeprefix('favourite_').replace('_', ' ')}: {value}"
+    return value
+
+
+def build_profile(person: Entity, relations: Sequence[Relation]) -> Profile:
+    """The profile of ``person`` from its current relations (oldest first in, newest first out)."""
+    slots: dict[str, list[ProfileValue]] = {}
+    for relation in reversed(relations):
+        slot = _slot(relation.predicate)
+        if slot is None or relation.subject_id != person.id or relation.valid_to is not None:
+            continue
+        if not relation.object_value:
+            continue
+        values = slots.setdefault(slot, [])
+        value = _value(relation)
+        if len(values) < MAX_VALUES and value.lower() not in {v.value.lower() for v in values}:
+            values.append(ProfileValue(value, relation.fact_id, relation.predicate))
+    return Profile(person, slots)

@@ -1,0 +1,30 @@
+"""What a query is about: the known entities it names, and the time it asks about."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from engramdb.model.graph import Entity, entity_key
+
+__all__ = ["entities_in_query"]
+
+MIN_NAME = 3
+
+
+def entities_in_query(query: str, entities: Sequence[Entity]) -> list[Entity]:
+    """The entities whose name, alias or (for people) first name the query contains.
+
+    Matching is on whole words of the normalised query, so "Mel" does not match
+    "Melbourne" and "Ann" does not match "Anne".
+    """
+    plain = re.sub(r"['’]s\b", "", query)
+    words = " " + " ".join(re.findall(r"[\w-]+", entity_key(plain))) + " "
+    found = []
+    for entity in entities:
+        names = {entity.key, *(entity_key(a) for a in entity.aliases)}
+        if entity.kind == "person" and entity.key:
+            names.add(entity.key.split()[0])
+        if any(len(n) >= MIN_NAME and f" {n} " in words for n in names if n):
+            found.append(entity)
+    return found
