@@ -44,7 +44,7 @@ def test_import_of_export_reproduces_the_store(tmp_path: Path, clock) -> None:  
         second = io.StringIO()
         target.export(second)
         hits = target.search("Lisbon", user_id="u")
-        assert hits[0].memory.text == "I live in Lisbon"
+        assert [s.text for s in hits[0].sources] == ["I live in Lisbon"]
     assert _lines(first) == _lines(second)
     kinds = [r["kind"] for r in _lines(second) if r["type"] == "event"]
     assert kinds.count("update") == 1 and kinds.count("delete") == 1

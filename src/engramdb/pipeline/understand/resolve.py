@@ -92,15 +92,38 @@ def rewrite(
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
         replacement = referent(token, nxt, who)
         if replacement is None and previous_first:
-            replacement = VERB_AFTER_FIRST.get(token.text.lower())
+            replacement = VERB_AFTER_FIRST.get(token.text.lower()) or _third_person(token)
         if replacement is not None and token.start >= cursor:
             pieces.append(text[cursor : token.start])
             glued = token.start > sentence.start and not text[token.start - 1].isspace()
             pieces.append(f" {replacement}" if glued and token.text[:1] in "'’" else replacement)
             cursor = token.end
-        previous_first = token.text.lower() in ("i", "we") and replacement is not None
+        previous_first = token.text == "I" and replacement is not None
     pieces.append(text[cursor : sentence.end])
     return "".join(pieces).strip()
+
+
+COMMON_VERBS = frozenset(
+    "live work love like have want need hate enjoy think know feel go do play make take "
+    "prefer plan hope miss teach study run paint write read own volunteer".split()
+)
+MODALS = frozenset("can could will would shall should may might must".split())
+
+
+def _third_person(token: Token) -> str | None:
+    """``live`` -> ``lives`` after "I" becomes a name (``None``: leave the verb as it is)."""
+    word = token.text
+    lower = word.lower()
+    is_base = token.pos in ("VERB", "AUX") and token.lemma == lower
+    if lower in MODALS or not (is_base or (not token.dep and lower in COMMON_VERBS)):
+        return None
+    if lower in ("have", "do"):
+        return {"have": "has", "do": "does"}[lower]
+    if lower.endswith(("s", "sh", "ch", "x", "o")):
+        return word + "es"
+    if lower.endswith("y") and lower[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 def _time_text(span: TimeSpan, *, absolute: bool) -> str:
