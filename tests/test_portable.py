@@ -48,7 +48,14 @@ def test_import_of_export_reproduces_the_store(tmp_path: Path, clock) -> None:  
     assert _lines(first) == _lines(second)
     kinds = [r["kind"] for r in _lines(second) if r["type"] == "event"]
     assert kinds.count("update") == 1 and kinds.count("delete") == 1
-    assert {r["type"] for r in _lines(second)} == {"header", "memory", "event", "entity", "mention", "relation"}
+    assert {r["type"] for r in _lines(second)} == {
+        "header",
+        "memory",
+        "event",
+        "entity",
+        "mention",
+        "relation",
+    }
 
 
 def test_import_refuses_existing_ids_and_changes_nothing(mem: Memory, clock) -> None:  # type: ignore[no-untyped-def]

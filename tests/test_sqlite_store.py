@@ -18,6 +18,7 @@ from engramdb import BackendUnavailable, Memory, MigrationError, StoreLocked
 from engramdb.backends.sqlite.store import SQLiteStore
 from engramdb.engine import Memory as Engine
 from engramdb.model.memory import Scope
+from engramdb.retrieval.retriever import RetrievalSettings
 from engramdb.testing import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _open_small(path: Path | str, threshold: int = 50) -> Engine:
     store = SQLiteStore(str(path), dimensions=64, exact_threshold=threshold)
-    return Engine(store, HashEmbedder())
+    # no neighbouring turns: these tests check which memories the indexes find
+    settings = RetrievalSettings(neighbour_window=0, dense_weight=0.6)  # hashed vectors tie often
+    return Engine(store, HashEmbedder(), retrieval=settings)
 
 
 def _fill(mem: Engine, n: int, user: str = "u") -> None:

@@ -27,6 +27,7 @@ from engramdb.errors import (
     StorageError,
     StoreLocked,
 )
+from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
 from engramdb.model.memory import (
     EventKind,
     MemoryEvent,
@@ -35,7 +36,6 @@ from engramdb.model.memory import (
     MemoryStatus,
     Scope,
 )
-from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
 from engramdb.model.query import Hit, Page, Signal
 from engramdb.pipeline.understand.profile import Profile, ProfileValue
 from engramdb.ports.clock import Clock, SystemClock
@@ -52,12 +52,12 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "Embedder",
-    "Entity",
-    "EntityMention",
-    "EntityPage",
     "EmbedderMismatch",
     "EmbeddingError",
     "EngramError",
+    "Entity",
+    "EntityMention",
+    "EntityPage",
     "EventKind",
     "FilterError",
     "Hit",

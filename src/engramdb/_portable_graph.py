@@ -26,7 +26,12 @@ def graph_records(
             "aliases": list(e.aliases), "created_at": dt_to_iso(e.created_at), **e.scope.as_dict(),
         }  # fmt: skip
     for m in mentions:
-        yield {"type": "mention", "entity_id": m.entity_id, "memory_id": m.memory_id, "role": m.role}
+        yield {
+            "type": "mention",
+            "entity_id": m.entity_id,
+            "memory_id": m.memory_id,
+            "role": m.role,
+        }
     for r in relations:
         yield {
             "type": "relation", "id": r.id, "subject_id": r.subject_id, "predicate": r.predicate,
@@ -51,16 +56,31 @@ class GraphRecords:
         if kind == "entity":
             created = dt_from_iso(record["created_at"]) or datetime.min
             self.entities.append(
-                Entity(record["id"], record["name"], record["kind"], scope, created,
-                       record.get("key", ""), tuple(record.get("aliases", ())))  # fmt: skip
+                Entity(
+                    record["id"],
+                    record["name"],
+                    record["kind"],
+                    scope,
+                    created,
+                    record.get("key", ""),
+                    tuple(record.get("aliases", ())),
+                )
             )
         elif kind == "mention":
-            self.mentions.append(EntityMention(record["entity_id"], record["memory_id"], record["role"]))
+            self.mentions.append(
+                EntityMention(record["entity_id"], record["memory_id"], record["role"])
+            )
         else:
             self.relations.append(
                 Relation(
-                    record["id"], record["subject_id"], record["predicate"],
-                    record.get("object_value"), record["fact_id"], scope, record.get("object_id"),
-                    dt_from_iso(record.get("valid_from")), dt_from_iso(record.get("valid_to")),
-                )  # fmt: skip
+                    record["id"],
+                    record["subject_id"],
+                    record["predicate"],
+                    record.get("object_value"),
+                    record["fact_id"],
+                    scope,
+                    record.get("object_id"),
+                    dt_from_iso(record.get("valid_from")),
+                    dt_from_iso(record.get("valid_to")),
+                )
             )

@@ -25,11 +25,7 @@ from engramdb.model.filters import And, Cond, parse_filter
 from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.memory import MemoryEvent, MemoryKind, MemoryRecord, MemoryStatus, Scope
 from engramdb.model.query import Hit, Page
-from engramdb.pipeline.ingest import AddRequest, embedding_text, ingest
-from engramdb.pipeline.understand.analyze import Analyzer
-from engramdb.pipeline.understand.link import EntityLinker
-from engramdb.pipeline.understand.profile import Profile, build_profile
-from engramdb.pipeline.understand.timex import find_times
+from engramdb.pipeline.ingest import AddRequest, ingest, revise_episode
 from engramdb.pipeline.normalize import (
     check_text,
     check_time,
@@ -37,6 +33,10 @@ from engramdb.pipeline.normalize import (
     normalize_metadata,
     normalize_scope,
 )
+from engramdb.pipeline.understand.analyze import Analyzer
+from engramdb.pipeline.understand.link import EntityLinker
+from engramdb.pipeline.understand.profile import Profile, build_profile
+from engramdb.pipeline.understand.timex import find_times
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.nlp import Parser
@@ -126,6 +126,8 @@ class Memory:
             embedder = MiniLMEmbedder()
         from engramdb.backends.sqlite.store import SQLiteStore
 
+        if read_only:  # understanding runs on writes only; do not load a model for reads
+            understand = False
         if understand and parser is None:
             from engramdb.providers.nlp import default_parser
 
@@ -234,7 +236,12 @@ class Memory:
 
     def _ingest(self, requests: list[AddRequest]) -> list[list[MemoryRecord]]:
         return ingest(
-            self.store, self.embedder, self.clock, requests, actor=self.actor, analyzer=self.analyzer
+            self.store,
+            self.embedder,
+            self.clock,
+            requests,
+            actor=self.actor,
+            analyzer=self.analyzer,
         )
 
     def update(
@@ -261,11 +268,18 @@ class Memory:
         new_text = current.text if isinstance(text, Unset) else check_text(text, "text")
         new_meta = current.metadata if isinstance(metadata, Unset) else normalize_metadata(metadata)
         changed = replace(current, text=new_text, metadata=new_meta, version=current.version + 1)
-        vector = None
-        if new_text != current.text:
-            vector = self.embedder.embed(embedding_text(new_text, current.speaker))
-        self.store.replace(changed, vector, self.actor, self.clock.now())
-        return changed
+        if new_text == current.text:
+            self.store.replace(changed, None, self.actor, self.clock.now())
+            return changed
+        # the old reading and the facts drawn from the old text no longer hold
+        return revise_episode(
+            self.store,
+            self.embedder,
+            replace(changed, reading=None),
+            now=self.clock.now(),
+            actor=self.actor,
+            analyzer=self.analyzer if current.kind is MemoryKind.EPISODE else None,
+        )
 
     def delete(self, memory_id: str) -> list[str]:
         """Delete a memory and every memory derived from it; returns the deleted ids.
@@ -335,9 +349,7 @@ class Memory:
             _check_int(budget_tokens, "budget_tokens", 1, 10_000_000)
         flt = parse_filter(filters)
         at = None if as_of is None else check_time(as_of, "as_of")
-        return self.retriever.search(
-            query, scope, flt, k=k, budget_tokens=budget_tokens, as_of=at
-        )
+        return self.retriever.search(query, scope, flt, k=k, budget_tokens=budget_tokens, as_of=at)
 
     def get(
         self,
@@ -396,9 +408,7 @@ class Memory:
             scope, flt, limit=limit, cursor=cursor, include_inactive=include_inactive
         )
 
-    def entities(
-        self, *, user_id: str | None = None, agent_id: str | None = None
-    ) -> list[Entity]:
+    def entities(self, *, user_id: str | None = None, agent_id: str | None = None) -> list[Entity]:
         """The people, places, organisations, pets, events and works of a user / agent."""
         return self._graph().entities(normalize_scope(user_id, agent_id, None))
 
@@ -409,6 +419,8 @@ class Memory:
 
         Args:
             name_or_id: the entity id, its name, an alias or (for a person) a nickname.
+            user_id: the user whose entities to look in.
+            agent_id: the agent whose entities to look in.
 
         Raises:
             NotFound: no such entity in that scope.

@@ -25,13 +25,13 @@ from typing import IO, Any
 
 import numpy as np
 
+from engramdb._portable_graph import GRAPH_TYPES, GraphRecords, graph_records
 from engramdb.errors import Conflict, InvalidInput
 from engramdb.model.codec import dt_from_iso, dt_to_iso, memory_from_dict, memory_to_dict
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, Scope
 from engramdb.pipeline.ingest import embedding_text
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
-from engramdb._portable_graph import GRAPH_TYPES, GraphRecords, graph_records
 
 __all__ = ["FORMAT_VERSION", "export_store", "import_store", "reembed"]
 
@@ -80,7 +80,7 @@ def import_store(store: MemoryStore, embedder: Embedder, source: str | Path | IO
         raise Conflict(f"{len(existing)} memory ids already exist, e.g. {next(iter(existing))}")
     same_model = header.get("embedder") == embedder.identity
     if not same_model or len(vectors) != len(memories):
-        texts = [embedding_text(m.text, m.speaker) for m in memories]
+        texts = [embedding_text(m) for m in memories]
         vectors = list(embedder.embed_many(texts))
     with store.atomic():
         for start in range(0, len(memories), _PAGE):
@@ -103,7 +103,7 @@ def reembed(
     total = store.stats()["memories"]
     done = 0
     for page in _all_pages(store):
-        vectors = embedder.embed_many([embedding_text(m.text, m.speaker) for m in page])
+        vectors = embedder.embed_many([embedding_text(m) for m in page])
         store.set_vectors({m.id: v for m, v in zip(page, vectors, strict=True)})
         done += len(page)
         if progress:

@@ -24,6 +24,7 @@ from engramdb.errors import (
     StorageError,
 )
 from engramdb.importers import FORMATS, detect_format, message_batches
+from engramdb.model.memory import MemoryKind
 from engramdb.model.query import Hit
 
 __all__ = ["cli"]
@@ -125,6 +126,7 @@ def add(
 @click.option("-k", "k", default=10, show_default=True, help="Maximum number of hits.")
 @click.option("--filter", "filters", help='Metadata filter as JSON, e.g. \'{"topic": "travel"}\'.')
 @click.option("--budget", "budget_tokens", type=int, help="Token budget for the hits' text.")
+@click.option("--as-of", "as_of", help="Recall what was true then (ISO 8601 with offset).")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
 def search(
     query: str,
@@ -132,13 +134,19 @@ def search(
     k: int,
     filters: str | None,
     budget_tokens: int | None,
+    as_of: str | None,
     as_json: bool,
     **scope: str | None,
 ) -> None:
     """Recall memories for a query, with the reasons each was chosen."""
     with _errors(), _open(db, read_only=True) as mem:
         hits = mem.search(
-            query, k=k, filters=_json_arg(filters, "filter"), budget_tokens=budget_tokens, **scope
+            query,
+            k=k,
+            filters=_json_arg(filters, "filter"),
+            budget_tokens=budget_tokens,
+            as_of=as_of,
+            **scope,
         )
         for rank, hit in enumerate(hits, start=1):
             click.echo(json.dumps(_hit_json(hit)) if as_json else _hit_text(rank, hit))
@@ -149,7 +157,14 @@ def _hit_text(rank: int, hit: Hit) -> str:
     who = f"{m.speaker}: " if m.speaker else ""
     when = m.occurred_at.strftime("%Y-%m-%d %H:%M")
     reasons = f"score {hit.score:.4f} | {hit.explain()} | id {m.id}"
-    return f"{rank:>2}. [{when}] {who}{m.text}\n    {reasons}"
+    kind = "" if m.kind is MemoryKind.EPISODE else f"({m.kind.value}) "
+    lines = [f"{rank:>2}. [{when}] {kind}{who}{m.text}", f"    {reasons}"]
+    if m.kind is not MemoryKind.EPISODE:
+        lines += [
+            f"    from [{s.occurred_at:%Y-%m-%d}] {s.speaker or s.role}: {s.text}"
+            for s in hit.sources
+        ]
+    return "\n".join(lines)
 
 
 def _hit_json(hit: Hit) -> dict[str, Any]:
@@ -170,6 +185,48 @@ def get(memory_id: str, db: str) -> None:
     """Print one memory as JSON."""
     with _errors(), _open(db, read_only=True) as mem:
         click.echo(json.dumps(mem.get(memory_id).to_dict(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@_db_option
+@click.option("--user", "user_id", help="User scope id.")
+@click.option("--agent", "agent_id", help="Agent scope id.")
+def entities(db: str, user_id: str | None, agent_id: str | None) -> None:
+    """List the people, places, pets, organisations and works of a user / agent."""
+    with _errors(), _open(db, read_only=True) as mem:
+        for e in mem.entities(user_id=user_id, agent_id=agent_id):
+            aliases = f" (also: {', '.join(e.aliases)})" if e.aliases else ""
+            click.echo(f"{e.kind:<12} {e.name}{aliases}  id {e.id}")
+
+
+@cli.command()
+@click.argument("name")
+@_db_option
+@click.option("--user", "user_id", help="User scope id.")
+@click.option("--agent", "agent_id", help="Agent scope id.")
+def entity(name: str, db: str, user_id: str | None, agent_id: str | None) -> None:
+    """Show an entity's page: its facts (current and past) and relations."""
+    with _errors(), _open(db, read_only=True) as mem:
+        page = mem.entity(name, user_id=user_id, agent_id=agent_id)
+        e = page.entity
+        click.echo(f"{e.name} ({e.kind}), id {e.id}, mentioned in {len(page.mentions)} memories")
+        if e.aliases:
+            click.echo(f"aliases: {', '.join(e.aliases)}")
+        for fact in page.facts:
+            until = f" until {fact.valid_to:%Y-%m-%d}" if fact.valid_to else ""
+            click.echo(f"  [{fact.occurred_at:%Y-%m-%d}{until}] {fact.text} ({fact.status.value})")
+
+
+@cli.command()
+@click.argument("person")
+@_db_option
+@click.option("--user", "user_id", help="User scope id.")
+@click.option("--agent", "agent_id", help="Agent scope id.")
+def profile(person: str, db: str, user_id: str | None, agent_id: str | None) -> None:
+    """Print what is known now about a person (name, age, home, job, ...) as JSON."""
+    with _errors(), _open(db, read_only=True) as mem:
+        found = mem.profile(person, user_id=user_id, agent_id=agent_id)
+        click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
 
 
 @cli.command(name="list")
@@ -194,7 +251,9 @@ def list_(
             limit=limit,
             cursor=cursor,
             include_inactive=all_statuses,
-            **scope,
+            user_id=scope.get("user_id"),
+            agent_id=scope.get("agent_id"),
+            session_id=scope.get("session_id"),
         )
         for memory in page.memories:
             click.echo(json.dumps(memory.to_dict(), ensure_ascii=False))

@@ -16,12 +16,17 @@ from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import MemoryStore
 
-__all__ = ["AddRequest", "build_episodes", "embedding_text", "ingest"]
+__all__ = ["AddRequest", "build_episodes", "embedding_text", "ingest", "revise_episode"]
 
 
-def embedding_text(text: str, speaker: str | None) -> str:
-    """What the embedder sees: the speaker's name keeps "who said it" in the vector."""
-    return f"{speaker}: {text}" if speaker else text
+def embedding_text(memory: MemoryRecord) -> str:
+    """What the embedder sees for a memory.
+
+    The speaker's name keeps "who said it" in the vector, and the resolved reading
+    (when there is one) says who "I" and "she" are and when "last week" was.
+    """
+    text = memory.reading or memory.text
+    return f"{memory.speaker}: {text}" if memory.speaker else text
 
 
 def build_episodes(
@@ -102,7 +107,7 @@ def ingest(
         for items in prepared
         for item in items
         for text in (
-            embedding_text(item.episode.text, item.episode.speaker),
+            embedding_text(item.episode),
             *(fact.text for fact, _ in item.facts),
         )
     ]
@@ -112,14 +117,45 @@ def ingest(
         for request, items in zip(requests, prepared, strict=True):
             first = store.next_seq(request.scope)
             memories: list[MemoryRecord] = []
-            episodes: list[MemoryRecord] = []
+            positioned: list[MemoryRecord] = []
             for offset, item in enumerate(items):
                 episode = replace(item.episode, seq=first + offset)
-                episodes.append(episode)
+                positioned.append(episode)
                 memories += [episode, *(fact for fact, _ in item.facts)]
             store.insert(memories, vectors[: len(memories)], actor)
             del vectors[: len(memories)]
             if analyzer is not None:
                 apply_understanding(store, items, request.scope, now, actor)
-            stored.append(episodes)
+            stored.append(positioned)
     return stored
+
+
+def revise_episode(
+    store: MemoryStore,
+    embedder: Embedder,
+    changed: MemoryRecord,
+    *,
+    now: datetime,
+    actor: str,
+    analyzer: Analyzer | None,
+) -> MemoryRecord:
+    """Store a memory's new text; for an episode, re-derive its reading and facts.
+
+    The facts drawn from the old text are deleted (they no longer have a source
+    saying them) and the new text is understood again, in one transaction.
+    """
+    understood = understand(analyzer, [changed], now)[0] if analyzer else None
+    if understood is not None:
+        changed = understood.episode
+    facts = [fact for fact, _ in understood.facts] if understood else []
+    vectors = embedder.embed_many([embedding_text(changed), *(f.text for f in facts)])
+    with store.atomic():
+        if analyzer is not None:
+            derived = store.derived_ids([changed.id])
+            if derived:
+                store.delete(derived, actor, now)
+        store.replace(changed, vectors[0], actor, now)
+        if understood is not None:
+            store.insert(facts, list(vectors[1:]), actor)
+            apply_understanding(store, [understood], changed.scope, now, actor)
+    return changed

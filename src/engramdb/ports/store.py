@@ -151,6 +151,10 @@ class MemoryStore(ABC):
         """
 
     @abstractmethod
+    def derived_ids(self, ids: Sequence[str]) -> list[str]:
+        """Ids of the memories derived directly from any of ``ids`` (their ``sources``)."""
+
+    @abstractmethod
     def get_many(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
         """The memories among ``ids`` that exist, by id."""
 

@@ -46,13 +46,13 @@ class RetrievalSettings:
     candidates: int = 50
     rrf_k: int = 5
     lexical_weight: float = 1.0
-    dense_weight: float = 0.6
+    dense_weight: float = 1.0
     neighbour_window: int = 1
-    neighbour_decay: float = 0.6
+    neighbour_decay: float = 0.8
     expand_top: int = 20
     lexical_floor: float = 0.2
     entity_penalty: float = 0.4
-    time_boost: float = 1.5
+    time_boost: float = 2.0
 
 
 TimeFinder = Callable[[str, datetime], Sequence[tuple[datetime, datetime]]]
@@ -119,7 +119,9 @@ class Retriever:
         for entry in fused:  # one "time" reason, whichever window found it
             for signal in entry.signals:
                 if signal.name.startswith("time"):
-                    entry.signals[entry.signals.index(signal)] = Signal("time", signal.rank, signal.score)
+                    entry.signals[entry.signals.index(signal)] = Signal(
+                        "time", signal.rank, signal.score
+                    )
         memories = self.store.get_many([f.id for f in fused])
         if s.neighbour_window > 0:
             head = fused[: s.expand_top]
@@ -224,13 +226,17 @@ class Retriever:
 
 
 def _without_repeats(hits: list[Hit]) -> list[Hit]:
-    """Drop derived memories whose every source turn already ranks above them."""
+    """Drop hits whose every source turn already ranks above them.
+
+    A turn below a fact drawn from it adds nothing (the fact's hit carries the
+    turn as its source), nor does a fact below its own turn.
+    """
     shown: set[str] = set()
     kept = []
     for hit in hits:
         memory = hit.memory
         evidence = {memory.id} if memory.kind is MemoryKind.EPISODE else set(memory.sources)
-        if memory.kind is MemoryKind.EPISODE or not evidence <= shown:
+        if not evidence <= shown or not evidence:
             kept.append(hit)
         shown |= evidence
     return kept

@@ -90,7 +90,8 @@ class SQLiteGraph(GraphStore):
         """Insert mentions; a repeated (entity, memory) pair keeps its first role."""
         with self.atomic():
             self._conn.executemany(
-                "INSERT OR IGNORE INTO entity_mentions (entity_id, memory_id, role) VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO entity_mentions (entity_id, memory_id, role)"
+                " VALUES (?, ?, ?)",
                 [(m.entity_id, m.memory_id, m.role) for m in mentions],
             )
 

@@ -304,19 +304,25 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         self._ann_removed(rids)
         return deleted
 
+    @_guarded
+    def derived_ids(self, ids: Sequence[str]) -> list[str]:
+        """Memories whose sources include any of ``ids``."""
+        found: list[str] = []
+        for chunk in _chunks(list(ids), 500):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._conn.execute(
+                f"SELECT DISTINCT memory_id FROM memory_sources WHERE source_id IN ({marks})",
+                chunk,
+            )
+            found.extend(r[0] for r in rows)
+        return list(dict.fromkeys(found))
+
     def _with_derived(self, ids: list[str]) -> list[str]:
         seen = dict.fromkeys(ids)
         frontier = ids
         while frontier:
-            found: list[str] = []
-            for chunk in _chunks(frontier, 500):
-                marks = ", ".join("?" for _ in chunk)
-                rows = self._conn.execute(
-                    f"SELECT memory_id FROM memory_sources WHERE source_id IN ({marks})", chunk
-                )
-                found.extend(r[0] for r in rows if r[0] not in seen)
-            seen.update(dict.fromkeys(found))
-            frontier = found
+            frontier = [i for i in self.derived_ids(frontier) if i not in seen]
+            seen.update(dict.fromkeys(frontier))
         return list(seen)
 
     def _record(

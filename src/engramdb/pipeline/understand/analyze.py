@@ -76,7 +76,9 @@ class Analyzer:
         people.update(entity_key(t.speaker) for t in turns if t.speaker)
         context = _Context()
         results = []
-        for turn, sentences in zip(turns, self.parser.parse_many([t.text for t in turns]), strict=True):
+        for turn, sentences in zip(
+            turns, self.parser.parse_many([t.text for t in turns]), strict=True
+        ):
             result = self._turn(turn, sentences, context, people)
             context.recent.append(
                 [m.name for m in result.mentions if m.kind == "person" and m.role == "named"]
@@ -115,9 +117,13 @@ class Analyzer:
     @staticmethod
     def _pronoun_mentions(words: list[str], who: Referents, mentions: dict[str, Mention]) -> None:
         if who.addressee and any(w in SECOND for w in words):
-            mentions.setdefault(entity_key(who.addressee), Mention(who.addressee, "person", "addressee"))
+            mentions.setdefault(
+                entity_key(who.addressee), Mention(who.addressee, "person", "addressee")
+            )
         if who.third_person and any(w in THIRD or w == "her" for w in words):
-            mentions.setdefault(entity_key(who.third_person), Mention(who.third_person, "person", "pronoun"))
+            mentions.setdefault(
+                entity_key(who.third_person), Mention(who.third_person, "person", "pronoun")
+            )
 
     def _facts(
         self,
@@ -145,15 +151,21 @@ class Analyzer:
             subject_verb = None if verb is None else "states"
         return facts
 
-    def _subject(
-        self, sentence: Sentence, who: Referents, found: Sequence[Mention]
-    ) -> str | None:
+    def _subject(self, sentence: Sentence, who: Referents, found: Sequence[Mention]) -> str | None:
         """The person the sentence is about, if it is about a person."""
         tokens = sentence.tokens
+        candidates: list[tuple[Token, Token | None]]
         if self.parser.has_dependencies:
-            candidates = [(t, None) for t in tokens if t.dep in SUBJECT_DEPS]
+            subjects = {i for i, t in enumerate(tokens) if t.dep in SUBJECT_DEPS}
+            # "My favourite book is Dune" is about the owner of the subject
+            owners = [t for t in tokens if t.dep == "poss" and t.head in subjects]
+            ordered = [t for t in tokens if t.dep in SUBJECT_DEPS] + owners
+            candidates = [(t, None) for t in ordered]
         else:  # without a parse: a pronoun, or a name followed by a word, among the first words
-            candidates = [(t, tokens[i + 1] if i + 1 < len(tokens) else None) for i, t in enumerate(tokens[:4])]
+            candidates = [
+                (t, tokens[i + 1] if i + 1 < len(tokens) else None)
+                for i, t in enumerate(tokens[:4])
+            ]
         for token, after in candidates:
             word = token.text.lower()
             if word in FIRST or word == "we":
@@ -210,6 +222,14 @@ def _main_verb(sentence: Sentence) -> str | None:
     return root.lemma if root is not None and root.pos in ("VERB", "AUX") else None
 
 
+_OPENERS = re.compile(
+    r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"
+    r"honestly|actually|basically|um|uh)\b[,!.]*\s+)+",
+    re.IGNORECASE,
+)
+
+
 def _sentence_case(statement: str) -> str:
-    statement = statement.strip()
+    """Without conversational openers ("So", "Honestly,"), starting with a capital."""
+    statement = _OPENERS.sub("", statement.strip())
     return statement[:1].upper() + statement[1:]

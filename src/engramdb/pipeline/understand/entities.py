@@ -19,14 +19,19 @@ NER_KINDS = {
     "PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place",
     "ORG": "organization", "EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product",
 }  # fmt: skip
-PETS = "dog|cat|puppy|pup|kitten|kitty|pet|bird|parrot|hamster|rabbit|bunny|fish|turtle|horse|snake|guinea pig"
+PETS = (
+    "dog|cat|puppy|pup|kitten|kitty|pet|bird|parrot|hamster|rabbit|bunny|fish|turtle|horse|"
+    "snake|guinea pig"
+)
 FAMILY = (
     "sister|brother|mom|mother|mum|dad|father|son|daughter|wife|husband|grandma|grandmother|"
     "grandpa|grandfather|aunt|uncle|cousin|niece|nephew|partner|boyfriend|girlfriend|fiance|"
     "fiancee|fiancé|fiancée|friend|best friend|roommate|boss|coworker|colleague"
 )
 _NAME = r"(?P<name>[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)"
-_PET_RE = re.compile(rf"\b(?P<owner>(?i:my|our|his|her|their)) (?P<rel>{PETS}),? (?:named |called )?{_NAME}")
+_PET_RE = re.compile(
+    rf"\b(?P<owner>(?i:my|our|his|her|their)) (?P<rel>{PETS}),? (?:named |called )?{_NAME}"
+)
 _PET_NAMED_RE = re.compile(rf"\b(?:a|an) (?P<rel>{PETS}) (?:named|called) {_NAME}")
 _FAMILY_RE = re.compile(rf"\b(?P<owner>(?i:my|our|his|her|their)) (?P<rel>{FAMILY}),? {_NAME}")
 _TITLE_RE = re.compile(r"[\"“](?P<name>[A-Z][^\"”]{1,60}?)[\"”]")
@@ -68,15 +73,21 @@ def sentence_mentions(
     """
     found: dict[str, Mention] = {}
     words = text[sentence.start : sentence.end]
-    for regex, kind in ((_PET_RE, "pet"), (_PET_NAMED_RE, "pet"), (_FAMILY_RE, "person")):
+    for regex, rule_kind in ((_PET_RE, "pet"), (_PET_NAMED_RE, "pet"), (_FAMILY_RE, "person")):
         for match in regex.finditer(words):
             owner = owners.get((match.groupdict().get("owner") or "").lower())
             alias = f"{owner}'s {match.group('rel')}" if owner else None
-            found[entity_key(match.group("name"))] = Mention(match.group("name"), kind, "named", alias)
+            found[entity_key(match.group("name"))] = Mention(
+                match.group("name"), rule_kind, "named", alias
+            )
     for match in _TITLE_RE.finditer(words):
-        found.setdefault(entity_key(match.group("name")), Mention(match.group("name"), "work", "named"))
+        found.setdefault(
+            entity_key(match.group("name")), Mention(match.group("name"), "work", "named")
+        )
     for name, label in _spans(text, sentence):
-        kind = NER_KINDS.get(label) or ("person" if entity_key(name) in known_people else None)
+        kind: str | None = NER_KINDS.get(label) or (
+            "person" if entity_key(name) in known_people else None
+        )
         if kind is None and label == "PROPN":
             kind = "other"
         key = entity_key(name)

@@ -23,7 +23,7 @@ _OBJ = (
     r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
     r"(?=\s*[,.;:!?)(]|\s+(?:and|but|because|since|so|which|who|where|when|with|on|in|at|for|"
     r"from|during|last|this|next|now|anymore|any more|yesterday|today|recently|lately|too|"
-    r"a lot|very much|so much)\b|\s*$)"
+    r"a lot|very much|so much|these days|nowadays|at the moment|right now)\b|\s*$)"
 )
 JOBS = (
     r"(?P<o>(?:[a-z]+ )?(?:teacher|nurse|doctor|engineer|developer|programmer|designer|"
@@ -44,33 +44,100 @@ class Pattern:
     regex: re.Pattern[str]
 
 
-def _p(predicate: str, verbs: str, obj: str = _OBJ) -> Pattern:
-    return Pattern(predicate, re.compile(rf"^(?:\w+ ){{0,3}}?{verbs} {obj}", re.IGNORECASE))
+def _p(predicate: str, *verbs: str, obj: str = _OBJ) -> Pattern:
+    """A pattern: up to three words (adverbs...), one of ``verbs``, then the object."""
+    alternatives = "|".join(verbs)
+    return Pattern(
+        predicate, re.compile(rf"^(?:\w+ ){{0,3}}?(?:{alternatives}) {obj}", re.IGNORECASE)
+    )
 
+
+_NOT_AN_AGE = r"(?!\s*(?:%|percent|minutes|hours|days|weeks|months|kids|times))"
+_PETS = "dog|cat|puppy|kitten|pet|bird|parrot|hamster|rabbit|bunny|fish|turtle|horse|snake"
 
 # checked in order; the first match wins (dislikes before likes: "doesn't like X")
 PATTERNS = (
-    _p("name", r"(?:'s|’s) name is"),
-    _p("age", r"(?:is|turned|just turned) (?P<o>\d{1,3})(?: years? old)?\b(?!\s*(?:%|percent|minutes|hours|days|weeks|months|kids|times))", ""),
-    _p("lives_in", r"(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled)(?: back)? (?:in|to)"),
-    _p("works_at", r"(?:works?|working|got a job|started working|started a new job|is employed|was hired)(?: now)? (?:at|for|with)"),
-    _p("job", r"(?:works? as|working as|is an?|became an?|is now an?|got a job as an?|is training to be an?)", JOBS),
-    _p("dating", r"(?:is dating|started dating|is seeing|is going out with|is in a relationship with)"),
-    _p("dislikes", r"(?:hates?|dislikes?|(?:does not|doesn['’]t|don['’]t|no longer|never) (?:like|enjoy|love)s?|can['’]t stand|is not a fan of|is not into|stopped liking)"),
-    _p("likes", r"(?:loves?|likes?|enjoys?|adores?|is (?:really |so )?into|is a (?:big |huge )?fan of|is passionate about|is obsessed with)"),
-    _p("goal", r"(?:wants? to|plans? to|hopes? to|is hoping to|is planning to|(?:'s|’s) goal is to|dreams? of|is aiming to|is saving up for)"),
+    _p("name", "(?:'s|’s) name is"),
+    _p(
+        "age", rf"(?:is|turned|just turned) (?P<o>\d{{1,3}})(?: years? old)?\b{_NOT_AN_AGE}", obj=""
+    ),
+    _p(
+        "lives_in",
+        "(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled)"
+        "(?: back)? (?:in|to)",
+    ),
+    _p(
+        "works_at",
+        "(?:works?|working|got a job|started working|started a new job|is employed|was hired)"
+        "(?: now)? (?:at|for|with)",
+    ),
+    _p(
+        "job",
+        "works? as",
+        "working as",
+        "is an?",
+        "became an?",
+        "is now an?",
+        "got a job as an?",
+        "is training to be an?",
+        obj=JOBS,
+    ),
+    _p(
+        "dating",
+        "is dating",
+        "started dating",
+        "is seeing",
+        "is going out with",
+        "is in a relationship with",
+    ),
+    _p(
+        "dislikes",
+        "hates?",
+        "dislikes?",
+        "(?:does not|doesn['’]t|don['’]t|no longer|never) (?:like|enjoy|love)s?",
+        "can['’]t stand",
+        "is not a fan of",
+        "is not into",
+        "stopped liking",
+    ),
+    _p(
+        "likes",
+        "loves?",
+        "likes?",
+        "enjoys?",
+        "adores?",
+        "is (?:really |so )?into",
+        "is a (?:big |huge )?fan of",
+        "is passionate about",
+        "is obsessed with",
+    ),
+    _p(
+        "goal",
+        "wants? to",
+        "plans? to",
+        "hopes? to",
+        "is hoping to",
+        "is planning to",
+        "(?:'s|’s) goal is to",
+        "dreams? of",
+        "is aiming to",
+        "is saving up for",
+    ),
 )
 _FAVOURITE = re.compile(
-    rf"^(?:\w+ ){{0,3}}?(?:'s|’s) (?:all-time )?favou?rite (?P<thing>\w+(?: \w+)?) (?:is|are|has to be) {_OBJ}",
+    r"^(?:\w+ ){0,3}?(?:'s|’s) (?:all-time )?favou?rite (?P<thing>\w+(?: \w+)?)"
+    rf" (?:is|are|has to be) {_OBJ}",
     re.IGNORECASE,
 )
 _HAS = re.compile(
-    rf"^(?:\w+ ){{0,3}}?(?:has|have|got|adopted|bought) (?:a |an |two |three )?(?:new )?(?P<kind>dog|cat|puppy|kitten|pet|bird|parrot|hamster|rabbit|bunny|fish|turtle|horse|snake)s?(?: named| called)? (?P<o>[A-Z]\w+)",
+    r"^(?:\w+ ){0,3}?(?:has|have|got|adopted|bought) (?:a |an |two |three )?(?:new )?"
+    rf"(?P<kind>{_PETS})s?(?: named| called)? (?P<o>[A-Z]\w+)",
     re.IGNORECASE,
 )
 _FAMILY = re.compile(
-    r"^(?:(?P<s>.+?)(?:'s|’s)) (?P<rel>sister|brother|mom|mother|dad|father|son|daughter|wife|husband|"
-    r"kids?|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousin|partner|boyfriend|girlfriend)"
+    r"^(?:(?P<s>.+?)(?:'s|’s)) (?P<rel>sister|brother|mom|mother|dad|father|son|daughter|"
+    r"wife|husband|kids?|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|"
+    r"cousin|partner|boyfriend|girlfriend)"
     r",? (?:is |named |called )?(?P<o>[A-Z]\w+)"
 )
 

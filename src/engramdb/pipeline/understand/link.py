@@ -31,7 +31,9 @@ class EntityLinker:
         """The entity ``mention`` refers to, created if new; aliases are added."""
         entity = self.find(mention.name, mention.kind)
         if entity is None:
-            entity = Entity(new_id(now), mention.name, mention.kind, entity_scope(scope), now, mention.key)
+            entity = Entity(
+                new_id(now), mention.name, mention.kind, entity_scope(scope), now, mention.key
+            )
         aliases = set(entity.aliases)
         if mention.key != entity.key:
             aliases.add(mention.name)
@@ -57,7 +59,7 @@ class EntityLinker:
         return None
 
     def _nickname(self, key: str) -> Entity | None:
-        """"Mel" -> Melanie when exactly one known person's first name starts with it."""
+        """Mel -> Melanie, when exactly one known person's first name starts with it."""
         people = [
             e
             for e in self._by_id.values()

@@ -48,7 +48,9 @@ def speaker_name(episode: MemoryRecord) -> str | None:
     return None
 
 
-def understand(analyzer: Analyzer, episodes: Sequence[MemoryRecord], now: datetime) -> list[Understood]:
+def understand(
+    analyzer: Analyzer, episodes: Sequence[MemoryRecord], now: datetime
+) -> list[Understood]:
     """Analyse one conversation's new episodes (in order) into readings, mentions and facts."""
     speakers = [speaker_name(e) for e in episodes]
     distinct = list(dict.fromkeys(s for s in speakers if s))
@@ -108,19 +110,27 @@ def apply_understanding(
 
     Runs inside the caller's transaction, after the episodes and facts exist.
     """
-    assert isinstance(store, GraphStore) and isinstance(store, MemoryStore)
+    assert isinstance(store, GraphStore)
+    assert isinstance(store, MemoryStore)
     linker = EntityLinker(store.entities(scope))
     mentions: dict[tuple[str, str], EntityMention] = {}
     for item in items:
         for mention in item.mentions:
             entity = linker.link(mention, scope, now)
-            mentions.setdefault((entity.id, item.episode.id), EntityMention(entity.id, item.episode.id, mention.role))
+            mentions.setdefault(
+                (entity.id, item.episode.id),
+                EntityMention(entity.id, item.episode.id, mention.role),
+            )
         for fact, found in item.facts:
             subject = linker.link(Mention(found.draft.subject, "person", "subject"), scope, now)
-            mentions.setdefault((subject.id, fact.id), EntityMention(subject.id, fact.id, "subject"))
+            mentions.setdefault(
+                (subject.id, fact.id), EntityMention(subject.id, fact.id, "subject")
+            )
             target = linker.find(found.draft.object) if found.draft.object else None
             if target is not None:
-                mentions.setdefault((target.id, fact.id), EntityMention(target.id, fact.id, "named"))
+                mentions.setdefault(
+                    (target.id, fact.id), EntityMention(target.id, fact.id, "named")
+                )
             store.save_entities(list(linker.changed.values()))
             linker.changed.clear()
             relation = Relation(

@@ -56,7 +56,9 @@ def _value(relation: Relation) -> str:
     if relation.predicate.startswith("family_"):
         return f"{relation.predicate.removeprefix('family_')}: {value}"
     if relation.predicate.startswith("favourite_"):
-        return f"favourite {relation.predicate.removeprefix('favourite_').replace('_', ' ')}: {value}"
+        return (
+            f"favourite {relation.predicate.removeprefix('favourite_').replace('_', ' ')}: {value}"
+        )
     return value
 
 

@@ -80,13 +80,19 @@ def rewrite(
     tokens = sentence.tokens
     previous_first = False
     inside = [t for t in times if sentence.start <= t.char_start < sentence.end]
+    possessive = False
     for index, token in enumerate(tokens):
         span = next((t for t in inside if t.char_start <= token.start < t.char_end), None)
         if span is not None:
             if token.start == span.char_start:
                 pieces.append(text[cursor : token.start])
-                pieces.append(_time_text(span, absolute=absolute_times))
-            cursor = max(cursor, min(span.char_end, sentence.end))
+                possessive = text[span.char_end : span.char_end + 2] in ("'s", "’s")
+                if possessive and absolute_times:  # "yesterday's run" -> "the 2024-04-14 run"
+                    pieces.append(f"the {span.label()}")
+                else:
+                    pieces.append(_time_text(span, absolute=absolute_times))
+            end = span.char_end + (2 if possessive and absolute_times else 0)
+            cursor = max(cursor, min(end, sentence.end))
             previous_first = False
             continue
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -98,16 +104,47 @@ def rewrite(
             glued = token.start > sentence.start and not text[token.start - 1].isspace()
             pieces.append(f" {replacement}" if glued and token.text[:1] in "'’" else replacement)
             cursor = token.end
-        previous_first = token.text == "I" and replacement is not None
+        adverb = token.pos == "ADV" or (not token.dep and token.text.endswith("ly"))
+        if not (previous_first and adverb):  # "I really love" -> "Ana really loves"
+            previous_first = token.text == "I" and replacement is not None
     pieces.append(text[cursor : sentence.end])
     return "".join(pieces).strip()
 
 
 COMMON_VERBS = frozenset(
-    "live work love like have want need hate enjoy think know feel go do play make take "
-    "prefer plan hope miss teach study run paint write read own volunteer".split()
+    [
+        "live",
+        "work",
+        "love",
+        "like",
+        "have",
+        "want",
+        "need",
+        "hate",
+        "enjoy",
+        "think",
+        "know",
+        "feel",
+        "go",
+        "do",
+        "play",
+        "make",
+        "take",
+        "prefer",
+        "plan",
+        "hope",
+        "miss",
+        "teach",
+        "study",
+        "run",
+        "paint",
+        "write",
+        "read",
+        "own",
+        "volunteer",
+    ]
 )
-MODALS = frozenset("can could will would shall should may might must".split())
+MODALS = frozenset(["can", "could", "will", "would", "shall", "should", "may", "might", "must"])
 
 
 def _third_person(token: Token) -> str | None:

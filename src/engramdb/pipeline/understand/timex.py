@@ -23,7 +23,13 @@ WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS.pop("may", None)  # "may" is mostly the verb; only the full-cased "May" is a month
-SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2)}
+SEASONS = {
+    "spring": (3, 5),
+    "summer": (6, 8),
+    "fall": (9, 11),
+    "autumn": (9, 11),
+    "winter": (12, 2),
+}
 NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -82,7 +88,9 @@ class TimeSpan:
 
 
 def _season_name(month: int) -> str:
-    return next(n for n, (a, b) in SEASONS.items() if a <= month <= b or (a > b and month in (a, 12, 1, 2)))
+    return next(
+        n for n, (a, b) in SEASONS.items() if a <= month <= b or (a > b and month in (a, 12, 1, 2))
+    )
 
 
 # ---------------------------------------------------------------- interval helpers
@@ -141,12 +149,14 @@ def _weekend(ref: datetime, weeks_back: int) -> tuple[datetime, datetime, str]:
 
 
 # ---------------------------------------------------------------- rules
-_NUM = r"(?P<n>\d+|a couple of|a couple|couple of|a few|few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_NUM = "(?P<n>" + "|".join([r"\d+", *sorted(NUMBERS, key=len, reverse=True)]) + ")"
 _WD = "|".join(WEEKDAYS)
 _MN = "|".join(sorted({*MONTHS, "may"}, key=len, reverse=True))
 _SEASON = "|".join(SEASONS)
 
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str], datetime], tuple[datetime, datetime, str] | None]]
+Rule = tuple[
+    re.Pattern[str], Callable[[re.Match[str], datetime], tuple[datetime, datetime, str] | None]
+]
 
 
 def _count(match: re.Match[str]) -> int:
@@ -227,7 +237,11 @@ def _month_name(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, st
 def _season_year(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
     year = int(m.group("y"))
     start, end, _ = _season(ref.replace(year=year, month=6, day=30), m.group("s").lower(), "this")
-    return start.replace(year=year), end.replace(year=year + (1 if end.year > start.year else 0)), "season"
+    return (
+        start.replace(year=year),
+        end.replace(year=year + (1 if end.year > start.year else 0)),
+        "season",
+    )
 
 
 def _iso(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
@@ -259,18 +273,34 @@ def _for_duration(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, 
 
 
 _F = re.IGNORECASE
+_NAMED_DAY = (
+    r"\b(?:the )?day (?:before yesterday|after tomorrow)\b"
+    r"|\b(?:yesterday|today|tonight|tomorrow|last night|this (?:morning|afternoon|evening))\b"
+)
+_RELATIVE = (
+    rf"\b(?P<which>this past|past|last|next|this) (?P<unit>week|weekend|month|year|{_SEASON})\b"
+)
+_DAY = r"(?:st|nd|rd|th)?"
+_MONTH_NAME = (
+    rf"\b(?:(?P<d1>\d{{1,2}}){_DAY} (?:of )?)?(?P<mon>{_MN})\.?"
+    rf"(?: (?P<d2>\d{{1,2}}){_DAY})?(?:,? (?P<y>(?:19|20)\d\d))?\b"
+)
+_YEAR = r"(?P<y>(?:19|20)\d\d)"
 RULES: list[Rule] = [
-    (re.compile(r"\b(?:the )?day (?:before yesterday|after tomorrow)\b|\b(?:yesterday|today|tonight|tomorrow|last night|this (?:morning|afternoon|evening))\b", _F), _named_day),
+    (re.compile(_NAMED_DAY, _F), _named_day),
     (re.compile(rf"\b{_NUM} (?P<unit>day|week|weekend|month|year)s? ago\b", _F), _ago),
-    (re.compile(rf"\b(?P<which>this past|past|last|next|this) (?P<unit>week|weekend|month|year|{_SEASON})\b", _F), _relative_unit),
+    (re.compile(_RELATIVE, _F), _relative_unit),
     (re.compile(rf"\b(?:(?P<which>last|next|this|on) )(?P<wd>{_WD})\b", _F), _weekday),
     (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), _iso),
     (re.compile(r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"), _numeric),
-    (re.compile(rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?)?(?P<mon>{_MN})\.?(?: (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,? (?P<y>(?:19|20)\d\d))?\b", _F), _month_name),
-    (re.compile(rf"\b(?P<s>{_SEASON}) (?:of )?(?P<y>(?:19|20)\d\d)\b", _F), _season_year),
-    (re.compile(rf"\bfor (?:the (?:last|past) )?{_NUM} (?P<unit>month|year)s?\b", _F), _for_duration),
-    (re.compile(r"\b(?:in|since|during|of|from) (?P<y>(?:19|20)\d\d)\b", _F), _in_year),
-]  # fmt: skip
+    (re.compile(_MONTH_NAME, _F), _month_name),
+    (re.compile(rf"\b(?P<s>{_SEASON}) (?:of )?{_YEAR}\b", _F), _season_year),
+    (
+        re.compile(rf"\bfor (?:the (?:last|past) )?{_NUM} (?P<unit>month|year)s?\b", _F),
+        _for_duration,
+    ),
+    (re.compile(rf"\b(?:in|since|during|of|from) {_YEAR}\b", _F), _in_year),
+]
 
 
 def find_times(text: str, ref: datetime) -> list[TimeSpan]:
@@ -303,7 +333,7 @@ def _plausible(match: re.Match[str]) -> bool:
         return True
     mon = match.group("mon")
     has_number = bool(match.group("d1") or match.group("d2") or match.group("y"))
-    return mon[0].isupper() and (has_number or len(mon) > 3) and mon.lower() != "march" or (
+    return (mon[0].isupper() and (has_number or len(mon) > 3) and mon.lower() != "march") or (
         mon.lower() == "march" and has_number
     )
 
@@ -333,5 +363,5 @@ def resolve_numeric_date(text: str, ref: datetime) -> date | None:
         "DATE_ORDER": "MDY",
         "PREFER_DATES_FROM": "past",
     }
-    parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
     return parsed.date() if parsed else None

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from engramdb.model.graph import Relation
-from engramdb.model.graph import entity_key
+from engramdb.model.graph import Relation, entity_key
 from engramdb.pipeline.understand.facts import OPPOSITES, SINGLE_VALUED
 
 __all__ = ["is_single_valued", "superseded_by"]

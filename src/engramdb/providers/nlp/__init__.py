@@ -15,7 +15,7 @@ _log = logging.getLogger("engramdb")
 
 @functools.cache
 def default_parser() -> Parser:
-    """spaCy when its model is installed; otherwise the rules-only parser, said once.
+    """SpaCy when its model is installed; otherwise the rules-only parser, said once.
 
     Rules alone still resolve pronouns and dates and find facts, with less
     precision: no dependency parse and no entity types.

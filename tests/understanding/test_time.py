@@ -1,0 +1,81 @@
+"""Time expressions resolved against the turn's own timestamp, across month and year ends."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from engramdb.pipeline.understand.timex import find_times, resolve_numeric_date
+
+MON_2_JAN_2023 = datetime(2023, 1, 2, 9, 30, tzinfo=UTC)
+WED_1_MAR_2023 = datetime(2023, 3, 1, 18, 0, tzinfo=UTC)
+
+
+def one(text: str, ref: datetime) -> tuple[str, date, date, str]:
+    [span] = find_times(text, ref)
+    return span.expression, span.start.date(), span.end.date(), span.precision
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "after", "precision"),
+    [
+        ("I ran a race last Saturday", date(2022, 12, 31), date(2023, 1, 1), "day"),
+        ("we met yesterday", date(2023, 1, 1), date(2023, 1, 2), "day"),
+        ("the day before yesterday it snowed", date(2022, 12, 31), date(2023, 1, 1), "day"),
+        ("I started two weeks ago", date(2022, 12, 19), date(2022, 12, 26), "week"),
+        ("3 days ago", date(2022, 12, 30), date(2022, 12, 31), "day"),
+        ("last month was busy", date(2022, 12, 1), date(2023, 1, 1), "month"),
+        ("next month I move", date(2023, 2, 1), date(2023, 3, 1), "month"),
+        ("this weekend we hike", date(2023, 1, 7), date(2023, 1, 9), "weekend"),
+        ("last weekend was fun", date(2022, 12, 31), date(2023, 1, 2), "weekend"),
+        ("two weekends ago", date(2022, 12, 24), date(2022, 12, 26), "weekend"),
+        ("last summer in Rome", date(2022, 6, 1), date(2022, 9, 1), "season"),
+        ("last year", date(2022, 1, 1), date(2023, 1, 1), "year"),
+        ("I moved in 2019", date(2019, 1, 1), date(2020, 1, 1), "year"),
+        ("next Friday", date(2023, 1, 6), date(2023, 1, 7), "day"),
+        ("on 20 May, 2022", date(2022, 5, 20), date(2022, 5, 21), "day"),
+        ("in March 2021", date(2021, 3, 1), date(2021, 4, 1), "month"),
+        ("since 2016-04-03", date(2016, 4, 3), date(2016, 4, 4), "day"),
+    ],
+)
+def test_relative_expressions_across_the_year_boundary(
+    text: str, first: date, after: date, precision: str
+) -> None:
+    _, start, end, found = one(text, MON_2_JAN_2023)
+    assert (start, end, found) == (first, after, precision)
+
+
+def test_month_boundary_and_leap_rules() -> None:
+    assert one("yesterday", WED_1_MAR_2023)[1] == date(2023, 2, 28)
+    assert one("last month", WED_1_MAR_2023)[1:3] == (date(2023, 2, 1), date(2023, 3, 1))
+    assert one("a month ago", WED_1_MAR_2023)[1] == date(2023, 2, 1)
+
+
+def test_labels_say_the_absolute_time() -> None:
+    labels = [t.label() for t in find_times("last Saturday and two weeks ago", MON_2_JAN_2023)]
+    assert labels == ["2022-12-31", "2022-12-19 to 2022-12-25"]
+    [duration] = find_times("I've known them for 4 years", MON_2_JAN_2023)
+    assert duration.label() == "since 2019"
+
+
+def test_words_that_only_look_like_dates_are_not_dates() -> None:
+    # dateparser's search_dates reads "We" and "May I" as dates; we never use it on free text
+    assert find_times("We may go. May I ask? I sat down. The march was long.", MON_2_JAN_2023) == []
+
+
+def test_numeric_dates_go_through_dateparser() -> None:
+    assert resolve_numeric_date("5/20/2023", MON_2_JAN_2023) == date(2023, 5, 20)
+    assert one("on 5/20/2023", MON_2_JAN_2023)[1] == date(2023, 5, 20)
+    assert resolve_numeric_date("13/45/2023", MON_2_JAN_2023) is None
+
+
+def test_dateparser_cannot_read_this_weekend_so_the_rules_do() -> None:
+    import dateparser
+
+    assert dateparser.parse("this weekend", languages=["en"]) is None
+    assert one("this weekend", MON_2_JAN_2023)[1] == date(2023, 1, 7)
+
+
+def test_impossible_dates_are_skipped() -> None:
+    assert find_times("on 31 February, 2023 and in 1850", MON_2_JAN_2023) == []
