@@ -1,7 +1,8 @@
 """Quality gate: LoCoMo evidence recall, categories 1-4, real model, no LLM.
 
-The whole data set (10 conversations, 1,536 scorable questions) takes under a
-minute here, so the gate runs on all of it. Figures: docs/benchmarks.md.
+The whole data set (10 conversations, 1,536 scorable questions) takes about two
+minutes here (ingestion with understanding, then the questions), so the gate runs
+on all of it. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ pytestmark = [
     pytest.mark.skipif(not LOCOMO.exists(), reason="LoCoMo data not present beside the project"),
 ]
 
-# Measured: recall@10 0.658, recall@1000 tokens 0.785 (bars from the project's goals).
-BARS = {"recall@10": 0.60, "recall@1000tok": 0.76}
+# Measured: recall@10 0.759, recall@1000 tokens 0.882, temporal recall@10 0.812,
+# multi-hop recall@10 0.489. The bars are the project's goals, except multi-hop, whose goal
+# (0.55) is not reached yet: its bar guards the level reached against regressions.
+BARS = {"recall@10": 0.72, "recall@1000tok": 0.88}
+CATEGORY_BARS = {"2 temporal": 0.80, "1 multi-hop": 0.48}
 
 
 def test_locomo_subset_recall(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]
@@ -30,3 +34,6 @@ def test_locomo_subset_recall(tmp_path, minilm) -> None:  # type: ignore[no-unty
     assert overall["questions"] == 1536
     for metric, bar in BARS.items():
         assert overall[metric] >= bar, f"{metric} {overall[metric]:.3f} < {bar}: {report}"
+    for category, bar in CATEGORY_BARS.items():
+        found = report["by_category"][category]["recall@10"]
+        assert found >= bar, f"{category} recall@10 {found:.3f} < {bar}: {report}"

@@ -453,16 +453,32 @@ def eval_() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report as JSON here.",
 )
+@click.option(
+    "--understanding",
+    type=click.Choice(["spacy", "rules", "none"]),
+    default="spacy",
+    show_default=True,
+    help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
+)
 def locomo(
-    data: Path, db: str | None, conversations: int | None, categories: str, json_out: Path | None
+    data: Path,
+    db: str | None,
+    conversations: int | None,
+    categories: str,
+    json_out: Path | None,
+    understanding: str,
 ) -> None:
     """LoCoMo evidence recall@k, recall within token budgets, session recall, MRR."""
     from engramdb.eval.locomo import load_locomo
     from engramdb.eval.report import render_table, run_locomo
+    from engramdb.pipeline.understand.rules_parser import RulesParser
 
+    options: dict[str, Any] = {"understand": understanding != "none"}
+    if understanding == "rules":
+        options["parser"] = RulesParser()
     with _errors(), tempfile.TemporaryDirectory() as tmp:
         samples = load_locomo(data)[:conversations]
-        with _open(db or str(Path(tmp) / "locomo.db")) as mem:
+        with _open(db or str(Path(tmp) / "locomo.db"), **options) as mem:
             report = run_locomo(mem, samples, categories.split(","), _progress)
         click.echo(render_table(report))
         if json_out:

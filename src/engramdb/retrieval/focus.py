@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from engramdb.model.graph import Entity, entity_key
 
-__all__ = ["entities_in_query"]
+__all__ = ["entities_in_query", "kinds_asked_for"]
 
 MIN_NAME = 3
 
@@ -28,3 +28,22 @@ def entities_in_query(query: str, entities: Sequence[Entity]) -> list[Entity]:
         if any(len(n) >= MIN_NAME and f" {n} " in words for n in names if n):
             found.append(entity)
     return found
+
+
+#: nouns in a question that ask for entities of a kind ("which cities...", "what books...")
+KIND_WORDS = {
+    "place": "city cities country countries place places town towns state states location "
+    "locations",
+    "work": "book books novel novels movie movies film films song songs album albums show shows "
+    "series",
+    "pet": "pet pets dog dogs cat cats",
+    "organization": "company companies organization organizations organisation organisations "
+    "employer",
+    "event": "event events festival festivals conference conferences",
+}
+_KIND_OF = {word: kind for kind, words in KIND_WORDS.items() for word in words.split()}
+
+
+def kinds_asked_for(query: str) -> set[str]:
+    """The entity kinds a question asks for, from its nouns ("Which cities..." -> place)."""
+    return {_KIND_OF[w] for w in re.findall(r"[a-z]+", query.lower()) if w in _KIND_OF}

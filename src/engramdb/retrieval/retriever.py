@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engramdb.model.filters import And, Cond, Filter, matches
+from engramdb.model.graph import Entity
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope, valid_at
 from engramdb.model.query import Hit, Signal
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, KeywordIndex, MemoryStore, ScoredId, VectorIndex
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours
-from engramdb.retrieval.focus import entities_in_query
+from engramdb.retrieval.focus import entities_in_query, kinds_asked_for
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
 from engramdb.types import Vector
@@ -41,6 +42,9 @@ class RetrievalSettings:
             subject) have their score multiplied by this.
         time_boost: when the query has a time expression, candidates that happened
             within it have their score multiplied by this.
+        graph_weight: weight in fusion of the graph candidates (memories mentioning
+            entities of the kind the query asks for, linked to the entities it names).
+        graph_boost: graph candidates also have their fused score multiplied by this.
     """
 
     candidates: int = 50
@@ -53,6 +57,8 @@ class RetrievalSettings:
     lexical_floor: float = 0.2
     entity_penalty: float = 0.4
     time_boost: float = 2.0
+    graph_weight: float = 1.0
+    graph_boost: float = 1.5
 
 
 TimeFinder = Callable[[str, datetime], Sequence[tuple[datetime, datetime]]]
@@ -110,10 +116,15 @@ class Retriever:
         vector = self.embedder.embed(query)
         ranked = self._candidates(query, vector, scope, flt, as_of)
         windows = self._time_windows(query, scope, as_of or now)
+        known = self.store.entities(scope) if isinstance(self.store, GraphStore) else []
+        named = entities_in_query(query, known)
+        graph = self._graph_candidates(query, named, known)
+        if graph:
+            ranked["graph"] = graph
         for number, (start, end) in enumerate(windows):
             window = _within(flt, start, end)
             ranked[f"time{number}"] = self._dense(vector, scope, window, as_of)
-        weights = {"lexical": s.lexical_weight, "dense": s.dense_weight}
+        weights = {"lexical": s.lexical_weight, "dense": s.dense_weight, "graph": s.graph_weight}
         weights.update({name: s.dense_weight for name in ranked if name.startswith("time")})
         fused = rrf(ranked, k=s.rrf_k, weights=weights)
         for entry in fused:  # one "time" reason, whichever window found it
@@ -133,7 +144,8 @@ class Retriever:
             )
             seen = {f.id for f in expanded}
             fused = expanded + [f for f in fused if f.id not in seen]
-        self._focus(query, scope, fused)
+        self._focus(named, fused)
+        _boost({i for i, _ in graph}, fused, s.graph_boost)
         self._boost_times(fused, memories, windows)
         fused.sort(key=lambda f: -f.score)
         # neighbours come from the session log, so they are checked against the filter here
@@ -187,12 +199,43 @@ class Retriever:
             return []
         return list(self.find_times(query, reference))
 
-    def _focus(self, query: str, scope: Scope, fused: list[Fused]) -> None:
+    def _graph_candidates(
+        self, query: str, named: list[Entity], known: list[Entity]
+    ) -> list[ScoredId]:
+        """Memories mentioning entities of the kind the query asks for, near its entities.
+
+        "Which cities have both Ana and Ben visited?" asks for places: the places
+        co-mentioned with the most of the named entities (Rome, with both) are the
+        answer candidates, and the memories mentioning them are the evidence.
+        """
+        kinds = kinds_asked_for(query)
+        if not kinds or not named or not isinstance(self.store, GraphStore):
+            return []
+        wanted = {e.id for e in known if e.kind in kinds}
+        if not wanted:
+            return []
+        people = {e.id for e in named}
+        mentions = self.store.mentions(entity_ids=[*wanted, *people])
+        by_memory: dict[str, set[str]] = {}
+        for m in mentions:
+            if m.entity_id in wanted or m.role in FOCUS_ROLES:
+                by_memory.setdefault(m.memory_id, set()).add(m.entity_id)
+        links: dict[str, set[str]] = {}  # wanted entity -> named entities it appears with
+        for entities in by_memory.values():
+            for target in entities & wanted:
+                links.setdefault(target, set()).update(entities & people)
+        scored = {
+            memory_id: max(len(links.get(t, ())) for t in entities & wanted)
+            for memory_id, entities in by_memory.items()
+            if entities & wanted
+        }
+        top = max(scored.values(), default=0)
+        best = [(i, float(n)) for i, n in scored.items() if n == top and n > 0]
+        return best[: self.settings.candidates]
+
+    def _focus(self, named: list[Entity], fused: list[Fused]) -> None:
         """Favour memories about the entities the query names; say so in ``why``."""
-        if not isinstance(self.store, GraphStore):
-            return
-        named = entities_in_query(query, self.store.entities(scope))
-        if not named:
+        if not named or not isinstance(self.store, GraphStore):
             return
         about: dict[str, str] = {}
         for mention in self.store.mentions(entity_ids=[e.id for e in named]):
@@ -223,6 +266,12 @@ class Retriever:
         wanted = {s for h in hits for s in h.memory.sources}
         found = self.store.get_many(list(wanted)) if wanted else {}
         return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
+
+
+def _boost(ids: set[str], fused: list[Fused], factor: float) -> None:
+    for entry in fused:
+        if entry.id in ids:
+            entry.score *= factor
 
 
 def _without_repeats(hits: list[Hit]) -> list[Hit]:

@@ -18,7 +18,7 @@ from engramdb.ports.nlp import Parser, Sentence, Token
 __all__ = ["Analyzer", "TurnAnalysis", "TurnInput"]
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
-CONTENT_POS = {"NOUN", "PROPN", "NUM", "VERB"}
+CONTENT_POS = {"NOUN", "PROPN", "NUM", "VERB", "X"}  # X: any word, to the rules parser
 RECENT_TURNS = 3
 MIN_FACT_WORDS = 4
 
@@ -224,6 +224,7 @@ def _main_verb(sentence: Sentence) -> str | None:
 
 _OPENERS = re.compile(
     r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"
+    r"guess what|you know|"
     r"honestly|actually|basically|um|uh)\b[,!.]*\s+)+",
     re.IGNORECASE,
 )

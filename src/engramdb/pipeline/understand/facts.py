@@ -23,7 +23,8 @@ _OBJ = (
     r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
     r"(?=\s*[,.;:!?)(]|\s+(?:and|but|because|since|so|which|who|where|when|with|on|in|at|for|"
     r"from|during|last|this|next|now|anymore|any more|yesterday|today|recently|lately|too|"
-    r"a lot|very much|so much|these days|nowadays|at the moment|right now)\b|\s*$)"
+    r"a lot|very much|so much|these days|nowadays|at the moment|right now|"
+    r"the week of|the weekend of|since)\b|\s*$)"
 )
 JOBS = (
     r"(?P<o>(?:[a-z]+ )?(?:teacher|nurse|doctor|engineer|developer|programmer|designer|"

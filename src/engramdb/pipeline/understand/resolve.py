@@ -167,7 +167,7 @@ def _time_text(span: TimeSpan, *, absolute: bool) -> str:
     if not absolute:
         return f"{span.expression} ({span.label()})"
     label = span.label()
-    if label.startswith("since") or span.precision == "weekend":
-        return label if label.startswith("since") else f"on {label}"
+    if label.startswith(("since", "the ")):  # "since 2019", "the weekend of ...", "the week of ..."
+        return label
     preposition = {"day": "on", "week": "during"}.get(span.precision, "in")
     return f"{preposition} {label}"

@@ -74,6 +74,8 @@ class TimeSpan:
             return f"{_season_name(day.month)} {day.year}"
         if self.precision == "weekend":
             return f"the weekend of {day.isoformat()}"
+        if self.precision == "week" and (self.end - self.start).days == 7:
+            return f"the week of {day.isoformat()}"
         return f"{day.isoformat()} to {last.isoformat()}"
 
     def as_dict(self) -> dict[str, str]:
