@@ -19,15 +19,26 @@ from engramdb import Memory, RetrievalSettings
 from engramdb.eval.locomo import evaluate, ingest_conversation, load_locomo
 
 CONFIGS = {
-    "RRF k=60, equal weights; no neighbours, entity or time": RetrievalSettings(
-        rrf_k=60, neighbour_window=0, lexical_floor=0.0, entity_penalty=1.0, time_boost=1.0
+    "RRF k=60, equal weights; no neighbours, entity, time, graph": RetrievalSettings(
+        rrf_k=60,
+        neighbour_window=0,
+        lexical_floor=0.0,
+        entity_penalty=1.0,
+        time_boost=1.0,
+        graph_weight=0.0,
+        graph_boost=1.0,
     ),
-    "RRF k=5; no neighbours, entity or time": RetrievalSettings(
-        neighbour_window=0, entity_penalty=1.0, time_boost=1.0
+    "RRF k=5; no neighbours, entity, time, graph": RetrievalSettings(
+        neighbour_window=0, entity_penalty=1.0, time_boost=1.0, graph_weight=0.0, graph_boost=1.0
     ),
-    "+ neighbouring turns (decay 0.8)": RetrievalSettings(entity_penalty=1.0, time_boost=1.0),
-    "+ entity focus (penalty 0.4)": RetrievalSettings(time_boost=1.0),
-    "default: + time windows (boost 2)": RetrievalSettings(),
+    "+ neighbouring turns (decay 0.8)": RetrievalSettings(
+        entity_penalty=1.0, time_boost=1.0, graph_weight=0.0, graph_boost=1.0
+    ),
+    "+ entity focus (penalty 0.4)": RetrievalSettings(
+        time_boost=1.0, graph_weight=0.0, graph_boost=1.0
+    ),
+    "+ time windows (boost 2)": RetrievalSettings(graph_weight=0.0, graph_boost=1.0),
+    "default: + graph candidates (boost 1.5)": RetrievalSettings(),
 }
 
 

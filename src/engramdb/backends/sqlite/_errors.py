@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, Protocol, TypeVar
 
 from engramdb.errors import BackendUnavailable, IntegrityViolation, StorageError
 
-__all__ = ["map_sqlite_errors"]
+__all__ = ["guarded", "map_sqlite_errors"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Guarded(Protocol):
+    location: str
+    _lock: threading.RLock
+
+
+def guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Serialise access to the store's shared connection and map driver errors."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store: _Guarded = args[0]  # type: ignore[assignment]
+        with store._lock, map_sqlite_errors(store.location):
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 @contextmanager

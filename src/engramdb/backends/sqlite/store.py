@@ -8,11 +8,10 @@ transaction with ``synchronous=FULL``: when a call returns, its write is on disk
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +21,12 @@ import numpy as np
 
 from engramdb.backends._migrate import check_applied, load_migrations
 from engramdb.backends.sqlite import _rows
-from engramdb.backends.sqlite._errors import map_sqlite_errors
+from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
 from engramdb.backends.sqlite.graph import SQLiteGraph
-from engramdb.backends.sqlite.sql import fts_match_sql, scope_where_sql
-from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
+from engramdb.backends.sqlite.search import SQLiteSearch
+from engramdb.backends.sqlite.sql import scope_where_sql
+from engramdb.backends.sqlite.vectors import AnnIndex
 from engramdb.errors import BackendUnavailable, InvalidInput
 from engramdb.model.codec import dt_from_iso, memory_to_dict
 from engramdb.model.filters import Filter
@@ -34,10 +34,7 @@ from engramdb.model.memory import EventKind, MemoryEvent, MemoryKind, MemoryReco
 from engramdb.model.query import Page
 from engramdb.ports.store import (
     Capabilities,
-    KeywordIndex,
     MemoryStore,
-    ScoredId,
-    VectorIndex,
 )
 from engramdb.types import Vector
 
@@ -49,19 +46,7 @@ R = TypeVar("R")
 _SELECT = "SELECT m.rid, " + ", ".join(f"m.{c}" for c in _rows.MEMORY_COLUMNS) + " FROM memories m"
 
 
-def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Serialise access to the shared connection and map driver errors."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        store: SQLiteStore = args[0]  # type: ignore[assignment]
-        with store._lock, map_sqlite_errors(store.location):
-            return method(*args, **kwargs)
-
-    return wrapper
-
-
-class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
+class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
     """Memories, events, FTS5 and vectors in one SQLite file.
 
     Args:
@@ -192,7 +177,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
                 self._conn.execute(f"RELEASE sp{self._depth}")
 
     # ------------------------------------------------------------- writes
-    @_guarded
+    @guarded
     def insert(
         self,
         memories: Sequence[MemoryRecord],
@@ -248,7 +233,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
             [(memory.id, source) for source in memory.sources],
         )
 
-    @_guarded
+    @guarded
     def replace(
         self, memory: MemoryRecord, vector: Vector | None, actor: str, at: datetime
     ) -> None:
@@ -274,7 +259,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
             self._ann_removed([rid])
             self._ann_added(np.array([rid]), vector[None, :])
 
-    @_guarded
+    @guarded
     def delete(self, ids: Sequence[str], actor: str, at: datetime) -> list[str]:
         """Delete ``ids`` and, transitively, every memory derived from them."""
         with self.atomic():
@@ -304,7 +289,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         self._ann_removed(rids)
         return deleted
 
-    @_guarded
+    @guarded
     def derived_ids(self, ids: Sequence[str]) -> list[str]:
         """Memories whose sources include any of ``ids``."""
         found: list[str] = []
@@ -351,7 +336,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
             ),
         )
 
-    @_guarded
+    @guarded
     def import_event(self, event: MemoryEvent) -> None:
         """Append an exported event with its time and payloads (and a new event id)."""
         self._conn.execute(
@@ -370,7 +355,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
             ),
         )
 
-    @_guarded
+    @guarded
     def set_vectors(self, vectors: dict[str, Vector]) -> None:
         """Replace the vectors of existing memories."""
         with self.atomic():
@@ -381,7 +366,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
                 )
         self._ann_ready = False
 
-    @_guarded
+    @guarded
     def set_meta(self, key: str, value: str) -> None:
         """Record a store-level setting."""
         with self.atomic():
@@ -390,13 +375,13 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
             )
 
     # -------------------------------------------------------------- reads
-    @_guarded
+    @guarded
     def get_meta(self, key: str) -> str | None:
         """A store-level setting, or ``None``."""
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    @_guarded
+    @guarded
     def get_many(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
         """Existing memories among ``ids``."""
         return {m.id: m for m in self._memories(self._fetch_rows(list(ids)))}
@@ -433,7 +418,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
                 sources.setdefault(memory_id, []).append(source_id)
         return [_rows.memory_from_row(row, tuple(sources.get(row["id"], ()))) for row in rows]
 
-    @_guarded
+    @guarded
     def list_page(
         self,
         scope: Scope,
@@ -455,7 +440,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         next_cursor = f"r{rows[-1]['rid']}" if more and rows else None
         return Page(self._memories(rows), next_cursor)
 
-    @_guarded
+    @guarded
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
         """Every id in ``scope``, ``batch`` at a time (materialised first: safe to delete)."""
         where, params = scope_where_sql(scope, None, active_only=False)
@@ -464,7 +449,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         ]
         return iter([ids[i : i + batch] for i in range(0, len(ids), batch)])
 
-    @_guarded
+    @guarded
     def neighbours(self, memory: MemoryRecord, window: int) -> list[MemoryRecord]:
         """Active episodes of the same scope and session within ``window`` positions."""
         if memory.seq is None or memory.kind is not MemoryKind.EPISODE:
@@ -478,7 +463,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         ).fetchall()
         return [m for m in self._memories(rows) if m.scope == memory.scope]
 
-    @_guarded
+    @guarded
     def latest_time(self, scope: Scope) -> datetime | None:
         """The newest ``occurred_at`` of an episode in ``scope``."""
         where, params = scope_where_sql(scope, None)
@@ -488,7 +473,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         ).fetchone()
         return dt_from_iso(row[0])
 
-    @_guarded
+    @guarded
     def next_seq(self, scope: Scope) -> int:
         """Next episode position in ``scope`` (cached: this process is the only writer)."""
         if scope not in self._seq_cache:
@@ -505,7 +490,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
             self._seq_cache[scope] = 0 if row[0] is None else int(row[0]) + 1
         return self._seq_cache[scope]
 
-    @_guarded
+    @guarded
     def events(self, memory_id: str) -> list[MemoryEvent]:
         """Events of one memory, oldest first."""
         rows = self._conn.execute(
@@ -513,13 +498,13 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         )
         return [_rows.event_from_row(row) for row in rows]
 
-    @_guarded
+    @guarded
     def all_events(self) -> Iterator[MemoryEvent]:
         """Every event, oldest first."""
         rows = self._conn.execute("SELECT * FROM memory_events ORDER BY id").fetchall()
         return iter([_rows.event_from_row(row) for row in rows])
 
-    @_guarded
+    @guarded
     def vectors_of(self, ids: Sequence[str]) -> dict[str, Vector]:
         """Stored vectors by memory id."""
         result: dict[str, Vector] = {}
@@ -534,160 +519,7 @@ class SQLiteStore(MemoryStore, KeywordIndex, VectorIndex, SQLiteGraph):
         return result
 
     # ------------------------------------------------------------ search
-    @_guarded
-    def keyword_search(
-        self,
-        terms: Sequence[str],
-        scope: Scope,
-        flt: Filter | None,
-        limit: int,
-        *,
-        as_of: datetime | None = None,
-    ) -> list[ScoredId]:
-        """BM25 over FTS5 (score = -bm25, higher is better)."""
-        if not terms:
-            return []
-        where, params = scope_where_sql(scope, flt, as_of=as_of)
-        rows = self._conn.execute(
-            "SELECT m.id, bm25(memory_fts) AS s FROM memory_fts"
-            " JOIN memories m ON m.rid = memory_fts.rowid"
-            f" WHERE memory_fts MATCH ? AND {where} ORDER BY s LIMIT ?",
-            [fts_match_sql(terms), *params, limit],
-        )
-        return [(row[0], -float(row[1])) for row in rows]
-
-    @_guarded
-    def vector_search(
-        self,
-        vector: Vector,
-        scope: Scope,
-        flt: Filter | None,
-        limit: int,
-        *,
-        as_of: datetime | None = None,
-    ) -> list[ScoredId]:
-        """Exact search for small scopes, ANN with over-fetching for large ones."""
-        where, params = scope_where_sql(scope, flt, as_of=as_of)
-        size = self._conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {where} LIMIT ?)",
-            [*params, self.exact_threshold + 1],
-        ).fetchone()[0]
-        if size == 0:
-            return []
-        if size <= self.exact_threshold:
-            pairs = self._exact(vector, where, params, limit)
-        else:
-            pairs = self._approximate(vector, where, params, limit)
-        return self._ids_for(pairs)
-
-    def _exact(
-        self, vector: Vector, where: str, params: list[Any], limit: int
-    ) -> list[tuple[int, float]]:
-        rows = self._conn.execute(
-            f"SELECT m.rid, v.vector FROM memories m JOIN vectors v ON v.rid = m.rid WHERE {where}",
-            params,
-        ).fetchall()
-        if not rows:
-            return []
-        rids = np.array([r[0] for r in rows])
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(
-            len(rows), -1
-        )
-        return exact_top_k(vector, rids, matrix, limit)
-
-    def _approximate(
-        self, vector: Vector, where: str, params: list[Any], limit: int
-    ) -> list[tuple[int, float]]:
-        self._sync_ann(load=False)
-        fetch = limit * 4
-        while True:
-            pairs = self._ann.search(vector, fetch)
-            allowed = self._allowed_rids([rid for rid, _ in pairs], where, params)
-            kept = [(rid, score) for rid, score in pairs if rid in allowed]
-            if len(kept) >= limit or fetch >= len(self._ann):
-                return kept[:limit]
-            fetch *= 4
-
-    def _allowed_rids(self, rids: list[int], where: str, params: list[Any]) -> set[int]:
-        allowed: set[int] = set()
-        for chunk in _chunks(rids, 500):
-            marks = ", ".join("?" for _ in chunk)
-            allowed.update(
-                r[0]
-                for r in self._conn.execute(
-                    f"SELECT m.rid FROM memories m WHERE m.rid IN ({marks}) AND {where}",
-                    [*chunk, *params],
-                )
-            )
-        return allowed
-
-    def _ids_for(self, pairs: list[tuple[int, float]]) -> list[ScoredId]:
-        if not pairs:
-            return []
-        marks = ", ".join("?" for _ in pairs)
-        ids = dict(
-            self._conn.execute(
-                f"SELECT rid, id FROM memories WHERE rid IN ({marks})", [rid for rid, _ in pairs]
-            ).fetchall()
-        )
-        return [(ids[rid], score) for rid, score in pairs if rid in ids]
-
-    # --------------------------------------------------------------- ANN
-    def _fingerprint(self) -> Fingerprint:
-        row = self._conn.execute("SELECT count(*), max(rid), total(rid) FROM vectors").fetchone()
-        return int(row[0]), int(row[1] or 0), int(row[2])
-
-    def _sync_ann(self, *, load: bool) -> None:
-        """Make the ANN index hold exactly the stored vectors (when it is worth having)."""
-        if self._ann_ready:
-            return
-        fingerprint = self._fingerprint()
-        if fingerprint[0] <= self.exact_threshold:
-            return  # every scope is small enough for exact search
-        if load and self._ann.load(fingerprint):
-            self._ann_ready = True
-            return
-        self._ann.clear()
-        self._ann.invalidate()
-        last = 0
-        while True:
-            rows = self._conn.execute(
-                "SELECT rid, vector FROM vectors WHERE rid > ? ORDER BY rid LIMIT 10000", (last,)
-            ).fetchall()
-            if not rows:
-                break
-            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-            self._ann.add(np.array([r[0] for r in rows]), matrix.reshape(len(rows), -1))
-            last = rows[-1][0]
-        self._ann_ready = True
-        self._save_ann()
-
-    def _ann_added(self, rids: np.ndarray, matrix: np.ndarray | None) -> None:
-        if matrix is None or not len(rids):
-            return
-        if not self._ann_ready:
-            self._sync_ann(load=False)
-            return
-        if not self._ann.dirty:
-            self._ann.invalidate()
-        self._ann.add(rids, matrix)
-        self._unsaved += len(rids)
-        if self._unsaved >= self.ann_save_every:
-            self._save_ann()
-
-    def _ann_removed(self, rids: list[int]) -> None:
-        if self._ann_ready and rids:
-            if not self._ann.dirty:
-                self._ann.invalidate()
-            self._ann.remove(rids)
-
-    def _save_ann(self) -> None:
-        if self._ann_ready and not self.read_only:
-            self._ann.save(self._fingerprint())
-            self._unsaved = 0
-
-    # ------------------------------------------------------------- admin
-    @_guarded
+    @guarded
     def stats(self) -> dict[str, Any]:
         """Counts by kind and status, index sizes, file size."""
         by_kind = dict(
