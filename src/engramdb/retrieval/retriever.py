@@ -53,7 +53,7 @@ class RetrievalSettings:
     dense_weight: float = 1.0
     neighbour_window: int = 1
     neighbour_decay: float = 0.8
-    expand_top: int = 20
+    expand_top: int = 15
     lexical_floor: float = 0.2
     entity_penalty: float = 0.4
     time_boost: float = 2.0
