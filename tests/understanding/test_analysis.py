@@ -114,3 +114,11 @@ def test_odd_text_never_crashes(spacy_parser: Parser, parser_name: str) -> None:
     results = Analyzer(parser).analyze([turn("Ana", text, "Ben") for text in ODD])
     assert len(results) == len(ODD)
     assert results[3].reading.startswith("Ana really")
+
+
+def test_each_clause_keeps_its_own_date(spacy_parser: Parser) -> None:
+    [result] = Analyzer(spacy_parser).analyze(
+        [turn("Ana", "I'm 32 years old and I moved to Paris last year.", "Ben")]
+    )
+    dated = [(f.draft.text, f.when.label() if f.when else None) for f in result.facts]
+    assert dated == [("Ana is 32 years old", None), ("Ana moved to Paris in 2022", "2022")]

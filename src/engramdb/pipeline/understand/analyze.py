@@ -137,18 +137,19 @@ class Analyzer:
         if subject is None or not _informative(text, sentence):
             return []
         statement = _sentence_case(rewrite(text, sentence, who, times, absolute_times=True))
-        when = next((t for t in times if sentence.start <= t.char_start < sentence.end), None)
-        verb = subject_verb = None
-        if self.parser.has_dependencies:
-            verb = _main_verb(sentence)
-            subject_verb = verb
+        here = [t for t in times if sentence.start <= t.char_start < sentence.end]
         people = [n for n in (who.speaker, who.addressee, who.third_person) if n]
         people += [m.name for m in found if m.kind == "person"]
+        clauses = _clauses(statement, subject, people)
+        # the main verb names the first clause's predicate when no pattern does
+        verb = _main_verb(sentence) if self.parser.has_dependencies else None
         facts = []
-        for clause, clause_subject in _clauses(statement, subject, people):
-            predicate, obj = classify(clause, clause_subject, subject_verb)
+        for index, (clause, clause_subject) in enumerate(clauses):
+            predicate, obj = classify(clause, clause_subject, verb if index == 0 else None)
+            # a clause is dated by the expressions it contains ("... and moved in 2022")
+            when = here[0] if len(clauses) == 1 and here else None
+            when = when or next((t for t in here if t.label() in clause), None)
             facts.append(FactFound(FactDraft(clause, clause_subject, predicate, obj), when))
-            subject_verb = None if verb is None else "states"
         return facts
 
     def _subject(self, sentence: Sentence, who: Referents, found: Sequence[Mention]) -> str | None:
