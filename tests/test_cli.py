@@ -130,3 +130,22 @@ def test_reindex_moves_a_store_to_the_local_model(run, tmp_path: Path) -> None: 
     assert "re-embedded 2 memories with all-MiniLM-L6-v2:384" in run("reindex", "--db", str(db))
     assert "Miso" in run("search", "pet", "--user", "ana", "--db", str(db))
     assert "re-embedded 2" in run("reindex", "--db", str(db))  # same model: re-embeds again
+
+
+def test_entities_entity_profile_and_as_of(run) -> None:  # type: ignore[no-untyped-def]
+    for when, text in [
+        ("2023-01-10T10:00:00+00:00", "I live in Lisbon with my sister Marta."),
+        ("2023-06-01T10:00:00+00:00", "I just moved to Berlin."),
+    ]:
+        run("add", text, "--user", "ana", "--speaker", "Ana", "--timestamp", when)
+    listed = run("entities", "--user", "ana")
+    assert "person       Marta (also: Ana's sister)" in listed and "place        Berlin" in listed
+    page = run("entity", "Ana", "--user", "ana")
+    assert "[2023-01-10 until 2023-06-01] Ana lives in Lisbon with Ana's sister Marta" in page
+    assert "(superseded)" in page and "Ana just moved to Berlin (active)" in page
+    assert json.loads(run("profile", "Ana", "--user", "ana"))["home"] == "Berlin"
+    then = run(
+        "search", "Where does Ana live?", "--user", "ana", "--as-of", "2023-03-01T00:00:00+00:00"
+    )
+    assert "Berlin" not in then and "Lisbon" in then
+    assert "no entity with name or id 'Nobody'" in run("profile", "Nobody", "--user", "ana", code=3)

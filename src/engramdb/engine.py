@@ -458,7 +458,7 @@ class Memory:
         found = next((e for e in known if e.id == name_or_id), None)
         found = found or EntityLinker(known).find(name_or_id)
         if found is None:
-            raise NotFound(name_or_id)
+            raise NotFound(name_or_id, "entity")
         return found
 
     def history(self, memory_id: str) -> list[MemoryEvent]:

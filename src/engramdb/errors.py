@@ -86,15 +86,18 @@ class EmbedderMismatch(ConfigError):
 
 
 class NotFound(EngramError, LookupError):
-    """No memory with that id exists (or it is outside the caller's scope).
+    """No memory (or entity) with that id exists, or it is outside the caller's scope.
 
     Attributes:
-        memory_id: the id that was asked for.
+        memory_id: the id (or entity name) that was asked for.
+        what: ``"memory"`` or ``"entity"``.
     """
 
-    def __init__(self, memory_id: str) -> None:
-        super().__init__(f"no memory with id {memory_id!r}")
+    def __init__(self, memory_id: str, what: str = "memory") -> None:
+        key = "id" if what == "memory" else "name or id"
+        super().__init__(f"no {what} with {key} {memory_id!r}")
         self.memory_id = memory_id
+        self.what = what
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])
