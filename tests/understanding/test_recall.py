@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.conftest import say
 
 from engramdb import Memory
 from engramdb.ports.nlp import Parser
 from engramdb.testing import FrozenClock
-from tests.conftest import say
 
 pytestmark = pytest.mark.model
 

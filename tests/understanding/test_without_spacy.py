@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from tests.conftest import say
 
 from engramdb import Memory
 from engramdb.errors import CapabilityMissing
@@ -13,7 +14,6 @@ from engramdb.pipeline.understand.rules_parser import RulesParser
 from engramdb.providers import nlp
 from engramdb.providers.nlp import spacy_parser
 from engramdb.testing import HashEmbedder
-from tests.conftest import say
 
 
 def test_missing_model_falls_back_to_rules_and_warns_once(

@@ -62,6 +62,7 @@ class RetrievalSettings:
 
 
 TimeFinder = Callable[[str, datetime], Sequence[tuple[datetime, datetime]]]
+NO_WEIGHT = 1e-4  # BM25 scores at or below this come from words with clamped IDF only
 FOCUS_ROLES = frozenset({"speaker", "named", "pronoun", "subject"})
 
 
@@ -174,7 +175,11 @@ class Retriever:
         caps = self.store.capabilities
         if caps.keyword and isinstance(self.store, KeywordIndex):
             lexical = self.store.keyword_search(query_terms(query), scope, flt, n, as_of=as_of)
-            floor = self.settings.lexical_floor * (lexical[0][1] if lexical else 0.0)
+            # FTS5 gives a word in half the scope or more (a speaker's name) a near-zero
+            # weight; a match on such words alone is no evidence, even in a tiny scope
+            floor = max(
+                self.settings.lexical_floor * (lexical[0][1] if lexical else 0.0), NO_WEIGHT
+            )
             ranked["lexical"] = [(i, score) for i, score in lexical if score >= floor]
         dense = self._dense(vector, scope, flt, as_of)
         if dense is not None:

@@ -136,7 +136,8 @@ _HAS = re.compile(
     re.IGNORECASE,
 )
 _FAMILY = re.compile(
-    r"^(?P<s>[A-Z][\w-]*(?: [A-Z][\w-]*)?)(?:'s|’s) (?P<rel>sister|brother|mom|mother|dad|father|son|daughter|"
+    r"^(?P<s>[A-Z][\w-]*(?: [A-Z][\w-]*)?)(?:'s|’s) "
+    r"(?P<rel>sister|brother|mom|mother|dad|father|son|daughter|"
     r"wife|husband|kids?|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|"
     r"cousin|partner|boyfriend|girlfriend)"
     r",? (?:is |named |called )?(?P<o>[A-Z]\w+)"
