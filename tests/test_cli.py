@@ -41,7 +41,7 @@ def test_add_search_get_update_history_delete(run) -> None:  # type: ignore[no-u
     run("add", "We hiked in the Alps last summer", "--user", "ana")
     out = run("search", "What is Ana's cat called?", "--user", "ana", "-k", "2")
     assert out.splitlines()[0].endswith("Ana: I adopted a cat named Miso")
-    assert "lexical #1" in out and "dense #" in out
+    assert "dense #1" in out and "entity" in out  # "cat" is in half this tiny store: no BM25 weight
     hit = json.loads(run("search", "cat", "--user", "ana", "--json").splitlines()[0])
     assert hit["sources"] == [memory_id]  # the turn itself, or a fact drawn from it
     assert json.loads(run("get", memory_id))["metadata"] == {"topic": "pets"}

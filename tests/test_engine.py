@@ -82,9 +82,9 @@ def test_search_never_leaves_its_scope(mem: Memory) -> None:
         assert hit.memory.scope.user_id == "alice"
     assert [h.memory.scope.agent_id for h in mem.search("rockets", agent_id="bot")] == ["bot"]
     assert mem.search("rockets", user_id="carol") == []
-    assert [h.memory.text for h in mem.search("rockets", user_id="bob", session_id="b1")] == [
-        "my rockets are blue"
-    ]
+    hits = mem.search("rockets", user_id="bob", session_id="b1")
+    # the turn, or the fact drawn from it ("Bob's rockets are blue"), never both
+    assert [s.text for h in hits for s in h.sources] == ["my rockets are blue"]
 
 
 def test_budget_limits_returned_tokens(mem: Memory) -> None:

@@ -89,7 +89,7 @@ class GraphStore(ABC):
     def mentions(
         self, *, entity_ids: Sequence[str] = (), memory_ids: Sequence[str] = ()
     ) -> list[EntityMention]:
-        """Mentions of the given entities, or in the given memories."""
+        """Mentions of the given entities, or in the given memories; both: the intersection."""
 
     @abstractmethod
     def add_relations(self, relations: Sequence[Relation]) -> None:

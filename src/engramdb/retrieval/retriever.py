@@ -220,11 +220,12 @@ class Retriever:
         if not wanted:
             return []
         people = {e.id for e in named}
-        mentions = self.store.mentions(entity_ids=[*wanted, *people])
+        answers = self.store.mentions(entity_ids=list(wanted))
+        memory_ids = list({m.memory_id for m in answers})
+        about = self.store.mentions(entity_ids=list(people), memory_ids=memory_ids)
         by_memory: dict[str, set[str]] = {}
-        for m in mentions:
-            if m.entity_id in wanted or m.role in FOCUS_ROLES:
-                by_memory.setdefault(m.memory_id, set()).add(m.entity_id)
+        for m in [*answers, *(m for m in about if m.role in FOCUS_ROLES)]:
+            by_memory.setdefault(m.memory_id, set()).add(m.entity_id)
         links: dict[str, set[str]] = {}  # wanted entity -> named entities it appears with
         for entities in by_memory.values():
             for target in entities & wanted:
@@ -243,7 +244,8 @@ class Retriever:
         if not named or not isinstance(self.store, GraphStore):
             return
         about: dict[str, str] = {}
-        for mention in self.store.mentions(entity_ids=[e.id for e in named]):
+        candidates = [f.id for f in fused]
+        for mention in self.store.mentions(entity_ids=[e.id for e in named], memory_ids=candidates):
             if mention.role in FOCUS_ROLES:
                 about.setdefault(mention.memory_id, mention.entity_id)
         names = {e.id: e.name for e in named}

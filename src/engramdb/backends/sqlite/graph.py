@@ -98,16 +98,19 @@ class SQLiteGraph(GraphStore):
     def mentions(
         self, *, entity_ids: Sequence[str] = (), memory_ids: Sequence[str] = ()
     ) -> list[EntityMention]:
-        """Mentions by entity or by memory."""
+        """Mentions by entity, by memory, or by both (the memories bound the work)."""
         found: list[EntityMention] = []
-        for column, ids in (("entity_id", entity_ids), ("memory_id", memory_ids)):
-            for chunk in _chunks(list(ids)):
-                rows = self._conn.execute(
-                    "SELECT entity_id, memory_id, role FROM entity_mentions"
-                    f" WHERE {column} IN ({_marks(chunk)})",
-                    list(chunk),
-                )
-                found.extend(EntityMention(*row) for row in rows)
+        column, ids = ("memory_id", memory_ids) if memory_ids else ("entity_id", entity_ids)
+        extra, params = "", list(entity_ids if memory_ids else ())
+        if params:
+            extra = f" AND entity_id IN ({_marks(params)})"
+        for chunk in _chunks(list(ids)):
+            rows = self._conn.execute(
+                "SELECT entity_id, memory_id, role FROM entity_mentions"
+                f" WHERE {column} IN ({_marks(chunk)}){extra}",
+                [*chunk, *params],
+            )
+            found.extend(EntityMention(*row) for row in rows)
         return found
 
     def add_relations(self, relations: Sequence[Relation]) -> None:
