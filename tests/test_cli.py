@@ -40,7 +40,9 @@ def test_add_search_get_update_history_delete(run) -> None:  # type: ignore[no-u
     ).strip()
     run("add", "We hiked in the Alps last summer", "--user", "ana")
     out = run("search", "What is Ana's cat called?", "--user", "ana", "-k", "2")
-    assert out.splitlines()[0].endswith("Ana: I adopted a cat named Miso")
+    # the fact drawn from the turn, then the turn it came from
+    assert out.splitlines()[0].endswith("(fact) Ana adopted a cat named Miso")
+    assert out.splitlines()[2].endswith("Ana: I adopted a cat named Miso")
     assert "dense #1" in out and "entity" in out  # "cat" is in half this tiny store: no BM25 weight
     hit = json.loads(run("search", "cat", "--user", "ana", "--json").splitlines()[0])
     assert hit["sources"] == [memory_id]  # the turn itself, or a fact drawn from it

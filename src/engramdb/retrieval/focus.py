@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from engramdb.model.graph import Entity, entity_key
 
-__all__ = ["entities_in_query", "kinds_asked_for"]
+__all__ = ["entities_in_query", "kinds_asked_for", "without_names"]
 
 MIN_NAME = 3
 
@@ -25,8 +25,12 @@ def entities_in_query(query: str, entities: Sequence[Entity]) -> list[Entity]:
         names = {entity.key, *(entity_key(a) for a in entity.aliases)}
         if entity.kind == "person" and entity.key:
             names.add(entity.key.split()[0])
-        if any(len(n) >= MIN_NAME and f" {n} " in words for n in names if n):
-            found.append(entity)
+        if not any(len(n) >= MIN_NAME and f" {n} " in words for n in names if n):
+            continue
+        # a name that is also a common word ("Art", "Hope") counts only as written
+        if entity.kind == "other" and entity.name not in query:
+            continue
+        found.append(entity)
     return found
 
 
@@ -47,3 +51,19 @@ _KIND_OF = {word: kind for kind, words in KIND_WORDS.items() for word in words.s
 def kinds_asked_for(query: str) -> set[str]:
     """The entity kinds a question asks for, from its nouns ("Which cities..." -> place)."""
     return {_KIND_OF[w] for w in re.findall(r"[a-z]+", query.lower()) if w in _KIND_OF}
+
+
+def without_names(query: str, named: Sequence[Entity]) -> str:
+    """The query with the people it names replaced by "someone".
+
+    "What did Melanie paint?" embeds as "What did someone paint?": every memory
+    about Melanie says "Melanie", so her name adds nothing to the comparison
+    between them, and the entity focus already favours them.
+    """
+    for entity in named:
+        if entity.kind != "person":  # "When did Ana go to Rome?": Rome is what is asked
+            continue
+        names = {entity.name, entity.name.split()[0]}
+        for name in sorted(names, key=len, reverse=True):
+            query = re.sub(rf"\b{re.escape(name)}\b", "someone", query)
+    return re.sub(r"\s+", " ", query).strip()

@@ -14,7 +14,7 @@ from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, KeywordIndex, MemoryStore, ScoredId, VectorIndex
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours
-from engramdb.retrieval.focus import entities_in_query, kinds_asked_for
+from engramdb.retrieval.focus import entities_in_query, kinds_asked_for, without_names
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
 from engramdb.types import Vector
@@ -114,11 +114,12 @@ class Retriever:
                 not given (default: the last event in scope).
         """
         s = self.settings
-        vector = self.embedder.embed(query)
-        ranked = self._candidates(query, vector, scope, flt, as_of)
-        windows = self._time_windows(query, scope, as_of or now)
         known = self.store.entities(scope) if isinstance(self.store, GraphStore) else []
         named = entities_in_query(query, known)
+        # who the question is about is the entity focus's job; the dense query asks what
+        vector = self.embedder.embed(without_names(query, named))
+        ranked = self._candidates(query, vector, scope, flt, as_of)
+        windows = self._time_windows(query, scope, as_of or now)
         graph = self._graph_candidates(query, named, known)
         if graph:
             ranked["graph"] = graph
