@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
 from engramdb.backends.sqlite._rows import to_db_time
+from engramdb.backends.sqlite.sql import chunks, marks
 from engramdb.model.codec import dt_from_iso
 from engramdb.model.graph import Entity, EntityMention, Relation
 from engramdb.model.memory import Scope
 from engramdb.ports.store import GraphStore
 
 __all__ = ["SQLiteGraph"]
-
-_CHUNK = 500
-
-
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def _marks(items: Sequence[object]) -> str:
-    return ", ".join("?" for _ in items)
 
 
 def _entity_scope_sql(scope: Scope) -> tuple[str, list[str | None]]:
@@ -103,11 +93,11 @@ class SQLiteGraph(GraphStore):
         column, ids = ("memory_id", memory_ids) if memory_ids else ("entity_id", entity_ids)
         extra, params = "", list(entity_ids if memory_ids else ())
         if params:
-            extra = f" AND entity_id IN ({_marks(params)})"
-        for chunk in _chunks(list(ids)):
+            extra = f" AND entity_id IN ({marks(params)})"
+        for chunk in chunks(ids):
             rows = self._conn.execute(
                 "SELECT entity_id, memory_id, role FROM entity_mentions"
-                f" WHERE {column} IN ({_marks(chunk)}){extra}",
+                f" WHERE {column} IN ({marks(chunk)}){extra}",
                 [*chunk, *params],
             )
             found.extend(EntityMention(*row) for row in rows)
@@ -150,8 +140,8 @@ class SQLiteGraph(GraphStore):
         clauses: list[str] = [where]
         values: list[str | None] = list(params)
         if entity_ids:
-            marks = _marks(entity_ids)
-            clauses.append(f"(subject_id IN ({marks}) OR object_id IN ({marks}))")
+            ids = marks(entity_ids)
+            clauses.append(f"(subject_id IN ({ids}) OR object_id IN ({ids}))")
             values.extend([*entity_ids, *entity_ids])
         if predicate is not None:
             clauses.append("predicate = ?")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from engramdb.backends.sqlite._errors import guarded
-from engramdb.backends.sqlite.sql import fts_match_sql, scope_where_sql
+from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
 from engramdb.model.filters import Filter
 from engramdb.model.memory import Scope
@@ -18,10 +18,6 @@ from engramdb.ports.store import KeywordIndex, ScoredId, VectorIndex
 from engramdb.types import Vector
 
 __all__ = ["SQLiteSearch"]
-
-
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 class SQLiteSearch(KeywordIndex, VectorIndex):
@@ -111,12 +107,11 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
 
     def _allowed_rids(self, rids: list[int], where: str, params: list[Any]) -> set[int]:
         allowed: set[int] = set()
-        for chunk in _chunks(rids, 500):
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(rids):
             allowed.update(
                 r[0]
                 for r in self._conn.execute(
-                    f"SELECT m.rid FROM memories m WHERE m.rid IN ({marks}) AND {where}",
+                    f"SELECT m.rid FROM memories m WHERE m.rid IN ({marks(chunk)}) AND {where}",
                     [*chunk, *params],
                 )
             )
@@ -125,10 +120,10 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
     def _ids_for(self, pairs: list[tuple[int, float]]) -> list[ScoredId]:
         if not pairs:
             return []
-        marks = ", ".join("?" for _ in pairs)
         ids = dict(
             self._conn.execute(
-                f"SELECT rid, id FROM memories WHERE rid IN ({marks})", [rid for rid, _ in pairs]
+                f"SELECT rid, id FROM memories WHERE rid IN ({marks(pairs)})",
+                [rid for rid, _ in pairs],
             ).fetchall()
         )
         return [(ids[rid], score) for rid, score in pairs if rid in ids]

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence, Sized
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from engramdb.backends.sqlite._rows import to_db_time
 from engramdb.model.filters import And, Cond, Filter, Not
 from engramdb.model.memory import Scope
 
-__all__ = ["fts_match_sql", "scope_where_sql"]
+__all__ = ["CHUNK", "chunks", "fts_match_sql", "marks", "scope_where_sql"]
 
+T = TypeVar("T")
+#: ids bound per statement, well under SQLite's limit on bound parameters
+CHUNK = 500
 _OPS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` in consecutive lists of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def marks(items: Sized) -> str:
+    """One ``?`` placeholder per item: ``"?, ?, ?"``."""
+    return ", ".join("?" for _ in range(len(items)))
 
 
 def scope_where_sql(
@@ -70,9 +84,9 @@ def _cond_sql(cond: Cond, alias: str) -> tuple[str, list[Any]]:
         target, params = f"json_extract({alias}.metadata, ?)", [_json_path(cond.field)]
     if cond.op in ("in", "nin"):
         values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
-        marks = ", ".join("?" for _ in values)
+        placeholders = marks(values)
         negate = "NOT " if cond.op == "nin" else ""
-        sql = f"({target} IS NOT NULL AND {target} {negate}IN ({marks}))"
+        sql = f"({target} IS NOT NULL AND {target} {negate}IN ({placeholders}))"
         return sql, params * 2 + [_sql_value(v) for v in values]
     if cond.value is None:
         return f"{target} IS {'NOT ' if cond.op == 'ne' else ''}NULL", params

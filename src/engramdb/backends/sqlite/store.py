@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
 from engramdb.backends.sqlite.graph import SQLiteGraph
 from engramdb.backends.sqlite.search import SQLiteSearch
-from engramdb.backends.sqlite.sql import scope_where_sql
+from engramdb.backends.sqlite.sql import chunks, marks, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex
 from engramdb.errors import BackendUnavailable, InvalidInput
 from engramdb.model.codec import dt_from_iso, memory_to_dict
@@ -40,8 +40,6 @@ from engramdb.types import Vector
 
 __all__ = ["SQLiteStore"]
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 _SELECT = "SELECT m.rid, " + ", ".join(f"m.{c}" for c in _rows.MEMORY_COLUMNS) + " FROM memories m"
 
@@ -190,12 +188,12 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
         if vectors is not None and len(vectors) != len(memories):
             raise ValueError("one vector per memory")
         columns = ", ".join(_rows.MEMORY_COLUMNS)
-        marks = ", ".join("?" for _ in _rows.MEMORY_COLUMNS)
+        placeholders = marks(_rows.MEMORY_COLUMNS)
         rids: list[int] = []
         with self.atomic():
             for memory in memories:
                 cursor = self._conn.execute(
-                    f"INSERT INTO memories ({columns}) VALUES ({marks})",
+                    f"INSERT INTO memories ({columns}) VALUES ({placeholders})",
                     _rows.memory_params(memory),
                 )
                 rid = int(cursor.lastrowid or 0)
@@ -266,21 +264,21 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
             doomed = self._with_derived(list(ids))
             rows = self._fetch_rows(doomed)
             rids = [row["rid"] for row in rows]
-            for chunk in _chunks(rids, 500):
-                marks = ", ".join("?" for _ in chunk)
-                self._conn.execute(f"DELETE FROM memory_fts WHERE rowid IN ({marks})", chunk)
-                self._conn.execute(f"DELETE FROM vectors WHERE rid IN ({marks})", chunk)
-                self._conn.execute(f"DELETE FROM memories WHERE rid IN ({marks})", chunk)
+            for chunk in chunks(rids):
+                placeholders = marks(chunk)
+                self._conn.execute(f"DELETE FROM memory_fts WHERE rowid IN ({placeholders})", chunk)
+                self._conn.execute(f"DELETE FROM vectors WHERE rid IN ({placeholders})", chunk)
+                self._conn.execute(f"DELETE FROM memories WHERE rid IN ({placeholders})", chunk)
             deleted = [row["id"] for row in rows]
-            for chunk in _chunks(deleted, 500):
-                marks = ", ".join("?" for _ in chunk)
+            for chunk in chunks(deleted):
+                placeholders = marks(chunk)
                 self._conn.execute(
                     "UPDATE memory_events SET before = NULL, after = NULL"
-                    f" WHERE memory_id IN ({marks})",
+                    f" WHERE memory_id IN ({placeholders})",
                     chunk,
                 )
                 self._conn.execute(
-                    f"DELETE FROM memory_sources WHERE source_id IN ({marks})", chunk
+                    f"DELETE FROM memory_sources WHERE source_id IN ({placeholders})", chunk
                 )
             for row in rows:
                 scope = Scope(row["user_id"], row["agent_id"], row["session_id"])
@@ -293,10 +291,11 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
     def derived_ids(self, ids: Sequence[str]) -> list[str]:
         """Memories whose sources include any of ``ids``."""
         found: list[str] = []
-        for chunk in _chunks(list(ids), 500):
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(ids):
+            placeholders = marks(chunk)
             rows = self._conn.execute(
-                f"SELECT DISTINCT memory_id FROM memory_sources WHERE source_id IN ({marks})",
+                "SELECT DISTINCT memory_id FROM memory_sources"
+                f" WHERE source_id IN ({placeholders})",
                 chunk,
             )
             found.extend(r[0] for r in rows)
@@ -400,19 +399,19 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
 
     def _fetch_rows(self, ids: list[str]) -> list[sqlite3.Row]:
         rows: list[sqlite3.Row] = []
-        for chunk in _chunks(ids, 500):
-            marks = ", ".join("?" for _ in chunk)
-            rows.extend(self._conn.execute(f"{_SELECT} WHERE m.id IN ({marks})", chunk))
+        for chunk in chunks(ids):
+            placeholders = marks(chunk)
+            rows.extend(self._conn.execute(f"{_SELECT} WHERE m.id IN ({placeholders})", chunk))
         return rows
 
     def _memories(self, rows: Sequence[sqlite3.Row]) -> list[MemoryRecord]:
         ids = [row["id"] for row in rows]
         sources: dict[str, list[str]] = {}
-        for chunk in _chunks(ids, 500):
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(ids):
+            placeholders = marks(chunk)
             for memory_id, source_id in self._conn.execute(
-                f"SELECT memory_id, source_id FROM memory_sources WHERE memory_id IN ({marks})"
-                " ORDER BY rowid",
+                "SELECT memory_id, source_id FROM memory_sources"
+                f" WHERE memory_id IN ({placeholders}) ORDER BY rowid",
                 chunk,
             ):
                 sources.setdefault(memory_id, []).append(source_id)
@@ -508,11 +507,11 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
     def vectors_of(self, ids: Sequence[str]) -> dict[str, Vector]:
         """Stored vectors by memory id."""
         result: dict[str, Vector] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(ids):
+            placeholders = marks(chunk)
             for memory_id, blob in self._conn.execute(
                 f"SELECT m.id, v.vector FROM memories m JOIN vectors v ON v.rid = m.rid"
-                f" WHERE m.id IN ({marks})",
+                f" WHERE m.id IN ({placeholders})",
                 chunk,
             ):
                 result[memory_id] = np.frombuffer(blob, dtype=np.float32).copy()
@@ -575,11 +574,6 @@ def _split_sql(script: str) -> list[str]:
     """Statements of a migration file (no statement of ours contains ';' in a literal)."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _blob(vector: Vector) -> bytes:
