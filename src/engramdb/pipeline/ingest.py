@@ -103,13 +103,10 @@ def ingest(
         else:
             prepared.append(understand(analyzer, episodes, now))
     texts = [
-        text
+        embedding_text(memory)
         for items in prepared
         for item in items
-        for text in (
-            embedding_text(item.episode),
-            *(fact.text for fact, _ in item.facts),
-        )
+        for memory in (item.episode, *item.fact_memories)
     ]
     vectors = list(embedder.embed_many(texts))
     stored: list[list[MemoryRecord]] = []
@@ -121,7 +118,7 @@ def ingest(
             for offset, item in enumerate(items):
                 episode = replace(item.episode, seq=first + offset)
                 positioned.append(episode)
-                memories += [episode, *(fact for fact, _ in item.facts)]
+                memories += [episode, *item.fact_memories]
             store.insert(memories, vectors[: len(memories)], actor)
             del vectors[: len(memories)]
             if analyzer is not None:
@@ -144,18 +141,17 @@ def revise_episode(
     The facts drawn from the old text are deleted (they no longer have a source
     saying them) and the new text is understood again, in one transaction.
     """
-    understood = understand(analyzer, [changed], now)[0] if analyzer else None
-    if understood is not None:
-        changed = understood.episode
-    facts = [fact for fact, _ in understood.facts] if understood else []
-    vectors = embedder.embed_many([embedding_text(changed), *(f.text for f in facts)])
+    if analyzer is None:
+        store.replace(changed, embedder.embed(embedding_text(changed)), actor, now)
+        return changed
+    understood = understand(analyzer, [changed], now)[0]
+    changed, facts = understood.episode, understood.fact_memories
+    vectors = embedder.embed_many([embedding_text(m) for m in (changed, *facts)])
     with store.atomic():
-        if analyzer is not None:
-            derived = store.derived_ids([changed.id])
-            if derived:
-                store.delete(derived, actor, now)
+        derived = store.derived_ids([changed.id])
+        if derived:
+            store.delete(derived, actor, now)
         store.replace(changed, vectors[0], actor, now)
-        if understood is not None:
-            store.insert(facts, list(vectors[1:]), actor)
-            apply_understanding(store, [understood], changed.scope, now, actor)
+        store.insert(facts, list(vectors[1:]), actor)
+        apply_understanding(store, [understood], changed.scope, now, actor)
     return changed

@@ -153,18 +153,12 @@ class FactDraft:
         subject: the person it is about.
         predicate: normalised predicate (``lives_in``, ``likes``, or the main verb).
         object: the value, when the predicate has one.
-        single_valued: whether a newer value replaces an older one.
     """
 
     text: str
     subject: str
     predicate: str
     object: str | None
-
-    @property
-    def single_valued(self) -> bool:
-        """Whether the predicate holds one value at a time."""
-        return self.predicate in SINGLE_VALUED or self.predicate.startswith("favourite_")
 
 
 def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str | None]:

@@ -46,6 +46,12 @@ class EntityLinker:
             self.changed[entity.id] = entity
         return entity
 
+    def take_changed(self) -> list[Entity]:
+        """The entities created or changed since the last call (to save them)."""
+        changed = list(self.changed.values())
+        self.changed.clear()
+        return changed
+
     def find(self, name: str, kind: str | None = None) -> Entity | None:
         """An existing entity called ``name`` (its key, an alias, or a nickname of a person)."""
         key = entity_key(name)

@@ -36,6 +36,11 @@ class Understood:
     mentions: tuple[Mention, ...]
     facts: tuple[tuple[MemoryRecord, FactFound], ...]
 
+    @property
+    def fact_memories(self) -> list[MemoryRecord]:
+        """The fact memories to store beside the episode."""
+        return [fact for fact, _ in self.facts]
+
 
 def speaker_name(episode: MemoryRecord) -> str | None:
     """Who "I" is: the message's name, else the scope's user or agent by role."""
@@ -113,26 +118,19 @@ def apply_understanding(
     assert isinstance(store, GraphStore)
     assert isinstance(store, MemoryStore)
     linker = EntityLinker(store.entities(scope))
-    mentions: dict[tuple[str, str], EntityMention] = {}
+    # the store keeps the first role of a repeated (entity, memory) pair
+    mentions: list[EntityMention] = []
     for item in items:
         for mention in item.mentions:
             entity = linker.link(mention, scope, now)
-            mentions.setdefault(
-                (entity.id, item.episode.id),
-                EntityMention(entity.id, item.episode.id, mention.role),
-            )
+            mentions.append(EntityMention(entity.id, item.episode.id, mention.role))
         for fact, found in item.facts:
             subject = linker.link(Mention(found.draft.subject, "person", "subject"), scope, now)
-            mentions.setdefault(
-                (subject.id, fact.id), EntityMention(subject.id, fact.id, "subject")
-            )
+            mentions.append(EntityMention(subject.id, fact.id, "subject"))
             target = linker.find(found.draft.object) if found.draft.object else None
             if target is not None:
-                mentions.setdefault(
-                    (target.id, fact.id), EntityMention(target.id, fact.id, "named")
-                )
-            store.save_entities(list(linker.changed.values()))
-            linker.changed.clear()
+                mentions.append(EntityMention(target.id, fact.id, "named"))
+            store.save_entities(linker.take_changed())  # relations refer to them
             relation = Relation(
                 new_id(now), subject.id, found.draft.predicate, found.draft.object, fact.id,
                 entity_scope(scope), target.id if target else None, fact.valid_from,
@@ -140,8 +138,8 @@ def apply_understanding(
             current = store.relations(scope, entity_ids=[subject.id], current_only=True)
             _supersede(store, superseded_by(relation, current), fact, now, actor)
             store.add_relations([relation])
-    store.save_entities(list(linker.changed.values()))
-    store.add_mentions(list(mentions.values()))
+    store.save_entities(linker.take_changed())
+    store.add_mentions(mentions)
 
 
 def _supersede(
