@@ -64,10 +64,21 @@ def _db_option(func: F) -> F:
     )(func)
 
 
-def _scope_options(func: F) -> F:
-    for name in ("session", "agent", "user"):
-        func = click.option(f"--{name}", f"{name}_id", help=f"{name.capitalize()} scope id.")(func)
-    return func
+def _scope_keys(*names: str) -> Callable[[F], F]:
+    """Options ``--user``, ``--agent``, ``--session`` (those named) as ``*_id`` arguments."""
+
+    def decorate(func: F) -> F:
+        for name in reversed(names):
+            func = click.option(f"--{name}", f"{name}_id", help=f"{name.capitalize()} scope id.")(
+                func
+            )
+        return func
+
+    return decorate
+
+
+_scope_options = _scope_keys("user", "agent", "session")
+_owner_options = _scope_keys("user", "agent")  # entities belong to a user or agent
 
 
 def _open(db: str, **kwargs: Any) -> Memory:
@@ -189,8 +200,7 @@ def get(memory_id: str, db: str) -> None:
 
 @cli.command()
 @_db_option
-@click.option("--user", "user_id", help="User scope id.")
-@click.option("--agent", "agent_id", help="Agent scope id.")
+@_owner_options
 def entities(db: str, user_id: str | None, agent_id: str | None) -> None:
     """List the people, places, pets, organisations and works of a user / agent."""
     with _errors(), _open(db, read_only=True) as mem:
@@ -202,10 +212,9 @@ def entities(db: str, user_id: str | None, agent_id: str | None) -> None:
 @cli.command()
 @click.argument("name")
 @_db_option
-@click.option("--user", "user_id", help="User scope id.")
-@click.option("--agent", "agent_id", help="Agent scope id.")
+@_owner_options
 def entity(name: str, db: str, user_id: str | None, agent_id: str | None) -> None:
-    """Show an entity's page: its facts (current and past) and relations."""
+    """Show an entity's page: its aliases and its facts, current and past."""
     with _errors(), _open(db, read_only=True) as mem:
         page = mem.entity(name, user_id=user_id, agent_id=agent_id)
         e = page.entity
@@ -220,8 +229,7 @@ def entity(name: str, db: str, user_id: str | None, agent_id: str | None) -> Non
 @cli.command()
 @click.argument("person")
 @_db_option
-@click.option("--user", "user_id", help="User scope id.")
-@click.option("--agent", "agent_id", help="Agent scope id.")
+@_owner_options
 def profile(person: str, db: str, user_id: str | None, agent_id: str | None) -> None:
     """Print what is known now about a person (name, age, home, job, ...) as JSON."""
     with _errors(), _open(db, read_only=True) as mem:

@@ -130,11 +130,10 @@ class Retriever:
         weights.update({name: s.dense_weight for name in ranked if name.startswith("time")})
         fused = rrf(ranked, k=s.rrf_k, weights=weights)
         for entry in fused:  # one "time" reason, whichever window found it
-            for signal in entry.signals:
-                if signal.name.startswith("time"):
-                    entry.signals[entry.signals.index(signal)] = Signal(
-                        "time", signal.rank, signal.score
-                    )
+            entry.signals = [
+                Signal("time", sig.rank, sig.score) if sig.name.startswith("time") else sig
+                for sig in entry.signals
+            ]
         memories = self.store.get_many([f.id for f in fused])
         if s.neighbour_window > 0:
             head = fused[: s.expand_top]
@@ -182,9 +181,7 @@ class Retriever:
                 self.settings.lexical_floor * (lexical[0][1] if lexical else 0.0), NO_WEIGHT
             )
             ranked["lexical"] = [(i, score) for i, score in lexical if score >= floor]
-        dense = self._dense(vector, scope, flt, as_of)
-        if dense is not None:
-            ranked["dense"] = dense
+        ranked["dense"] = self._dense(vector, scope, flt, as_of)
         return ranked
 
     def _dense(
