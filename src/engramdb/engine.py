@@ -36,7 +36,7 @@ from engramdb.pipeline.normalize import (
 from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker
 from engramdb.pipeline.understand.profile import Profile, build_profile
-from engramdb.pipeline.understand.timex import find_times
+from engramdb.pipeline.understand.timex import find_times, mentions_time
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.nlp import Parser
@@ -538,6 +538,14 @@ def _check_int(value: Any, name: str, low: int, high: int) -> None:
         raise InvalidInput(f"{name} must be an integer from {low} to {high}", field=name)
 
 
-def _time_windows(query: str, reference: datetime) -> list[tuple[datetime, datetime]]:
-    """The intervals a query's time expressions refer to (for the retriever)."""
-    return [(span.start, span.end) for span in find_times(query, reference)]
+def _time_windows(
+    query: str, reference: Callable[[], datetime | None]
+) -> list[tuple[datetime, datetime]]:
+    """The intervals a query's time expressions refer to (for the retriever).
+
+    The reference time is looked up only when the query has a time expression.
+    """
+    if not mentions_time(query):
+        return []
+    at = reference()
+    return [] if at is None else [(span.start, span.end) for span in find_times(query, at)]

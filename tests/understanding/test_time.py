@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from engramdb.pipeline.understand.timex import find_times, resolve_numeric_date
+from engramdb.pipeline.understand.timex import find_times, mentions_time, resolve_numeric_date
 
 MON_2_JAN_2023 = datetime(2023, 1, 2, 9, 30, tzinfo=UTC)
 WED_1_MAR_2023 = datetime(2023, 3, 1, 18, 0, tzinfo=UTC)
@@ -79,3 +79,9 @@ def test_dateparser_cannot_read_this_weekend_so_the_rules_do() -> None:
 
 def test_impossible_dates_are_skipped() -> None:
     assert find_times("on 31 February, 2023 and in 1850", MON_2_JAN_2023) == []
+
+
+def test_mentions_time_agrees_with_find_times() -> None:
+    texts = ["What did Ana do last Saturday?", "in March 2021", "We may go. May I ask?", "hello"]
+    assert [mentions_time(t) for t in texts] == [bool(find_times(t, MON_2_JAN_2023)) for t in texts]
+    assert [mentions_time(t) for t in texts] == [True, True, False, False]

@@ -61,7 +61,8 @@ class RetrievalSettings:
     graph_boost: float = 1.5
 
 
-TimeFinder = Callable[[str, datetime], Sequence[tuple[datetime, datetime]]]
+# (query, reference time on demand) -> the [start, end) intervals its time expressions mean
+TimeFinder = Callable[[str, Callable[[], datetime | None]], Sequence[tuple[datetime, datetime]]]
 NO_WEIGHT = 1e-4  # BM25 scores at or below this come from words with clamped IDF only
 FOCUS_ROLES = frozenset({"speaker", "named", "pronoun", "subject"})
 
@@ -73,8 +74,9 @@ class Retriever:
         store: where memories live; its capabilities decide the signals.
         embedder: embeds queries (the same model as the stored vectors).
         settings: knobs.
-        find_times: resolves a query's time expressions against a reference time
-            into ``[start, end)`` intervals (``None``: no time signal).
+        find_times: resolves a query's time expressions into ``[start, end)``
+            intervals against a reference time it asks for only when needed
+            (``None``: no time signal).
     """
 
     def __init__(
@@ -197,10 +199,7 @@ class Retriever:
         """The intervals the query's time expressions refer to."""
         if self.find_times is None:
             return []
-        reference = reference or self.store.latest_time(scope)
-        if reference is None:
-            return []
-        return list(self.find_times(query, reference))
+        return list(self.find_times(query, lambda: reference or self.store.latest_time(scope)))
 
     def _graph_candidates(
         self, query: str, named: list[Entity], known: list[Entity]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-__all__ = ["TimeSpan", "find_times", "resolve_numeric_date"]
+__all__ = ["TimeSpan", "find_times", "mentions_time", "resolve_numeric_date"]
 
 WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -327,6 +327,11 @@ def find_times(text: str, ref: datetime) -> list[TimeSpan]:
             found.append(TimeSpan(match.group(0), start, end, precision, *span))
             taken.append(span)
     return sorted(found, key=lambda t: t.char_start)
+
+
+def mentions_time(text: str) -> bool:
+    """Whether ``text`` has a time expression (found without resolving it)."""
+    return any(_plausible(m) for pattern, _ in RULES for m in pattern.finditer(text))
 
 
 def _plausible(match: re.Match[str]) -> bool:
