@@ -24,10 +24,15 @@ from engramdb.errors import (
     InvalidInput,
     MigrationError,
     NotFound,
+    PermissionDenied,
+    RemoteError,
     StorageError,
     StoreLocked,
+    Unauthenticated,
 )
+from engramdb.keys import KeyRing
 from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
+from engramdb.model.keys import ApiKey
 from engramdb.model.memory import (
     EventKind,
     MemoryEvent,
@@ -45,6 +50,7 @@ from engramdb.retrieval.retriever import RetrievalSettings
 __version__ = "0.1.0"
 
 __all__ = [
+    "ApiKey",
     "AsyncMemory",
     "BackendUnavailable",
     "CapabilityMissing",
@@ -63,6 +69,7 @@ __all__ = [
     "Hit",
     "IntegrityViolation",
     "InvalidInput",
+    "KeyRing",
     "Memory",
     "MemoryEvent",
     "MemoryKind",
@@ -71,14 +78,17 @@ __all__ = [
     "MigrationError",
     "NotFound",
     "Page",
+    "PermissionDenied",
     "Profile",
     "ProfileValue",
     "Relation",
+    "RemoteError",
     "RetrievalSettings",
     "Scope",
     "Signal",
     "StorageError",
     "StoreLocked",
     "SystemClock",
+    "Unauthenticated",
     "__version__",
 ]

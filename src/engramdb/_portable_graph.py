@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from engramdb.model.codec import dt_from_iso, dt_to_iso
+from engramdb.model.codec import dt_from_iso, dt_to_iso, scope_from_dict
 from engramdb.model.graph import Entity, EntityMention, Relation
-from engramdb.model.memory import Scope
 
 __all__ = ["GRAPH_TYPES", "GraphRecords", "graph_records"]
 
@@ -51,7 +50,7 @@ class GraphRecords:
 
     def add(self, record: dict[str, Any]) -> None:
         """Parse one record (``KeyError`` / ``ValueError`` on a malformed one)."""
-        scope = Scope(record.get("user_id"), record.get("agent_id"))
+        scope = replace(scope_from_dict(record), session_id=None)
         kind = record["type"]
         if kind == "entity":
             created = dt_from_iso(record["created_at"]) or datetime.min

@@ -46,6 +46,10 @@ class AsyncMemory:
         """Like :meth:`Memory.open <engramdb.Memory.open>` (same arguments), off the event loop."""
         return cls(await asyncio.to_thread(Memory.open, *args, **kwargs))
 
+    def for_tenant(self, tenant_id: str) -> AsyncMemory:
+        """Like :meth:`Memory.for_tenant <engramdb.Memory.for_tenant>`: a view of one tenant."""
+        return AsyncMemory(self.sync.for_tenant(tenant_id))
+
     add = _on_thread(Memory.add)
     add_batch = _on_thread(Memory.add_batch)
     search = _on_thread(Memory.search)

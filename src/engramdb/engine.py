@@ -6,6 +6,7 @@ stores; this module only checks arguments and connects the pieces.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -21,12 +22,14 @@ from engramdb.errors import (
     InvalidInput,
     NotFound,
 )
+from engramdb.keys import KeyRing
 from engramdb.model.filters import And, Cond, parse_filter
 from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.memory import MemoryEvent, MemoryKind, MemoryRecord, MemoryStatus, Scope
 from engramdb.model.query import Hit, Page
 from engramdb.pipeline.ingest import AddRequest, ingest, revise_episode
 from engramdb.pipeline.normalize import (
+    check_id,
     check_text,
     check_time,
     normalize_messages,
@@ -39,6 +42,7 @@ from engramdb.pipeline.understand.profile import Profile, build_profile
 from engramdb.pipeline.understand.timex import find_times, mentions_time
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
+from engramdb.ports.keys import KeyStore
 from engramdb.ports.nlp import Parser
 from engramdb.ports.store import GraphStore, MemoryStore
 from engramdb.retrieval.retriever import RetrievalSettings, Retriever
@@ -80,6 +84,8 @@ class Memory:
         self.clock: Clock = clock or SystemClock()
         self.actor = actor
         self.retriever = Retriever(store, embedder, retrieval, find_times=_time_windows)
+        self.tenant_id: str | None = None
+        self._owns_store = True
 
     @classmethod
     def open(
@@ -148,6 +154,44 @@ class Memory:
             raise
         return memory
 
+    def for_tenant(self, tenant_id: str) -> Memory:
+        """A view of this store confined to one tenant: same methods, same store.
+
+        Everything the view adds belongs to ``tenant_id``; every read, search,
+        history, export and deletion sees that tenant's memories only (another
+        tenant's memory is :class:`NotFound`). Closing the view leaves the store open.
+
+        Raises:
+            InvalidInput: bad tenant id.
+        """
+        view = copy.copy(self)
+        view.tenant_id = check_id(tenant_id, "tenant_id")
+        view._owns_store = False
+        return view
+
+    @property
+    def keys(self) -> KeyRing:
+        """The API keys kept in this store (for ``engramdb serve``).
+
+        Raises:
+            CapabilityMissing: the store cannot keep API keys.
+        """
+        if not isinstance(self.store, KeyStore):
+            raise CapabilityMissing("this store cannot keep API keys")
+        return KeyRing(self.store, self.clock)
+
+    def _scope(
+        self,
+        user_id: Any = None,
+        agent_id: Any = None,
+        session_id: Any = None,
+        *,
+        required: bool = True,
+    ) -> Scope:
+        """A validated scope, confined to this view's tenant."""
+        scope = normalize_scope(user_id, agent_id, session_id, required=required)
+        return replace(scope, tenant_id=self.tenant_id)
+
     def _check_embedder(self, *, reindex: bool) -> None:
         stored = self.store.get_meta("embedder")
         if stored is None and not self._has_memories():
@@ -191,7 +235,7 @@ class Memory:
         Raises:
             InvalidInput: bad messages, scope, timestamp or metadata; nothing is stored.
         """
-        request = _add_request(messages, user_id, agent_id, session_id, timestamp, metadata)
+        request = self._add_request(messages, user_id, agent_id, session_id, timestamp, metadata)
         return self._ingest([request])[0]
 
     def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
@@ -219,7 +263,7 @@ class Memory:
                 )
             try:
                 requests.append(
-                    _add_request(
+                    self._add_request(
                         item["messages"],
                         item.get("user_id"),
                         item.get("agent_id"),
@@ -233,6 +277,23 @@ class Memory:
         if not requests:
             return []
         return self._ingest(requests)
+
+    def _add_request(
+        self,
+        messages: Any,
+        user_id: Any,
+        agent_id: Any,
+        session_id: Any,
+        timestamp: Any,
+        metadata: Any,
+    ) -> AddRequest:
+        """Validate the arguments of one ``add``."""
+        return AddRequest(
+            turns=normalize_messages(messages),
+            scope=self._scope(user_id, agent_id, session_id),
+            timestamp=None if timestamp is None else check_time(timestamp),
+            metadata=normalize_metadata(metadata),
+        )
 
     def _ingest(self, requests: list[AddRequest]) -> list[list[MemoryRecord]]:
         return ingest(
@@ -305,7 +366,7 @@ class Memory:
         Raises:
             InvalidInput: no scope given (deleting everything needs an explicit scope).
         """
-        scope = normalize_scope(user_id, agent_id, session_id)
+        scope = self._scope(user_id, agent_id, session_id)
         deleted = 0
         for batch in self.store.iter_ids(scope, 1000):
             deleted += len(self.store.delete(batch, self.actor, self.clock.now()))
@@ -343,7 +404,7 @@ class Memory:
             InvalidInput: bad query, scope, ``k``, budget, filter or ``as_of``.
         """
         check_text(query, "query")
-        scope = normalize_scope(user_id, agent_id, session_id)
+        scope = self._scope(user_id, agent_id, session_id)
         _check_int(k, "k", 1, MAX_K)
         if budget_tokens is not None:
             _check_int(budget_tokens, "budget_tokens", 1, 10_000_000)
@@ -366,7 +427,7 @@ class Memory:
         """
         if not isinstance(memory_id, str) or not memory_id:
             raise InvalidInput("memory_id must be a non-empty string", field="memory_id")
-        scope = normalize_scope(user_id, agent_id, session_id, required=False)
+        scope = self._scope(user_id, agent_id, session_id, required=False)
         found = self.store.get_many([memory_id]).get(memory_id)
         if found is None or not scope.contains(found.scope):
             raise NotFound(memory_id)
@@ -397,7 +458,7 @@ class Memory:
             include_superseded: also list superseded memories (facts that are
                 no longer true), but not archived ones.
         """
-        scope = normalize_scope(user_id, agent_id, session_id)
+        scope = self._scope(user_id, agent_id, session_id)
         _check_int(limit, "limit", 1, MAX_PAGE)
         flt = parse_filter(filters)
         if include_superseded and not include_inactive:
@@ -410,7 +471,7 @@ class Memory:
 
     def entities(self, *, user_id: str | None = None, agent_id: str | None = None) -> list[Entity]:
         """The people, places, organisations, pets, events and works of a user / agent."""
-        return self._graph().entities(normalize_scope(user_id, agent_id, None))
+        return self._graph().entities(self._scope(user_id, agent_id))
 
     def entity(
         self, name_or_id: str, *, user_id: str | None = None, agent_id: str | None = None
@@ -426,7 +487,7 @@ class Memory:
             NotFound: no such entity in that scope.
         """
         graph = self._graph()
-        entity = self._find_entity(name_or_id, normalize_scope(user_id, agent_id, None))
+        entity = self._find_entity(name_or_id, self._scope(user_id, agent_id))
         mentioned = graph.mentions(entity_ids=[entity.id])
         memories = self.store.get_many([m.memory_id for m in mentioned])
         ordered = sorted(memories.values(), key=lambda m: (m.occurred_at, m.id))
@@ -442,7 +503,7 @@ class Memory:
         Raises:
             NotFound: no such person in that scope.
         """
-        scope = normalize_scope(user_id, agent_id, None)
+        scope = self._scope(user_id, agent_id)
         entity = self._find_entity(person, scope)
         current = self._graph().relations(entity.scope, entity_ids=[entity.id], current_only=True)
         return build_profile(entity, current)
@@ -469,9 +530,9 @@ class Memory:
         Raises:
             NotFound: no memory with that id ever existed.
         """
-        events = self.store.events(memory_id)
-        if not events:
-            raise NotFound(memory_id)
+        events = self.store.events(memory_id) if isinstance(memory_id, str) else []
+        if not events or not self._scope(required=False).contains(events[0].scope):
+            raise NotFound(str(memory_id))
         return events
 
     def stats(self) -> dict[str, Any]:
@@ -480,21 +541,26 @@ class Memory:
 
     # ------------------------------------------------------ maintenance
     def export(self, target: str | Path | IO[str]) -> int:
-        """Write the whole store as versioned JSONL (memories, vectors, events).
+        """Write the whole store (a tenant view: the tenant's data) as versioned JSONL.
+
+        Memories of every status with their vectors, their events and the entity graph.
 
         Returns:
             The number of memories written.
         """
-        return portable.export_store(self.store, self.embedder.identity, target)
+        scope = self._scope(required=False)
+        return portable.export_store(self.store, self.embedder.identity, target, scope)
 
     def import_(self, source: str | Path | IO[str]) -> int:
         """Load an export into this store, ids, times, vectors and history intact.
+
+        A tenant view moves every imported record into its tenant.
 
         Raises:
             InvalidInput: not an engramdb export, or an unsupported version.
             Conflict: a memory id already exists here; nothing is imported.
         """
-        return portable.import_store(self.store, self.embedder, source)
+        return portable.import_store(self.store, self.embedder, source, self.tenant_id)
 
     def reindex(self, progress: ProgressCallback | None = None) -> int:
         """Re-embed every memory with the current embedder; returns how many."""
@@ -503,8 +569,9 @@ class Memory:
         return count
 
     def close(self) -> None:
-        """Flush indexes and release the store."""
-        self.store.close()
+        """Flush indexes and release the store (a tenant view leaves it open)."""
+        if self._owns_store:
+            self.store.close()
 
     def __enter__(self) -> Memory:
         return self
@@ -519,18 +586,6 @@ class Memory:
 
 
 _ADD_KEYS = frozenset({"messages", "user_id", "agent_id", "session_id", "timestamp", "metadata"})
-
-
-def _add_request(
-    messages: Any, user_id: Any, agent_id: Any, session_id: Any, timestamp: Any, metadata: Any
-) -> AddRequest:
-    """Validate the arguments of one ``add``."""
-    return AddRequest(
-        turns=normalize_messages(messages),
-        scope=normalize_scope(user_id, agent_id, session_id),
-        timestamp=None if timestamp is None else check_time(timestamp),
-        metadata=normalize_metadata(metadata),
-    )
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> None:

@@ -15,7 +15,10 @@ Every error the library raises on purpose derives from :class:`EngramError`::
     │   ├── MigrationError             schema newer than this code, or tampered
     │   └── IntegrityViolation         a constraint the store enforces
     ├── EmbeddingError                 the embedder failed or returned bad vectors
-    └── CapabilityMissing              a feature needs an optional extra
+    ├── CapabilityMissing              a feature needs an optional extra
+    ├── Unauthenticated                no API key, or an unknown / revoked one
+    ├── PermissionDenied               a valid key that may not do this
+    └── RemoteError                    a server answered with an error this tree cannot name
 
 Errors carry structured context as attributes (``memory_id``, ``path``, ...),
 not only in their message.
@@ -36,8 +39,11 @@ __all__ = [
     "InvalidInput",
     "MigrationError",
     "NotFound",
+    "PermissionDenied",
+    "RemoteError",
     "StorageError",
     "StoreLocked",
+    "Unauthenticated",
 ]
 
 
@@ -163,3 +169,23 @@ class CapabilityMissing(EngramError):
     def __init__(self, message: str, *, extra: str | None = None) -> None:
         super().__init__(message)
         self.extra = extra
+
+
+class Unauthenticated(EngramError):
+    """The request carried no API key, or one that is unknown or revoked."""
+
+
+class PermissionDenied(EngramError):
+    """The API key is valid but may not do this (e.g. admin operations)."""
+
+
+class RemoteError(EngramError):
+    """A server answered with an error that has no more specific class here.
+
+    Attributes:
+        status: the HTTP status code.
+    """
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status

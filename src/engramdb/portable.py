@@ -20,6 +20,7 @@ import base64
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,7 +28,13 @@ import numpy as np
 
 from engramdb._portable_graph import GRAPH_TYPES, GraphRecords, graph_records
 from engramdb.errors import Conflict, InvalidInput
-from engramdb.model.codec import dt_from_iso, dt_to_iso, memory_from_dict, memory_to_dict
+from engramdb.model.codec import (
+    dt_from_iso,
+    dt_to_iso,
+    memory_from_dict,
+    memory_to_dict,
+    scope_from_dict,
+)
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, Scope
 from engramdb.pipeline.ingest import embedding_text
 from engramdb.ports.embedder import Embedder
@@ -40,10 +47,16 @@ READABLE_VERSIONS = (1, 2)
 _PAGE = 1000
 
 
-def export_store(store: MemoryStore, embedder_identity: str, target: str | Path | IO[str]) -> int:
-    """Write every memory (any status), its vector, and every event."""
+def export_store(
+    store: MemoryStore,
+    embedder_identity: str,
+    target: str | Path | IO[str],
+    scope: Scope | None = None,
+) -> int:
+    """Write every memory of ``scope`` (any status), its vector, its events and graph."""
+    scope = scope or Scope()
     with _opened(target, "w") as out:
-        total = store.stats()["memories"]
+        total = sum(len(ids) for ids in store.iter_ids(scope, _PAGE))
         header = {
             "type": "header",
             "format": "engramdb",
@@ -51,9 +64,9 @@ def export_store(store: MemoryStore, embedder_identity: str, target: str | Path 
             "embedder": embedder_identity,
             "memories": total,
         }
-        out.write(json.dumps(header) + "\n")
-        written = 0
-        for page in _all_pages(store):
+        _write(out, header)
+        exported: set[str] = set()
+        for page in _all_pages(store, scope):
             vectors = store.vectors_of([m.id for m in page])
             for memory in page:
                 record = {"type": "memory", **memory_to_dict(memory)}
@@ -61,20 +74,40 @@ def export_store(store: MemoryStore, embedder_identity: str, target: str | Path 
                     record["vector"] = base64.b64encode(
                         vectors[memory.id].astype("<f4").tobytes()
                     ).decode()
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                written += 1
+                _write(out, record)
+                exported.add(memory.id)
         for event in store.all_events():
-            out.write(json.dumps(_event_to_dict(event), ensure_ascii=False) + "\n")
+            if scope.contains(event.scope):
+                _write(out, _event_to_dict(event))
         if isinstance(store, GraphStore):
-            for record in graph_records(*store.dump_graph()):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return written
+            entities, mentions, relations = store.dump_graph()
+            for record in graph_records(
+                [e for e in entities if scope.contains(e.scope)],
+                [m for m in mentions if m.memory_id in exported],
+                [r for r in relations if r.fact_id in exported],
+            ):
+                _write(out, record)
+    return len(exported)
 
 
-def import_store(store: MemoryStore, embedder: Embedder, source: str | Path | IO[str]) -> int:
-    """Load an export; all or nothing. Returns the number of memories imported."""
+def _write(out: IO[str], record: dict[str, Any]) -> None:
+    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def import_store(
+    store: MemoryStore,
+    embedder: Embedder,
+    source: str | Path | IO[str],
+    tenant_id: str | None = None,
+) -> int:
+    """Load an export; all or nothing. Returns the number of memories imported.
+
+    With ``tenant_id``, every record is moved into that tenant.
+    """
     with _opened(source, "r") as lines:
         header, memories, vectors, events, graph = _read_export(lines)
+    if tenant_id is not None:
+        memories, events = _into_tenant(memories, events, graph, tenant_id)
     existing = store.get_many([m.id for m in memories])
     if existing:
         raise Conflict(f"{len(existing)} memory ids already exist, e.g. {next(iter(existing))}")
@@ -111,10 +144,26 @@ def reembed(
     return done
 
 
-def _all_pages(store: MemoryStore) -> Iterator[list[MemoryRecord]]:
+def _into_tenant(
+    memories: list[MemoryRecord], events: list[MemoryEvent], graph: GraphRecords, tenant_id: str
+) -> tuple[list[MemoryRecord], list[MemoryEvent]]:
+    def moved(scope: Scope) -> Scope:
+        return replace(scope, tenant_id=tenant_id)
+
+    graph.entities = [replace(e, scope=moved(e.scope)) for e in graph.entities]
+    graph.relations = [replace(r, scope=moved(r.scope)) for r in graph.relations]
+    return (
+        [replace(m, scope=moved(m.scope)) for m in memories],
+        [replace(e, scope=moved(e.scope)) for e in events],
+    )
+
+
+def _all_pages(store: MemoryStore, scope: Scope | None = None) -> Iterator[list[MemoryRecord]]:
     cursor = None
     while True:
-        page = store.list_page(Scope(), None, limit=_PAGE, cursor=cursor, include_inactive=True)
+        page = store.list_page(
+            scope or Scope(), None, limit=_PAGE, cursor=cursor, include_inactive=True
+        )
         if page.memories:
             yield page.memories
         if page.next_cursor is None:
@@ -188,7 +237,7 @@ def _event_from_dict(data: dict[str, Any]) -> MemoryEvent:
         kind=EventKind(data["kind"]),
         actor=data["actor"],
         at=at,
-        scope=Scope(data.get("user_id"), data.get("agent_id"), data.get("session_id")),
+        scope=scope_from_dict(data),
         before=data.get("before"),
         after=data.get("after"),
     )

@@ -7,7 +7,14 @@ from typing import Any
 
 from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope
 
-__all__ = ["dt_from_iso", "dt_to_iso", "memory_from_dict", "memory_to_dict"]
+__all__ = [
+    "dt_from_iso",
+    "dt_to_iso",
+    "memory_from_dict",
+    "memory_to_dict",
+    "scope_from_dict",
+    "scope_to_dict",
+]
 
 _TIME_FIELDS = ("occurred_at", "recorded_at", "valid_from", "valid_to", "expired_at")
 
@@ -30,7 +37,7 @@ def memory_to_dict(memory: MemoryRecord) -> dict[str, Any]:
         "id": memory.id,
         "kind": memory.kind.value,
         "text": memory.text,
-        **{f"{k}": v for k, v in _scope_fields(memory.scope).items()},
+        **scope_to_dict(memory.scope),
         "role": memory.role,
         "speaker": memory.speaker,
         "metadata": memory.metadata,
@@ -58,7 +65,7 @@ def memory_from_dict(data: dict[str, Any]) -> MemoryRecord:
         id=data["id"],
         kind=MemoryKind(data["kind"]),
         text=data["text"],
-        scope=Scope(data.get("user_id"), data.get("agent_id"), data.get("session_id")),
+        scope=scope_from_dict(data),
         occurred_at=occurred,
         recorded_at=recorded,
         role=data.get("role"),
@@ -76,5 +83,18 @@ def memory_from_dict(data: dict[str, Any]) -> MemoryRecord:
     )
 
 
-def _scope_fields(scope: Scope) -> dict[str, str | None]:
-    return {"user_id": scope.user_id, "agent_id": scope.agent_id, "session_id": scope.session_id}
+def scope_to_dict(scope: Scope) -> dict[str, str | None]:
+    """Every scope key, ``None`` where unset."""
+    return {
+        "user_id": scope.user_id,
+        "agent_id": scope.agent_id,
+        "session_id": scope.session_id,
+        "tenant_id": scope.tenant_id,
+    }
+
+
+def scope_from_dict(data: dict[str, Any]) -> Scope:
+    """The scope keys of a record (missing keys are unset)."""
+    return Scope(
+        data.get("user_id"), data.get("agent_id"), data.get("session_id"), data.get("tenant_id")
+    )

@@ -54,24 +54,31 @@ class Scope:
 
     A memory is stored with every key that was given when it was added; a query
     matches memories whose keys equal every key the query names.
+
+    ``tenant_id`` is the outermost namespace: a deployment serving several
+    customers sets it on every scope (see :meth:`Memory.for_tenant`), so no
+    query of one tenant can name a memory of another. It does not count as a
+    scope key on its own (a query still names a user, agent or session).
     """
 
     user_id: str | None = None
     agent_id: str | None = None
     session_id: str | None = None
+    tenant_id: str | None = None
 
     def is_empty(self) -> bool:
         """Whether no scope key is set."""
         return self.user_id is None and self.agent_id is None and self.session_id is None
 
     def as_dict(self) -> dict[str, str]:
-        """The keys that are set, e.g. ``{"user_id": "u1"}``."""
+        """The keys that are set (tenant included), e.g. ``{"user_id": "u1"}``."""
         return {
             name: value
             for name, value in (
                 ("user_id", self.user_id),
                 ("agent_id", self.agent_id),
                 ("session_id", self.session_id),
+                ("tenant_id", self.tenant_id),
             )
             if value is not None
         }

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_METADATA_BYTES",
     "MAX_TEXT_CHARS",
     "Turn",
+    "check_id",
     "check_text",
     "check_time",
     "normalize_messages",
@@ -61,9 +62,9 @@ def normalize_scope(
 ) -> Scope:
     """Validate scope ids; at least one is needed when ``required``."""
     scope = Scope(
-        _check_id(user_id, "user_id"),
-        _check_id(agent_id, "agent_id"),
-        _check_id(session_id, "session_id"),
+        _optional_id(user_id, "user_id"),
+        _optional_id(agent_id, "agent_id"),
+        _optional_id(session_id, "session_id"),
     )
     if required and scope.is_empty():
         raise InvalidInput(
@@ -72,9 +73,14 @@ def normalize_scope(
     return scope
 
 
-def _check_id(value: Any, name: str) -> str | None:
+def _optional_id(value: Any, name: str) -> str | None:
     if value is None:
         return None
+    return check_id(value, name)
+
+
+def check_id(value: Any, name: str) -> str:
+    """A non-blank id of at most :data:`MAX_ID_CHARS` characters, without control characters."""
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a string, got {type(value).__name__}", field=name)
     if not value.strip() or len(value) > MAX_ID_CHARS:
@@ -192,7 +198,7 @@ def _turn(message: Any, index: int) -> Turn:
         raise InvalidInput(f"{where}.role must be one of {sorted(ROLES)}", field="role")
     name = message.get("name")
     if name is not None:
-        name = _check_id(name, f"{where}.name")
+        name = check_id(name, f"{where}.name")
     stamp = message.get("timestamp")
     return Turn(
         role=role,

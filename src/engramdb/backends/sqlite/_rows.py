@@ -7,8 +7,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from engramdb.model.codec import dt_from_iso, memory_from_dict
-from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, Scope
+from engramdb.model.codec import dt_from_iso, memory_from_dict, scope_from_dict
+from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord
 
 __all__ = ["MEMORY_COLUMNS", "event_from_row", "memory_from_row", "memory_params", "to_db_time"]
 
@@ -34,6 +34,7 @@ MEMORY_COLUMNS = (
     "importance",
     "confidence",
     "reading",
+    "tenant_id",
 )
 
 
@@ -68,6 +69,7 @@ def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
         memory.importance,
         memory.confidence,
         memory.reading,
+        memory.scope.tenant_id,
     )
 
 
@@ -87,7 +89,7 @@ def event_from_row(row: sqlite3.Row) -> MemoryEvent:
         kind=EventKind(row["kind"]),
         actor=row["actor"],
         at=at,
-        scope=Scope(row["user_id"], row["agent_id"], row["session_id"]),
+        scope=scope_from_dict(dict(row)),
         before=json.loads(row["before"]) if row["before"] else None,
         after=json.loads(row["after"]) if row["after"] else None,
     )

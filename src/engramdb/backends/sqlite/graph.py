@@ -19,8 +19,11 @@ __all__ = ["SQLiteGraph"]
 
 
 def _entity_scope_sql(scope: Scope) -> tuple[str, list[str | None]]:
-    """Entities belong to a user and/or agent; ``IS`` matches an unset key too."""
-    return "user_id IS ? AND agent_id IS ?", [scope.user_id, scope.agent_id]
+    """Entities belong to a user and/or agent (of a tenant); ``IS`` matches an unset key too."""
+    return (
+        "user_id IS ? AND agent_id IS ? AND tenant_id IS ?",
+        [scope.user_id, scope.agent_id, scope.tenant_id],
+    )
 
 
 class SQLiteGraph(GraphStore):
@@ -33,8 +36,8 @@ class SQLiteGraph(GraphStore):
         """Upsert entities by id."""
         with self.atomic():
             self._conn.executemany(
-                "INSERT INTO entities (id, name, kind, user_id, agent_id, session_id, created_at,"
-                " aliases, key) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)"
+                "INSERT INTO entities (id, name, kind, user_id, agent_id, tenant_id, created_at,"
+                " aliases, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
                 " aliases = excluded.aliases, key = excluded.key",
                 [
@@ -44,6 +47,7 @@ class SQLiteGraph(GraphStore):
                         e.kind,
                         e.scope.user_id,
                         e.scope.agent_id,
+                        e.scope.tenant_id,
                         to_db_time(e.created_at),
                         json.dumps(list(e.aliases), ensure_ascii=False),
                         e.key,
@@ -59,7 +63,8 @@ class SQLiteGraph(GraphStore):
 
     def _entities(self, where: str, params: Sequence[str | None]) -> list[Entity]:
         rows = self._conn.execute(
-            "SELECT id, name, kind, user_id, agent_id, created_at, aliases, key FROM entities"
+            "SELECT id, name, kind, user_id, agent_id, created_at, aliases, key, tenant_id"
+            " FROM entities"
             f" WHERE {where} ORDER BY created_at, id",
             list(params),
         )
@@ -68,7 +73,7 @@ class SQLiteGraph(GraphStore):
                 id=r[0],
                 name=r[1],
                 kind=r[2],
-                scope=Scope(r[3], r[4]),
+                scope=Scope(r[3], r[4], None, r[8]),
                 created_at=dt_from_iso(r[5]) or datetime.min,
                 aliases=tuple(json.loads(r[6])),
                 key=r[7],
@@ -108,8 +113,8 @@ class SQLiteGraph(GraphStore):
         with self.atomic():
             self._conn.executemany(
                 "INSERT INTO relations (id, subject_id, predicate, object_id, object_value,"
-                " fact_id, user_id, agent_id, valid_from, valid_to)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " fact_id, user_id, agent_id, tenant_id, valid_from, valid_to)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         r.id,
@@ -120,6 +125,7 @@ class SQLiteGraph(GraphStore):
                         r.fact_id,
                         r.scope.user_id,
                         r.scope.agent_id,
+                        r.scope.tenant_id,
                         to_db_time(r.valid_from),
                         to_db_time(r.valid_to),
                     )
@@ -153,7 +159,7 @@ class SQLiteGraph(GraphStore):
     def _relations(self, where: str, values: Sequence[str | None]) -> list[Relation]:
         rows = self._conn.execute(
             "SELECT id, subject_id, predicate, object_id, object_value, fact_id, user_id,"
-            f" agent_id, valid_from, valid_to FROM relations WHERE {where}"
+            f" agent_id, valid_from, valid_to, tenant_id FROM relations WHERE {where}"
             " ORDER BY valid_from, id",
             list(values),
         )
@@ -165,7 +171,7 @@ class SQLiteGraph(GraphStore):
                 object_id=r[3],
                 object_value=r[4],
                 fact_id=r[5],
-                scope=Scope(r[6], r[7]),
+                scope=Scope(r[6], r[7], None, r[10]),
                 valid_from=dt_from_iso(r[8]),
                 valid_to=dt_from_iso(r[9]),
             )

@@ -24,11 +24,12 @@ from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
 from engramdb.backends.sqlite.graph import SQLiteGraph
+from engramdb.backends.sqlite.keys import SQLiteKeys
 from engramdb.backends.sqlite.search import SQLiteSearch
 from engramdb.backends.sqlite.sql import chunks, marks, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex
 from engramdb.errors import BackendUnavailable, InvalidInput
-from engramdb.model.codec import dt_from_iso, memory_to_dict
+from engramdb.model.codec import dt_from_iso, memory_to_dict, scope_from_dict, scope_to_dict
 from engramdb.model.filters import Filter
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Page
@@ -44,8 +45,8 @@ __all__ = ["SQLiteStore"]
 _SELECT = "SELECT m.rid, " + ", ".join(f"m.{c}" for c in _rows.MEMORY_COLUMNS) + " FROM memories m"
 
 
-class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
-    """Memories, events, FTS5 and vectors in one SQLite file.
+class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
+    """Memories, events, FTS5, vectors, the entity graph and API keys in one SQLite file.
 
     Args:
         location: a file path, or ``":memory:"``.
@@ -281,7 +282,7 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
                     f"DELETE FROM memory_sources WHERE source_id IN ({placeholders})", chunk
                 )
             for row in rows:
-                scope = Scope(row["user_id"], row["agent_id"], row["session_id"])
+                scope = scope_from_dict(dict(row))
                 self._record(row["id"], EventKind.DELETE, actor, at, scope, None, None)
             self._drop_orphan_entities()
         self._ann_removed(rids)
@@ -319,39 +320,45 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
         before: MemoryRecord | None,
         after: MemoryRecord | None,
     ) -> None:
+        self._insert_event(
+            memory_id, kind, actor, at, scope, _event_payload(before), _event_payload(after)
+        )
+
+    def _insert_event(
+        self,
+        memory_id: str,
+        kind: EventKind,
+        actor: str,
+        at: datetime,
+        scope: Scope,
+        before: str | None,
+        after: str | None,
+    ) -> None:
         self._conn.execute(
             "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id, session_id,"
-            " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " tenant_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 memory_id,
                 kind.value,
                 actor,
                 _rows.to_db_time(at),
-                scope.user_id,
-                scope.agent_id,
-                scope.session_id,
-                _event_payload(before),
-                _event_payload(after),
+                *scope_to_dict(scope).values(),
+                before,
+                after,
             ),
         )
 
     @guarded
     def import_event(self, event: MemoryEvent) -> None:
         """Append an exported event with its time and payloads (and a new event id)."""
-        self._conn.execute(
-            "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id,"
-            " session_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                event.memory_id,
-                event.kind.value,
-                event.actor,
-                _rows.to_db_time(event.at),
-                event.scope.user_id,
-                event.scope.agent_id,
-                event.scope.session_id,
-                json.dumps(event.before) if event.before is not None else None,
-                json.dumps(event.after) if event.after is not None else None,
-            ),
+        self._insert_event(
+            event.memory_id,
+            event.kind,
+            event.actor,
+            event.at,
+            event.scope,
+            json.dumps(event.before) if event.before is not None else None,
+            json.dumps(event.after) if event.after is not None else None,
         )
 
     @guarded
@@ -479,7 +486,7 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph):
             where, params = scope_where_sql(scope, None, active_only=False)
             nulls = [
                 f"m.{k} IS NULL"
-                for k in ("user_id", "agent_id", "session_id")
+                for k in ("user_id", "agent_id", "session_id", "tenant_id")
                 if getattr(scope, k) is None
             ]
             where = " AND ".join([where, *nulls])

@@ -17,7 +17,7 @@ MIN_NICKNAME = 3
 
 def entity_scope(scope: Scope) -> Scope:
     """Entities are shared by the sessions of a user / agent."""
-    return Scope(scope.user_id, scope.agent_id)
+    return replace(scope, session_id=None)
 
 
 class EntityLinker:
