@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
-from engramdb.model.codec import dt_from_iso, dt_to_iso, scope_from_dict
 from engramdb.model.graph import Entity, EntityMention, Relation
+from engramdb.wire import entity_from_dict, entity_to_dict, relation_from_dict, relation_to_dict
 
 __all__ = ["GRAPH_TYPES", "GraphRecords", "graph_records"]
 
@@ -20,10 +19,7 @@ def graph_records(
 ) -> Iterator[dict[str, Any]]:
     """Export records of a whole graph, entities first."""
     for e in entities:
-        yield {
-            "type": "entity", "id": e.id, "name": e.name, "kind": e.kind, "key": e.key,
-            "aliases": list(e.aliases), "created_at": dt_to_iso(e.created_at), **e.scope.as_dict(),
-        }  # fmt: skip
+        yield {"type": "entity", **entity_to_dict(e)}
     for m in mentions:
         yield {
             "type": "mention",
@@ -32,12 +28,7 @@ def graph_records(
             "role": m.role,
         }
     for r in relations:
-        yield {
-            "type": "relation", "id": r.id, "subject_id": r.subject_id, "predicate": r.predicate,
-            "object_id": r.object_id, "object_value": r.object_value, "fact_id": r.fact_id,
-            "valid_from": dt_to_iso(r.valid_from), "valid_to": dt_to_iso(r.valid_to),
-            **r.scope.as_dict(),
-        }  # fmt: skip
+        yield {"type": "relation", **relation_to_dict(r)}
 
 
 @dataclass
@@ -50,36 +41,12 @@ class GraphRecords:
 
     def add(self, record: dict[str, Any]) -> None:
         """Parse one record (``KeyError`` / ``ValueError`` on a malformed one)."""
-        scope = replace(scope_from_dict(record), session_id=None)
         kind = record["type"]
         if kind == "entity":
-            created = dt_from_iso(record["created_at"]) or datetime.min
-            self.entities.append(
-                Entity(
-                    record["id"],
-                    record["name"],
-                    record["kind"],
-                    scope,
-                    created,
-                    record.get("key", ""),
-                    tuple(record.get("aliases", ())),
-                )
-            )
+            self.entities.append(entity_from_dict(record))
         elif kind == "mention":
             self.mentions.append(
                 EntityMention(record["entity_id"], record["memory_id"], record["role"])
             )
         else:
-            self.relations.append(
-                Relation(
-                    record["id"],
-                    record["subject_id"],
-                    record["predicate"],
-                    record.get("object_value"),
-                    record["fact_id"],
-                    scope,
-                    record.get("object_id"),
-                    dt_from_iso(record.get("valid_from")),
-                    dt_from_iso(record.get("valid_to")),
-                )
-            )
+            self.relations.append(relation_from_dict(record))

@@ -62,6 +62,7 @@ class AsyncMemory:
     entities = _on_thread(Memory.entities)
     entity = _on_thread(Memory.entity)
     profile = _on_thread(Memory.profile)
+    ping = _on_thread(Memory.ping)
     stats = _on_thread(Memory.stats)
     export = _on_thread(Memory.export)
     import_ = _on_thread(Memory.import_)

@@ -535,6 +535,14 @@ class Memory:
             raise NotFound(str(memory_id))
         return events
 
+    def ping(self) -> None:
+        """Check that the store answers (for readiness probes).
+
+        Raises:
+            StorageError: the store cannot be read.
+        """
+        self.store.get_meta("embedder")
+
     def stats(self) -> dict[str, Any]:
         """Counts and sizes of the store, and the embedder in use."""
         return {**self.store.stats(), "embedder": self.embedder.identity}

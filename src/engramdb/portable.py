@@ -29,16 +29,14 @@ import numpy as np
 from engramdb._portable_graph import GRAPH_TYPES, GraphRecords, graph_records
 from engramdb.errors import Conflict, InvalidInput
 from engramdb.model.codec import (
-    dt_from_iso,
-    dt_to_iso,
     memory_from_dict,
     memory_to_dict,
-    scope_from_dict,
 )
-from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, Scope
+from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
 from engramdb.pipeline.ingest import embedding_text
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
+from engramdb.wire import event_from_dict, event_to_dict
 
 __all__ = ["FORMAT_VERSION", "export_store", "import_store", "reembed"]
 
@@ -78,7 +76,7 @@ def export_store(
                 exported.add(memory.id)
         for event in store.all_events():
             if scope.contains(event.scope):
-                _write(out, _event_to_dict(event))
+                _write(out, {"type": "event", **event_to_dict(event)})
         if isinstance(store, GraphStore):
             entities, mentions, relations = store.dump_graph()
             for record in graph_records(
@@ -193,7 +191,7 @@ def _read_export(
                 if blob is not None:
                     vectors.append(np.frombuffer(base64.b64decode(blob), dtype="<f4").copy())
             elif kind == "event":
-                events.append(_event_from_dict(record))
+                events.append(event_from_dict(record))
             elif kind in GRAPH_TYPES:
                 graph.add(record)
             else:
@@ -211,36 +209,6 @@ def _check_header(record: Any) -> dict[str, Any]:
     if record.get("version") not in READABLE_VERSIONS:
         raise ValueError(f"export format version {record.get('version')} is not supported")
     return record
-
-
-def _event_to_dict(event: MemoryEvent) -> dict[str, Any]:
-    return {
-        "type": "event",
-        "id": event.id,
-        "memory_id": event.memory_id,
-        "kind": event.kind.value,
-        "actor": event.actor,
-        "at": dt_to_iso(event.at),
-        **event.scope.as_dict(),
-        "before": event.before,
-        "after": event.after,
-    }
-
-
-def _event_from_dict(data: dict[str, Any]) -> MemoryEvent:
-    at = dt_from_iso(data["at"])
-    if at is None:
-        raise ValueError("event without time")
-    return MemoryEvent(
-        id=int(data["id"]),
-        memory_id=data["memory_id"],
-        kind=EventKind(data["kind"]),
-        actor=data["actor"],
-        at=at,
-        scope=scope_from_dict(data),
-        before=data.get("before"),
-        after=data.get("after"),
-    )
 
 
 @contextmanager

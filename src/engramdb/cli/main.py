@@ -3,99 +3,34 @@
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from tqdm import tqdm
 
+from engramdb.cli._common import (
+    db_option,
+    exit_on_error,
+    json_arg,
+    open_memory,
+    owner_options,
+    progress_bar,
+    scope_options,
+)
+from engramdb.cli.serving import keys, mcp, serve
 from engramdb.engine import Memory
 from engramdb.errors import (
-    ConfigError,
     EmbedderMismatch,
-    EngramError,
     InvalidInput,
-    NotFound,
-    StorageError,
 )
 from engramdb.importers import FORMATS, detect_format, message_batches
 from engramdb.model.memory import MemoryKind
 from engramdb.model.query import Hit
 
 __all__ = ["cli"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_CODES = (
-    (InvalidInput, 2),
-    (ConfigError, 2),
-    (NotFound, 3),
-    (StorageError, 4),
-    (EngramError, 1),
-)
-
-
-def _exit_code(exc: EngramError) -> int:
-    return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Print engramdb errors as one line and exit with the code of their class."""
-    try:
-        yield
-    except EngramError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(_exit_code(exc))
-
-
-def _db_option(func: F) -> F:
-    return click.option(
-        "--db",
-        envvar="ENGRAMDB_DB",
-        default="engramdb.db",
-        show_default=True,
-        help="SQLite store file (or ENGRAMDB_DB).",
-    )(func)
-
-
-def _scope_keys(*names: str) -> Callable[[F], F]:
-    """Options ``--user``, ``--agent``, ``--session`` (those named) as ``*_id`` arguments."""
-
-    def decorate(func: F) -> F:
-        for name in reversed(names):
-            func = click.option(f"--{name}", f"{name}_id", help=f"{name.capitalize()} scope id.")(
-                func
-            )
-        return func
-
-    return decorate
-
-
-_scope_options = _scope_keys("user", "agent", "session")
-_owner_options = _scope_keys("user", "agent")  # entities belong to a user or agent
-
-
-def _open(db: str, **kwargs: Any) -> Memory:
-    return Memory.open(db, **kwargs)
-
-
-def _json_arg(value: str | None, name: str) -> Any:
-    if value is None:
-        return None
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"--{name} is not valid JSON: {exc}") from None
-
-
-def _progress(total: int | None, unit: str, desc: str) -> tqdm:
-    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=None, leave=False)
 
 
 @click.group()
@@ -106,8 +41,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("text")
-@_db_option
-@_scope_options
+@db_option
+@scope_options
 @click.option("--speaker", help="Who said it (the message name).")
 @click.option("--role", default="user", show_default=True, help="user, assistant, system or tool.")
 @click.option("--timestamp", help="When it was said, ISO 8601 with offset (default: now).")
@@ -122,18 +57,18 @@ def add(
     **scope: str | None,
 ) -> None:
     """Remember one message; prints the new memory id."""
-    with _errors(), _open(db) as mem:
+    with exit_on_error(), open_memory(db) as mem:
         message = {"role": role, "content": text, **({"name": speaker} if speaker else {})}
         stored = mem.add(
-            [message], timestamp=timestamp, metadata=_json_arg(metadata, "metadata"), **scope
+            [message], timestamp=timestamp, metadata=json_arg(metadata, "metadata"), **scope
         )
         click.echo(stored[0].id)
 
 
 @cli.command()
 @click.argument("query")
-@_db_option
-@_scope_options
+@db_option
+@scope_options
 @click.option("-k", "k", default=10, show_default=True, help="Maximum number of hits.")
 @click.option("--filter", "filters", help='Metadata filter as JSON, e.g. \'{"topic": "travel"}\'.')
 @click.option("--budget", "budget_tokens", type=int, help="Token budget for the hits' text.")
@@ -150,11 +85,11 @@ def search(
     **scope: str | None,
 ) -> None:
     """Recall memories for a query, with the reasons each was chosen."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         hits = mem.search(
             query,
             k=k,
-            filters=_json_arg(filters, "filter"),
+            filters=json_arg(filters, "filter"),
             budget_tokens=budget_tokens,
             as_of=as_of,
             **scope,
@@ -191,19 +126,19 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
 
 @cli.command()
 @click.argument("memory_id")
-@_db_option
+@db_option
 def get(memory_id: str, db: str) -> None:
     """Print one memory as JSON."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         click.echo(json.dumps(mem.get(memory_id).to_dict(), indent=2, ensure_ascii=False))
 
 
 @cli.command()
-@_db_option
-@_owner_options
+@db_option
+@owner_options
 def entities(db: str, user_id: str | None, agent_id: str | None) -> None:
     """List the people, places, pets, organisations and works of a user / agent."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         for e in mem.entities(user_id=user_id, agent_id=agent_id):
             aliases = f" (also: {', '.join(e.aliases)})" if e.aliases else ""
             click.echo(f"{e.kind:<12} {e.name}{aliases}  id {e.id}")
@@ -211,11 +146,11 @@ def entities(db: str, user_id: str | None, agent_id: str | None) -> None:
 
 @cli.command()
 @click.argument("name")
-@_db_option
-@_owner_options
+@db_option
+@owner_options
 def entity(name: str, db: str, user_id: str | None, agent_id: str | None) -> None:
     """Show an entity's page: its aliases and its facts, current and past."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         page = mem.entity(name, user_id=user_id, agent_id=agent_id)
         e = page.entity
         click.echo(f"{e.name} ({e.kind}), id {e.id}, mentioned in {len(page.mentions)} memories")
@@ -228,18 +163,18 @@ def entity(name: str, db: str, user_id: str | None, agent_id: str | None) -> Non
 
 @cli.command()
 @click.argument("person")
-@_db_option
-@_owner_options
+@db_option
+@owner_options
 def profile(person: str, db: str, user_id: str | None, agent_id: str | None) -> None:
     """Print what is known now about a person (name, age, home, job, ...) as JSON."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         found = mem.profile(person, user_id=user_id, agent_id=agent_id)
         click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
 
 
 @cli.command(name="list")
-@_db_option
-@_scope_options
+@db_option
+@scope_options
 @click.option("--filter", "filters", help="Metadata filter as JSON.")
 @click.option("--limit", default=100, show_default=True, help="Page size.")
 @click.option("--cursor", help="Cursor printed by the previous page.")
@@ -253,9 +188,9 @@ def list_(
     **scope: str | None,
 ) -> None:
     """List a scope's memories as JSON lines, oldest first, one page at a time."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         page = mem.get_all(
-            filters=_json_arg(filters, "filter"),
+            filters=json_arg(filters, "filter"),
             limit=limit,
             cursor=cursor,
             include_inactive=all_statuses,
@@ -271,36 +206,36 @@ def list_(
 
 @cli.command()
 @click.argument("memory_id")
-@_db_option
+@db_option
 @click.option("--text", help="New text.")
 @click.option("--metadata", help="New metadata (JSON object), replacing the old.")
 def update(memory_id: str, db: str, text: str | None, metadata: str | None) -> None:
     """Write a new version of a memory (the old one stays in its history)."""
-    with _errors(), _open(db) as mem:
+    with exit_on_error(), open_memory(db) as mem:
         changes: dict[str, Any] = {}
         if text is not None:
             changes["text"] = text
         if metadata is not None:
-            changes["metadata"] = _json_arg(metadata, "metadata")
+            changes["metadata"] = json_arg(metadata, "metadata")
         click.echo(f"version {mem.update(memory_id, **changes).version}")
 
 
 @cli.command()
 @click.argument("memory_id")
-@_db_option
+@db_option
 def delete(memory_id: str, db: str) -> None:
     """Delete a memory and everything derived from it."""
-    with _errors(), _open(db) as mem:
+    with exit_on_error(), open_memory(db) as mem:
         click.echo(f"deleted {len(mem.delete(memory_id))}")
 
 
 @cli.command(name="delete-all")
-@_db_option
-@_scope_options
+@db_option
+@scope_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_all(db: str, yes: bool, **scope: str | None) -> None:
     """Delete every memory of a scope (at least one scope option is required)."""
-    with _errors(), _open(db) as mem:
+    with exit_on_error(), open_memory(db) as mem:
         named = {k: v for k, v in scope.items() if v}
         if named and not yes:
             click.confirm(f"Delete every memory of {named}?", abort=True)
@@ -309,10 +244,10 @@ def delete_all(db: str, yes: bool, **scope: str | None) -> None:
 
 @cli.command()
 @click.argument("memory_id")
-@_db_option
+@db_option
 def history(memory_id: str, db: str) -> None:
     """Print every change of a memory as JSON lines."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         for event in mem.history(memory_id):
             click.echo(
                 json.dumps(
@@ -330,7 +265,7 @@ def history(memory_id: str, db: str) -> None:
 
 @cli.command(name="import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_db_option
+@db_option
 @click.option(
     "--format",
     "fmt",
@@ -341,7 +276,7 @@ def history(memory_id: str, db: str) -> None:
 )
 def import_(source: Path, db: str, fmt: str) -> None:
     """Import messages (JSONL), LoCoMo conversations, or an engramdb export."""
-    with _errors(), _open(db) as mem:
+    with exit_on_error(), open_memory(db) as mem:
         fmt = detect_format(source) if fmt == "auto" else fmt
         count = _IMPORTERS[fmt](mem, source)
         click.echo(f"imported {count} memories from {source} ({fmt})")
@@ -349,7 +284,7 @@ def import_(source: Path, db: str, fmt: str) -> None:
 
 def _import_messages(mem: Memory, source: Path) -> int:
     count = 0
-    with _progress(None, "msg", "import") as bar:
+    with progress_bar(None, "msg", "import") as bar:
         for lines, items in message_batches(source):
             try:
                 stored = mem.add_batch(items)
@@ -365,7 +300,7 @@ def _import_locomo(mem: Memory, source: Path) -> int:
     from engramdb.eval.locomo import ingest_conversation, load_locomo
 
     conversations = load_locomo(source)
-    with _progress(len(conversations), "conv", "import") as bar:
+    with progress_bar(len(conversations), "conv", "import") as bar:
         count = 0
         for conversation in conversations:
             count += ingest_conversation(mem, conversation)
@@ -382,33 +317,33 @@ _IMPORTERS: dict[str, Callable[[Memory, Path], int]] = {
 
 @cli.command(name="export")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@_db_option
+@db_option
 def export_(target: Path, db: str) -> None:
     """Export the whole store as versioned JSONL (lossless; `import` reads it back)."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         click.echo(f"exported {mem.export(target)} memories to {target}")
 
 
 @cli.command()
-@_db_option
+@db_option
 def stats(db: str) -> None:
     """Print counts and sizes of the store as JSON."""
-    with _errors(), _open(db, read_only=True) as mem:
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
         click.echo(json.dumps(mem.stats(), indent=2))
 
 
 @cli.command()
-@_db_option
+@db_option
 def reindex(db: str) -> None:
     """Re-embed every memory with the current embedder (after changing models)."""
-    with _errors():
+    with exit_on_error():
         try:
-            mem = _open(db)
+            mem = open_memory(db)
         except EmbedderMismatch:
-            mem = _open(db, reindex=True)  # re-embeds while opening
+            mem = open_memory(db, reindex=True)  # re-embeds while opening
             count = mem.stats()["memories"]
         else:
-            with _progress(mem.stats()["memories"], "mem", "reindex") as bar:
+            with progress_bar(mem.stats()["memories"], "mem", "reindex") as bar:
                 count = mem.reindex(lambda done, total: bar.update(done - bar.n))
         mem.close()
         click.echo(f"re-embedded {count} memories with {mem.embedder.identity}")
@@ -419,9 +354,9 @@ def reindex(db: str) -> None:
 def demo(db: str | None) -> None:
     """Ingest a sample conversation and show recalls with their reasons."""
     sample = resources.files("engramdb.examples").joinpath("sample_conversation.jsonl")
-    with _errors(), tempfile.TemporaryDirectory() as tmp:
+    with exit_on_error(), tempfile.TemporaryDirectory() as tmp:
         path = db or str(Path(tmp) / "demo.db")
-        with _open(path) as mem, resources.as_file(sample) as sample_path:
+        with open_memory(path) as mem, resources.as_file(sample) as sample_path:
             count = _import_messages(mem, sample_path)
             click.echo(f"stored {count} turns of a sample conversation in {path}\n")
             for question in _DEMO_QUESTIONS:
@@ -484,10 +419,14 @@ def locomo(
     options: dict[str, Any] = {"understand": understanding != "none"}
     if understanding == "rules":
         options["parser"] = RulesParser()
-    with _errors(), tempfile.TemporaryDirectory() as tmp:
+    with exit_on_error(), tempfile.TemporaryDirectory() as tmp:
         samples = load_locomo(data)[:conversations]
-        with _open(db or str(Path(tmp) / "locomo.db"), **options) as mem:
-            report = run_locomo(mem, samples, categories.split(","), _progress)
+        with open_memory(db or str(Path(tmp) / "locomo.db"), **options) as mem:
+            report = run_locomo(mem, samples, categories.split(","), progress_bar)
         click.echo(render_table(report))
         if json_out:
             json_out.write_text(json.dumps(report.to_json(), indent=2))
+
+
+for _command in (serve, keys, mcp):
+    cli.add_command(_command)

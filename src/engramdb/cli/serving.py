@@ -1,0 +1,148 @@
+"""``engramdb serve``, ``engramdb keys`` and ``engramdb mcp``: memory over the network."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+
+import click
+
+from engramdb.cli._common import db_option, exit_on_error, open_memory
+from engramdb.errors import ConfigError
+from engramdb.model.keys import ApiKey
+
+__all__ = ["keys", "mcp", "serve"]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+@click.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, help="TCP port.")
+@click.option(
+    "--no-auth",
+    is_flag=True,
+    help="Serve the whole store without API keys (only on a loopback address).",
+)
+@click.option(
+    "--max-body-bytes", default=4 << 20, show_default=True, help="Larger requests get 413."
+)
+@click.option("--log-level", default="info", show_default=True, help="debug, info, warning...")
+def serve(
+    db: str, host: str, port: int, no_auth: bool, max_body_bytes: int, log_level: str
+) -> None:
+    """Serve the store over HTTP (REST API, OpenAPI at /docs); needs the `server` extra.
+
+    Requests need an API key (see `engramdb keys create`); each key confines its
+    requests to its tenant. Stop with Ctrl-C or SIGTERM: in-flight requests finish first.
+    """
+    import uvicorn
+
+    from engramdb.server import create_app
+    from engramdb.server.logs import configure_logging
+
+    with exit_on_error():
+        if no_auth and not _is_loopback(host):
+            raise ConfigError("--no-auth is only allowed on a loopback address")
+        mem = open_memory(db)
+        if not no_auth and not mem.keys.has_keys():
+            mem.close()
+            raise ConfigError(
+                f"{db} has no API key: create one with `engramdb keys create --db {db} "
+                "--tenant NAME`, or run with --no-auth on 127.0.0.1 for local development"
+            )
+    configure_logging(log_level)
+    app = create_app(lambda: mem, auth=not no_auth, max_body_bytes=max_body_bytes)
+    uvicorn.run(
+        app, host=host, port=port, log_config=None, timeout_graceful_shutdown=30, access_log=False
+    )
+
+
+@click.group()
+def keys() -> None:
+    """Create, list and revoke API keys (stored hashed in the store)."""
+
+
+def _key_line(key: ApiKey) -> str:
+    state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+    role = " admin" if key.admin else ""
+    return f"{key.id}  {key.prefix}...  tenant={key.tenant_id}{role}  {state}  {key.name}"
+
+
+@keys.command(name="create")
+@db_option
+@click.option("--tenant", required=True, help="Tenant the key's requests are confined to.")
+@click.option("--name", default="", help="A label for the key.")
+@click.option("--admin", is_flag=True, help="The key may also manage keys and tenants.")
+def create_key(db: str, tenant: str, name: str, admin: bool) -> None:
+    """Create a key and print its secret (shown this once)."""
+    with exit_on_error(), open_memory(db, understand=False) as mem:
+        key, secret = mem.keys.create(tenant, name=name, admin=admin)
+    click.echo(_key_line(key), err=True)
+    click.echo(secret)
+
+
+@keys.command(name="list")
+@db_option
+@click.option("--tenant", help="Only this tenant's keys.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_keys(db: str, tenant: str | None, as_json: bool) -> None:
+    """List keys (never their secrets), revoked ones included."""
+    with exit_on_error(), open_memory(db, understand=False) as mem:
+        found = mem.keys.list(tenant)
+    if as_json:
+        click.echo(json.dumps([k.to_dict() for k in found], indent=2))
+    for key in [] if as_json else found:
+        click.echo(_key_line(key))
+
+
+@keys.command(name="revoke")
+@click.argument("key_id")
+@db_option
+def revoke_key(key_id: str, db: str) -> None:
+    """Revoke a key: requests made with it fail from now on."""
+    with exit_on_error(), open_memory(db, understand=False) as mem:
+        click.echo(_key_line(mem.keys.revoke(key_id)))
+
+
+@click.command()
+@db_option
+@click.option("--user", "user_id", help="User whose memories the tools use.")
+@click.option("--agent", "agent_id", help="Agent whose memories the tools use.")
+@click.option("--tenant", "tenant_id", help="Confine the tools to this tenant.")
+@click.option(
+    "--transport",
+    type=click.Choice(["stdio", "http"]),
+    default="stdio",
+    show_default=True,
+    help="stdio for a local agent host; http for streamable HTTP at /mcp.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP interface.")
+@click.option("--port", default=8765, show_default=True, help="HTTP port.")
+def mcp(
+    db: str,
+    user_id: str | None,
+    agent_id: str | None,
+    tenant_id: str | None,
+    transport: str,
+    host: str,
+    port: int,
+) -> None:
+    """Run an MCP server whose tools remember, recall and forget (needs the `server` extra)."""
+    from engramdb.mcp_server import McpScope, build_mcp_server
+
+    with exit_on_error():
+        scope = McpScope.checked(user_id=user_id, agent_id=agent_id, tenant_id=tenant_id)
+        mem = open_memory(db)
+    with mem:
+        server = build_mcp_server(mem, scope)
+        if transport == "stdio":
+            server.run("stdio")
+        else:
+            server.run("streamable-http", host=host, port=port)

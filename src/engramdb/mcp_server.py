@@ -1,0 +1,216 @@
+"""An MCP server whose tools give an agent long-term memory (``engramdb mcp``).
+
+The tools are written for agents, against the engine API: remember, recall,
+get_context, about, update, forget. Which user / agent / tenant they act for is
+fixed by configuration, so an agent cannot wander into another user's memories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from engramdb import __version__
+from engramdb.engine import Memory
+from engramdb.errors import EngramError, InvalidInput
+from engramdb.model.memory import MemoryKind, MemoryRecord
+from engramdb.model.query import Hit
+from engramdb.pipeline.normalize import check_id
+
+__all__ = ["McpScope", "build_mcp_server"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+INSTRUCTIONS = """Long-term memory across sessions. Call `remember` with what the user tells
+you that is worth keeping (facts about them, plans, preferences, events), `recall` or
+`get_context` before answering anything that may depend on the past, and `about` for
+everything known about a person, place or thing. Memories carry ids and dates; cite them."""
+
+
+@dataclass(frozen=True, slots=True)
+class McpScope:
+    """Whose memories the tools use: a user and/or an agent, optionally in a tenant."""
+
+    user_id: str | None = None
+    agent_id: str | None = None
+    tenant_id: str | None = None
+
+    @classmethod
+    def checked(
+        cls, *, user_id: str | None, agent_id: str | None, tenant_id: str | None
+    ) -> McpScope:
+        """A validated scope; a user or an agent is required.
+
+        Raises:
+            InvalidInput: neither user nor agent, or a bad id.
+        """
+        if user_id is None and agent_id is None:
+            raise InvalidInput("the MCP server needs --user and/or --agent", field="scope")
+        ids = {"user_id": user_id, "agent_id": agent_id, "tenant_id": tenant_id}
+        return cls(**{k: None if v is None else check_id(v, k) for k, v in ids.items()})
+
+    def keys(self) -> dict[str, Any]:
+        """The user / agent keyword arguments for ``Memory`` calls."""
+        return {k: v for k, v in (("user_id", self.user_id), ("agent_id", self.agent_id)) if v}
+
+
+def _day(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def _memory(memory: MemoryRecord) -> dict[str, Any]:
+    return {
+        "id": memory.id,
+        "kind": memory.kind.value,
+        "text": memory.text,
+        "speaker": memory.speaker,
+        "when": _day(memory.occurred_at),
+        "session_id": memory.scope.session_id,
+        "status": memory.status.value,
+    }
+
+
+def _hit(hit: Hit) -> dict[str, Any]:
+    found = _memory(hit.memory)
+    found["why"] = hit.explain()
+    if hit.memory.kind is not MemoryKind.EPISODE:
+        found["source_turns"] = [_memory(m) for m in hit.sources]
+    return found
+
+
+def _context_line(hit: Hit) -> str:
+    memory = hit.memory
+    who = f"{memory.speaker}: " if memory.speaker else ""
+    return f"- [{_day(memory.occurred_at)}] {who}{memory.text} (id {memory.id})"
+
+
+class _Tools:
+    """The tool implementations, bound to one engine and scope."""
+
+    def __init__(self, memory: Memory, scope: McpScope) -> None:
+        self.memory = memory if scope.tenant_id is None else memory.for_tenant(scope.tenant_id)
+        self.scope = scope
+
+    async def _call(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await asyncio.to_thread(method, *args, **kwargs)
+        except EngramError as exc:  # the agent can read and correct these
+            raise ToolError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def remember(
+        self,
+        content: Annotated[str, Field(description="What to remember, in the speaker's words.")],
+        speaker: Annotated[
+            str | None, Field(description="Who said it (a name); default: the user.")
+        ] = None,
+        role: Annotated[str, Field(description="user or assistant.")] = "user",
+        session_id: Annotated[
+            str | None, Field(description="Conversation id, to keep turns in order.")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Store something said, verbatim, with the time; facts and entities are derived."""
+        message = {"role": role, "content": content, **({"name": speaker} if speaker else {})}
+        stored = await self._call(
+            self.memory.add, [message], session_id=session_id, **self.scope.keys()
+        )
+        return {"stored": [_memory(m) for m in stored]}
+
+    async def recall(
+        self,
+        query: Annotated[str, Field(description="What to look for, as a question or keywords.")],
+        k: Annotated[int, Field(ge=1, le=50, description="How many memories.")] = 5,
+        as_of: Annotated[
+            str | None, Field(description="ISO 8601 time: recall what was true then.")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Find the memories most relevant to a query, best first, with why each matched."""
+        hits = await self._call(self.memory.search, query, k=k, as_of=as_of, **self.scope.keys())
+        return {"memories": [_hit(hit) for hit in hits]}
+
+    async def get_context(
+        self,
+        task: Annotated[str, Field(description="The task or question you are working on.")],
+        budget_tokens: Annotated[
+            int, Field(ge=50, le=20_000, description="Maximum size of the context.")
+        ] = 1000,
+    ) -> str:
+        """Relevant memories for a task as dated lines, within a token budget, oldest first."""
+        hits = await self._call(
+            self.memory.search, task, k=50, budget_tokens=budget_tokens, **self.scope.keys()
+        )
+        if not hits:
+            return "Nothing relevant is remembered."
+        ordered = sorted(hits, key=lambda h: h.memory.occurred_at)
+        return "Relevant memories:\n" + "\n".join(_context_line(hit) for hit in ordered)
+
+    async def about(
+        self,
+        name: Annotated[str, Field(description="A person, place, pet, organisation or work.")],
+    ) -> dict[str, Any]:
+        """Everything known about an entity: profile (for people), facts and relations."""
+        page = await self._call(self.memory.entity, name, **self.scope.keys())
+        entity = page.entity
+        known: dict[str, Any] = {"name": entity.name, "kind": entity.kind, "id": entity.id}
+        if entity.kind == "person":
+            profile = await self._call(self.memory.profile, entity.id, **self.scope.keys())
+            known["profile"] = profile.as_dict()
+        known["facts"] = [_memory(m) for m in page.facts]
+        known["relations"] = [
+            {"predicate": r.predicate, "object": r.object_value, "current": r.valid_to is None}
+            for r in page.relations
+        ]
+        return known
+
+    async def update(
+        self,
+        memory_id: Annotated[str, Field(description="Id of the memory to correct.")],
+        text: Annotated[str, Field(description="The corrected text.")],
+    ) -> dict[str, Any]:
+        """Correct a memory; the old version stays in its history."""
+        await self._call(self.memory.get, memory_id, **self.scope.keys())
+        return _memory(await self._call(self.memory.update, memory_id, text=text))
+
+    async def forget(
+        self, memory_id: Annotated[str, Field(description="Id of the memory to delete.")]
+    ) -> dict[str, Any]:
+        """Delete a memory and everything derived from it, for good."""
+        await self._call(self.memory.get, memory_id, **self.scope.keys())
+        return {"deleted": await self._call(self.memory.delete, memory_id)}
+
+
+def build_mcp_server(memory: Memory, scope: McpScope) -> MCPServer:
+    """An MCP server exposing the memory tools for ``scope``."""
+    tools = _Tools(memory, scope)
+    server: MCPServer = MCPServer(
+        name="engramdb", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
+    )
+    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+    server.add_tool(
+        tools.remember,
+        annotations=ToolAnnotations(destructive_hint=False, open_world_hint=False),
+    )
+    server.add_tool(tools.recall, annotations=read_only)
+    server.add_tool(tools.get_context, annotations=read_only)
+    server.add_tool(tools.about, annotations=read_only)
+    server.add_tool(
+        tools.update,
+        annotations=ToolAnnotations(
+            destructive_hint=True, idempotent_hint=True, open_world_hint=False
+        ),
+    )
+    server.add_tool(
+        tools.forget,
+        annotations=ToolAnnotations(
+            destructive_hint=True, idempotent_hint=False, open_world_hint=False
+        ),
+    )
+    return server

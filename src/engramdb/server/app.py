@@ -1,0 +1,95 @@
+"""The REST server: an ASGI app built around one engine.
+
+``create_app(Memory.open("agent.db"))`` serves an open engine (the caller closes it);
+``create_app(lambda: Memory.open("agent.db"))`` opens it at startup and closes it at
+shutdown, after in-flight requests have finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+
+from engramdb import __version__
+from engramdb.engine import Memory
+from engramdb.server import admin, routes
+from engramdb.server.errors import ERROR_RESPONSES, install_error_handlers
+from engramdb.server.middleware import BodyLimit, RequestContext
+from engramdb.server.schemas import StatusOut
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
+
+DEFAULT_MAX_BODY_BYTES = 4 << 20
+
+DESCRIPTION = """Long-term memory for LLM agents.
+
+Every request except `/health` and `/ready` needs an API key
+(`Authorization: Bearer edb_...`, made with `engramdb keys create`); the key's tenant
+confines what the request can see and change. Errors have one body shape:
+`{"error": {"type", "message", "field", "request_id"}}`.
+"""
+
+
+def create_app(
+    engine: Memory | Callable[[], Memory],
+    *,
+    auth: bool = True,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """The REST app serving ``engine``.
+
+    Args:
+        engine: an open engine (left open at shutdown), or a function that opens one
+            at startup (closed at shutdown).
+        auth: require API keys; ``False`` serves the whole store to anyone who can
+            connect (for local development only).
+        max_body_bytes: larger request bodies get 413.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if isinstance(engine, Memory):
+            yield
+            return
+        app.state.memory = await run_in_threadpool(engine)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(app.state.memory.close)
+
+    app = FastAPI(
+        title="engramdb",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={422: ERROR_RESPONSES[422]},
+    )
+    app.state.auth = auth
+    if isinstance(engine, Memory):
+        app.state.memory = engine
+    install_error_handlers(app)
+    app.include_router(routes.router)
+    app.include_router(admin.router)
+    _add_probes(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app
+
+
+def _add_probes(app: FastAPI) -> None:
+    @app.get("/health", response_model=StatusOut, tags=["probes"])
+    def health() -> dict[str, Any]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready", response_model=StatusOut, responses={503: ERROR_RESPONSES[503]}, tags=["probes"]
+    )
+    def ready(request: Request) -> dict[str, Any]:
+        """Readiness: the store answers."""
+        request.app.state.memory.ping()
+        return {"status": "ready"}

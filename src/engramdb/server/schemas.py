@@ -1,0 +1,346 @@
+"""Request and response bodies of the REST API (they are its OpenAPI schema).
+
+Requests are checked here for shape and size; the engine then checks meaning
+(e.g. whitespace-only text) and its :class:`InvalidInput` becomes a 422 as well.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from engramdb.pipeline.normalize import MAX_ID_CHARS, MAX_TEXT_CHARS
+
+__all__ = [
+    "MAX_BATCH",
+    "MAX_MESSAGES_PER_ADD",
+    "AddIn",
+    "BatchIn",
+    "BatchOut",
+    "DeletedCountOut",
+    "DeletedOut",
+    "EntitiesOut",
+    "EntityPageOut",
+    "ErrorOut",
+    "EventsOut",
+    "HitsOut",
+    "ImportedOut",
+    "KeyCreatedOut",
+    "KeyIn",
+    "KeyOut",
+    "KeysOut",
+    "MemoriesOut",
+    "MemoryOut",
+    "PageOut",
+    "ProfileOut",
+    "SearchIn",
+    "StatusOut",
+    "TenantsOut",
+    "UpdateIn",
+]
+
+MAX_BATCH = 100  # items per batch request
+MAX_MESSAGES_PER_ADD = 1000
+
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
+Metadata = dict[str, Any]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MessageIn(_In):
+    """One chat message."""
+
+    role: Literal["user", "assistant", "system", "tool"] = "user"
+    content: Text
+    name: Id | None = Field(None, description="Who said it (the speaker).")
+    timestamp: AwareDatetime | None = Field(None, description="When it was said.")
+    metadata: Metadata | None = None
+
+
+class AddIn(_In):
+    """Messages to remember, verbatim, in a scope."""
+
+    messages: (
+        Annotated[list[MessageIn], Field(min_length=1, max_length=MAX_MESSAGES_PER_ADD)] | Text
+    ) = Field(description="Chat messages, or one string (a user message).")
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+    timestamp: AwareDatetime | None = Field(None, description="Default time of the messages.")
+    metadata: Metadata | None = None
+
+
+class BatchIn(_In):
+    """Several adds in one all-or-nothing request."""
+
+    items: Annotated[list[AddIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class SearchIn(_In):
+    """A recall query within a scope."""
+
+    query: Text
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+    k: int = Field(10, ge=1, le=1000)
+    filters: Metadata | None = Field(None, description="Metadata filter, e.g. {'topic': 'work'}.")
+    budget_tokens: int | None = Field(None, ge=1, le=10_000_000)
+    as_of: AwareDatetime | None = Field(None, description="Recall what was true at this time.")
+
+
+class UpdateIn(_In):
+    """A new version of a memory: new text and / or new metadata."""
+
+    text: Text | None = None
+    metadata: Metadata | None = None
+
+
+class KeyIn(_In):
+    """A new API key."""
+
+    tenant_id: Id
+    name: str = Field("", max_length=200)
+    admin: bool = False
+
+
+# ------------------------------------------------------------------ responses
+class MemoryOut(BaseModel):
+    """A memory with its bi-temporal fields and provenance."""
+
+    id: str
+    kind: str
+    text: str
+    user_id: str | None
+    agent_id: str | None
+    session_id: str | None
+    tenant_id: str | None
+    role: str | None
+    speaker: str | None
+    metadata: Metadata
+    status: str
+    version: int
+    seq: int | None
+    sources: list[str]
+    superseded_by: str | None
+    importance: float
+    confidence: float
+    reading: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+    valid_from: datetime | None
+    valid_to: datetime | None
+    expired_at: datetime | None
+
+
+class MemoriesOut(BaseModel):
+    """Memories that were stored."""
+
+    memories: list[MemoryOut]
+
+
+class BatchOut(BaseModel):
+    """The memories stored for each item of a batch, in order."""
+
+    results: list[list[MemoryOut]]
+
+
+class PageOut(BaseModel):
+    """One page of a listing; pass ``next_cursor`` back as ``cursor`` for the next."""
+
+    memories: list[MemoryOut]
+    next_cursor: str | None
+
+
+class SignalOut(BaseModel):
+    """One reason a memory was recalled."""
+
+    name: str
+    rank: int
+    score: float
+    via: str | None
+
+
+class HitOut(BaseModel):
+    """A recalled memory, why it was recalled, and the turns it comes from."""
+
+    memory: MemoryOut
+    score: float
+    why: list[SignalOut]
+    explanation: str
+    sources: list[MemoryOut]
+
+
+class HitsOut(BaseModel):
+    """Search results, best first."""
+
+    hits: list[HitOut]
+
+
+class EventOut(BaseModel):
+    """One change of a memory."""
+
+    id: int
+    memory_id: str
+    kind: str
+    actor: str
+    at: datetime
+    user_id: str | None
+    agent_id: str | None
+    session_id: str | None
+    tenant_id: str | None
+    before: Metadata | None
+    after: Metadata | None
+
+
+class EventsOut(BaseModel):
+    """The history of a memory, oldest first."""
+
+    events: list[EventOut]
+
+
+class EntityOut(BaseModel):
+    """A person, place, organisation, pet, event or work."""
+
+    id: str
+    name: str
+    kind: str
+    key: str
+    aliases: list[str]
+    created_at: datetime
+    user_id: str | None
+    agent_id: str | None
+    session_id: str | None
+    tenant_id: str | None
+
+
+class EntitiesOut(BaseModel):
+    """Entities of a user / agent."""
+
+    entities: list[EntityOut]
+
+
+class RelationOut(BaseModel):
+    """A subject-predicate-object edge, backed by a fact memory."""
+
+    id: str
+    subject_id: str
+    predicate: str
+    object_id: str | None
+    object_value: str | None
+    fact_id: str
+    valid_from: datetime | None
+    valid_to: datetime | None
+    user_id: str | None
+    agent_id: str | None
+    session_id: str | None
+    tenant_id: str | None
+
+
+class EntityPageOut(BaseModel):
+    """Everything known about one entity."""
+
+    entity: EntityOut
+    mentions: list[MemoryOut]
+    facts: list[MemoryOut]
+    relations: list[RelationOut]
+
+
+class ProfileValueOut(BaseModel):
+    """One slot value and the fact it comes from."""
+
+    value: str
+    fact_id: str
+    predicate: str
+
+
+class ProfileOut(BaseModel):
+    """What is known now about a person, slot by slot."""
+
+    person: EntityOut
+    slots: dict[str, list[ProfileValueOut]]
+    summary: dict[str, Any]
+
+
+class DeletedOut(BaseModel):
+    """Ids of the deleted memory and of the memories derived from it."""
+
+    deleted: list[str]
+
+
+class DeletedCountOut(BaseModel):
+    """How many memories were deleted."""
+
+    deleted: int
+
+
+class ImportedOut(BaseModel):
+    """How many memories were imported."""
+
+    imported: int
+
+
+class KeyOut(BaseModel):
+    """An API key, without its secret."""
+
+    id: str
+    prefix: str
+    tenant_id: str
+    name: str
+    admin: bool
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class KeyCreatedOut(BaseModel):
+    """A new key and its secret: shown this once, store it now."""
+
+    key: KeyOut
+    secret: str
+
+
+class KeysOut(BaseModel):
+    """API keys, oldest first."""
+
+    keys: list[KeyOut]
+
+
+class TenantOut(BaseModel):
+    """A tenant and how many valid keys it has."""
+
+    tenant_id: str
+    active_keys: int
+
+
+class TenantsOut(BaseModel):
+    """Every tenant that has a key."""
+
+    tenants: list[TenantOut]
+
+
+class StatusOut(BaseModel):
+    """Health or readiness."""
+
+    status: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong."""
+
+    type: str = Field(description="Exception class, e.g. NotFound or InvalidInput.")
+    message: str
+    field: str | None = None
+    index: int | None = None
+    request_id: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every error response has this body."""
+
+    error: ErrorDetail
