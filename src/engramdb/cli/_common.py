@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -85,6 +86,12 @@ owner_options = scope_keys("user", "agent")  # entities belong to a user or agen
 
 
 def open_memory(db: str, **kwargs: Any) -> Memory:
+    """Open ``db``, with the embedder named by ``ENGRAMDB_EMBEDDER`` when it is set."""
+    name = os.environ.get("ENGRAMDB_EMBEDDER")
+    if name and "embedder" not in kwargs:
+        from engramdb.providers.embedders import load_embedder
+
+        kwargs["embedder"] = load_embedder(name)
     return Memory.open(db, **kwargs)
 
 

@@ -78,7 +78,11 @@ async def _engram_error(request: Request, exc: Exception) -> JSONResponse:
     status = _status(exc)
     if status >= 500:
         log.error("request failed", exc_info=exc)
-    fields = {"field": exc.field, "index": exc.index} if isinstance(exc, InvalidInput) else {}
+    fields: dict[str, Any] = {}
+    if isinstance(exc, InvalidInput):
+        fields = {"field": exc.field, "index": exc.index}
+    elif isinstance(exc, NotFound):
+        fields = {"memory_id": exc.memory_id, "what": exc.what}
     return error_response(status, type(exc).__name__, str(exc), request, **fields)
 
 

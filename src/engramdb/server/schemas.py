@@ -335,8 +335,10 @@ class ErrorDetail(BaseModel):
 
     type: str = Field(description="Exception class, e.g. NotFound or InvalidInput.")
     message: str
-    field: str | None = None
-    index: int | None = None
+    field: str | None = Field(None, description="The input field at fault.")
+    index: int | None = Field(None, description="Position of the bad item in a batch.")
+    memory_id: str | None = Field(None, description="The id (or name) that was not found.")
+    what: str | None = Field(None, description="What was not found: memory, entity, API key.")
     request_id: str | None = None
 
 
