@@ -1,0 +1,91 @@
+"""RemoteMemory over real HTTP on 127.0.0.1 returns what Memory returns, and raises the same errors."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+
+from engramdb import (
+    BackendUnavailable,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
+from engramdb.client import RemoteMemory
+from tests.conftest import T0, say
+from tests.server.conftest import Served, free_port
+
+
+@pytest.fixture
+def remote(served: Served, live_url: str) -> RemoteMemory:
+    with RemoteMemory(live_url, api_key=served.acme) as client:
+        yield client  # type: ignore[misc]
+
+
+def test_same_objects_as_the_engine(served: Served, remote: RemoteMemory) -> None:
+    local = served.memory.for_tenant("acme")
+    stored = remote.add(
+        [say("Ana", "I moved to Lisbon in May 2023"), say("Ana", "I work at Google")],
+        user_id="u1", session_id="s1", timestamp=T0, metadata={"src": "chat"},
+    )  # fmt: skip
+    assert stored == local.get_all(user_id="u1", filters={"src": "chat"}).memories[: len(stored)]
+    assert remote.get(stored[0].id) == local.get(stored[0].id)
+    assert remote.search("Lisbon", user_id="u1") == local.search("Lisbon", user_id="u1")
+    assert remote.get_all(user_id="u1", limit=2) == local.get_all(user_id="u1", limit=2)
+    assert remote.entities(user_id="u1") == local.entities(user_id="u1")
+    assert remote.entity("Ana", user_id="u1") == local.entity("Ana", user_id="u1")
+    assert remote.profile("Ana", user_id="u1") == local.profile("Ana", user_id="u1")
+    updated = remote.update(stored[1].id, text="I work at Spotify")
+    assert updated == local.get(stored[1].id) and updated.version == 2
+    assert remote.history(stored[1].id) == local.history(stored[1].id)
+    later = T0 + timedelta(days=1)
+    assert remote.search("Lisbon", user_id="u1", as_of=later) == local.search(
+        "Lisbon", user_id="u1", as_of=later
+    )
+    batch = remote.add_batch([{"messages": "tea please", "user_id": "u2"}])
+    assert batch[0][0].text == "tea please"
+    derived = local.store.derived_ids([stored[0].id])
+    assert remote.delete(stored[0].id) == [stored[0].id, *derived]
+    with pytest.raises(NotFound):
+        local.get(stored[0].id)
+    assert remote.delete_all(user_id="u2") == 1
+    remote.ping()
+
+
+def test_export_and_import_round_trip(served: Served, remote: RemoteMemory) -> None:
+    remote.add("I play the cello", user_id="u1")
+    out = io.StringIO()
+    count = remote.export(out)
+    assert count == len(served.memory.for_tenant("acme").get_all(user_id="u1").memories)
+    expected = io.StringIO()
+    served.memory.for_tenant("acme").export(expected)
+    assert out.getvalue() == expected.getvalue()
+    with pytest.raises(Conflict):
+        remote.import_(io.StringIO(out.getvalue()))  # the ids exist
+    served.memory.for_tenant("acme").delete_all(user_id="u1")
+    assert remote.import_(io.StringIO(out.getvalue())) == count
+    assert [m.text for m in remote.get_all(user_id="u1").memories][0] == "I play the cello"
+
+
+def test_errors_come_back_as_the_same_classes(
+    served: Served, remote: RemoteMemory, live_url: str
+) -> None:
+    with pytest.raises(NotFound) as missing:
+        remote.get("nope")
+    assert missing.value.memory_id == "nope"
+    with pytest.raises(InvalidInput) as bad:
+        remote.search("", user_id="u1")
+    assert bad.value.field
+    with pytest.raises(InvalidInput):
+        remote.add("hi")  # no scope
+    with RemoteMemory(live_url, api_key="edb_wrong") as stranger, pytest.raises(Unauthenticated):
+        stranger.get_all(user_id="u1")
+    with RemoteMemory(live_url, api_key=served.acme) as tenant, pytest.raises(PermissionDenied):
+        tenant._request("GET", "/v1/admin/keys")
+    with RemoteMemory(f"http://127.0.0.1:{free_port()}", timeout=2) as down:
+        with pytest.raises(BackendUnavailable):
+            down.ping()
