@@ -59,4 +59,6 @@ def test_exports_are_declared_and_documented() -> None:
         "keys",
         "client",
         "server",
+        "wire",
+        "mcp_server",
     } | {"__version__"}

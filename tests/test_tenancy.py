@@ -8,11 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.conftest import say
 
 from engramdb import InvalidInput, Memory, NotFound, Unauthenticated
 from engramdb.testing import FrozenClock, HashEmbedder
-
-from tests.conftest import say
 
 
 def _seed(mem: Memory) -> tuple[Memory, Memory, str, str]:

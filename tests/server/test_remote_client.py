@@ -1,4 +1,4 @@
-"""RemoteMemory over real HTTP on 127.0.0.1 returns what Memory returns, and raises the same errors."""
+"""RemoteMemory over real HTTP on 127.0.0.1: what Memory returns, and the same errors."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from tests.conftest import T0, say
+from tests.server.conftest import Served, free_port
 
 from engramdb import (
     BackendUnavailable,
@@ -16,8 +18,6 @@ from engramdb import (
     Unauthenticated,
 )
 from engramdb.client import RemoteMemory
-from tests.conftest import T0, say
-from tests.server.conftest import Served, free_port
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_export_and_import_round_trip(served: Served, remote: RemoteMemory) -> N
         remote.import_(io.StringIO(out.getvalue()))  # the ids exist
     served.memory.for_tenant("acme").delete_all(user_id="u1")
     assert remote.import_(io.StringIO(out.getvalue())) == count
-    assert [m.text for m in remote.get_all(user_id="u1").memories][0] == "I play the cello"
+    assert remote.get_all(user_id="u1").memories[0].text == "I play the cello"
 
 
 def test_errors_come_back_as_the_same_classes(
@@ -86,6 +86,8 @@ def test_errors_come_back_as_the_same_classes(
         stranger.get_all(user_id="u1")
     with RemoteMemory(live_url, api_key=served.acme) as tenant, pytest.raises(PermissionDenied):
         tenant._request("GET", "/v1/admin/keys")
-    with RemoteMemory(f"http://127.0.0.1:{free_port()}", timeout=2) as down:
-        with pytest.raises(BackendUnavailable):
-            down.ping()
+    with (
+        RemoteMemory(f"http://127.0.0.1:{free_port()}", timeout=2) as down,
+        pytest.raises(BackendUnavailable),
+    ):
+        down.ping()

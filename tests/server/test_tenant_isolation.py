@@ -7,11 +7,11 @@ import json
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.server.conftest import serve_memory
 
 from engramdb import Memory
 from engramdb.pipeline.understand.rules_parser import RulesParser
 from engramdb.testing import HashEmbedder
-from tests.server.conftest import serve_memory
 
 WORDS = ["Lisbon", "cello", "Google", "Max", "race", "May", "tea", "Boston", "book", "sister"]
 USERS = ["u1", "u2", "shared"]  # the same user ids exist in both tenants

@@ -96,6 +96,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # a body that is not JSON at all: malformed input, like the rest
+        return error_response(422, "InvalidInput", str(exc.detail), request, field="body")
     return error_response(exc.status_code, "HTTPError", str(exc.detail), request)
 
 

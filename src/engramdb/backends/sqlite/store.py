@@ -317,22 +317,8 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
         actor: str,
         at: datetime,
         scope: Scope,
-        before: MemoryRecord | None,
-        after: MemoryRecord | None,
-    ) -> None:
-        self._insert_event(
-            memory_id, kind, actor, at, scope, _event_payload(before), _event_payload(after)
-        )
-
-    def _insert_event(
-        self,
-        memory_id: str,
-        kind: EventKind,
-        actor: str,
-        at: datetime,
-        scope: Scope,
-        before: str | None,
-        after: str | None,
+        before: MemoryRecord | dict[str, Any] | None,
+        after: MemoryRecord | dict[str, Any] | None,
     ) -> None:
         self._conn.execute(
             "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id, session_id,"
@@ -343,23 +329,16 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
                 actor,
                 _rows.to_db_time(at),
                 *scope_to_dict(scope).values(),
-                before,
-                after,
+                _event_payload(before),
+                _event_payload(after),
             ),
         )
 
     @guarded
     def import_event(self, event: MemoryEvent) -> None:
         """Append an exported event with its time and payloads (and a new event id)."""
-        self._insert_event(
-            event.memory_id,
-            event.kind,
-            event.actor,
-            event.at,
-            event.scope,
-            json.dumps(event.before) if event.before is not None else None,
-            json.dumps(event.after) if event.after is not None else None,
-        )
+        e = event
+        self._record(e.memory_id, e.kind, e.actor, e.at, e.scope, e.before, e.after)
 
     @guarded
     def set_vectors(self, vectors: dict[str, Vector]) -> None:
@@ -593,8 +572,12 @@ def _indexed_text(memory: MemoryRecord) -> str:
     return f"{memory.speaker}: {text}" if memory.speaker else text
 
 
-def _event_payload(memory: MemoryRecord | None) -> str | None:
-    return None if memory is None else json.dumps(memory_to_dict(memory), ensure_ascii=False)
+def _event_payload(memory: MemoryRecord | dict[str, Any] | None) -> str | None:
+    """An event's before / after state as JSON (exported events carry it as a dict already)."""
+    if memory is None:
+        return None
+    data = memory if isinstance(memory, dict) else memory_to_dict(memory)
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _parse_cursor(cursor: str | None) -> int:

@@ -1,0 +1,38 @@
+"""Schemathesis against the served OpenAPI spec: no 5xx, no response outside the spec."""
+
+from __future__ import annotations
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from tests.server.conftest import serve_memory
+
+from engramdb import Memory
+from engramdb.pipeline.understand.rules_parser import RulesParser
+from engramdb.testing import HashEmbedder
+
+MEMORY = Memory.open(":memory:", embedder=HashEmbedder(), parser=RulesParser())
+SERVED = serve_memory(MEMORY)
+MEMORY.for_tenant("acme").add(
+    [{"role": "user", "name": "Ana", "content": "I live in Boston with my dog Max"}], user_id="u1"
+)
+schemathesis.serializer.alias("application/x-ndjson", "text/plain")  # export lines are text
+schema = schemathesis.openapi.from_asgi("/openapi.json", SERVED.app)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_spec(case: schemathesis.Case) -> None:
+    secret = SERVED.admin if "/admin/" in case.path else SERVED.acme
+    case.call_and_validate(headers={"Authorization": f"Bearer {secret}"}, checks=CHECKS)
