@@ -13,11 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from tests.server.conftest import free_port
 
 from engramdb import InvalidInput, Memory
+from engramdb.cli.main import cli
 from engramdb.mcp_server import McpScope, build_mcp_server
 from engramdb.pipeline.understand.rules_parser import RulesParser
 from engramdb.testing import HashEmbedder
@@ -77,6 +79,12 @@ def test_tools_in_process() -> None:
 def test_scope_must_name_a_user_or_agent() -> None:
     with pytest.raises(InvalidInput):
         McpScope.checked(user_id=None, agent_id=None, tenant_id=None)
+
+
+def test_http_transport_stays_on_loopback(tmp_path: Path) -> None:
+    args = _command(tmp_path / "m.db", "--transport", "http", "--host", "0.0.0.0")[3:]
+    result = CliRunner().invoke(cli, args, env={"ENGRAMDB_EMBEDDER": "hash"})
+    assert result.exit_code == 2 and "loopback" in result.output
 
 
 def test_stdio_server_from_the_cli(tmp_path: Path) -> None:

@@ -138,6 +138,11 @@ def mcp(
     from engramdb.mcp_server import McpScope, build_mcp_server
 
     with exit_on_error():
+        if transport == "http" and not _is_loopback(host):
+            raise ConfigError(
+                "the MCP HTTP transport has no authentication: serve it on a loopback address "
+                "(behind an authenticating proxy for remote agents), or use `engramdb serve`"
+            )
         scope = McpScope.checked(user_id=user_id, agent_id=agent_id, tenant_id=tenant_id)
         mem = open_memory(db)
     with mem:
