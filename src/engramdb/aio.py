@@ -53,6 +53,7 @@ class AsyncMemory:
     add = _on_thread(Memory.add)
     add_batch = _on_thread(Memory.add_batch)
     search = _on_thread(Memory.search)
+    context = _on_thread(Memory.context)
     get = _on_thread(Memory.get)
     get_all = _on_thread(Memory.get_all)
     update = _on_thread(Memory.update)

@@ -39,8 +39,10 @@ from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.memory import MemoryEvent, MemoryRecord
 from engramdb.model.query import Hit, Page
 from engramdb.pipeline.understand.profile import Profile
+from engramdb.retrieval.context import Context
 from engramdb.types import UNSET, Unset
 from engramdb.wire import (
+    context_from_dict,
     entity_from_dict,
     entity_page_from_dict,
     event_from_dict,
@@ -204,6 +206,24 @@ class RemoteMemory:
             filters=filters, budget_tokens=budget_tokens, as_of=as_of,
         )  # fmt: skip
         return [hit_from_dict(h) for h in self._request("POST", "/v1/search", json=body)["hits"]]
+
+    def context(
+        self,
+        query: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        budget_tokens: int = 1500,
+        recent_turns: int = 3,
+        as_of: datetime | str | None = None,
+    ) -> Context:
+        """Like :meth:`Memory.context <engramdb.Memory.context>`."""
+        body = _scope(
+            query=query, user_id=user_id, agent_id=agent_id, session_id=session_id,
+            budget_tokens=budget_tokens, recent_turns=recent_turns, as_of=as_of,
+        )  # fmt: skip
+        return context_from_dict(self._request("POST", "/v1/context", json=body))
 
     def get(
         self,

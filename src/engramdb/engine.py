@@ -38,14 +38,17 @@ from engramdb.pipeline.normalize import (
 )
 from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker
-from engramdb.pipeline.understand.profile import Profile, build_profile
+from engramdb.pipeline.understand.profile import Profile, build_profile, profile_line
 from engramdb.pipeline.understand.timex import find_times, mentions_time
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.keys import KeyStore
 from engramdb.ports.nlp import Parser
 from engramdb.ports.store import GraphStore, MemoryStore
+from engramdb.retrieval.context import Context, build_context
+from engramdb.retrieval.focus import entities_in_query
 from engramdb.retrieval.retriever import RetrievalSettings, Retriever
+from engramdb.retrieval.text import query_terms
 from engramdb.types import UNSET, Unset
 
 __all__ = ["Memory"]
@@ -411,6 +414,72 @@ class Memory:
         flt = parse_filter(filters)
         at = None if as_of is None else check_time(as_of, "as_of")
         return self.retriever.search(query, scope, flt, k=k, budget_tokens=budget_tokens, as_of=at)
+
+    def context(
+        self,
+        query: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        budget_tokens: int = 1500,
+        recent_turns: int = 3,
+        as_of: datetime | str | None = None,
+    ) -> Context:
+        """A ready-to-prompt context for a task or question, within a token budget.
+
+        Sections: what is known about the people the query names, relevant facts
+        that are true now, relevant conversation by day, and the latest turns.
+        Relevance comes from :meth:`search`; nothing appears twice, and every
+        item names the turns it stands for (``Context.sources``).
+
+        Args:
+            query: the task or question.
+            user_id: scope (at least one scope key is required).
+            agent_id: scope.
+            session_id: scope.
+            budget_tokens: the text never has more tokens than this (50..100,000).
+            recent_turns: how many of the latest turns to include (0..50).
+            as_of: build the context as it would have been at this time.
+
+        Raises:
+            InvalidInput: bad query, scope, budget or time.
+        """
+        _check_int(budget_tokens, "budget_tokens", 50, 100_000)
+        _check_int(recent_turns, "recent_turns", 0, 50)
+        hits = self.search(
+            query, user_id=user_id, agent_id=agent_id, session_id=session_id, k=100, as_of=as_of
+        )
+        scope = self._scope(user_id, agent_id, session_id)
+        recent = self.store.recent_episodes(scope, recent_turns) if recent_turns else []
+        if as_of is not None:  # what had not happened yet is not recent
+            at = check_time(as_of, "as_of")
+            recent = [m for m in recent if m.occurred_at <= at]
+        people = self._people_in(query, scope)
+        names = {word for p in people for word in p.name.lower().split()}
+        return build_context(
+            query,
+            hits,
+            budget_tokens=budget_tokens,
+            profiles=self._profile_lines(people),
+            recent=recent,
+            terms=[t for t in query_terms(query) if t not in names],
+        )
+
+    def _people_in(self, query: str, scope: Scope) -> list[Entity]:
+        if not isinstance(self.store, GraphStore):
+            return []
+        known = self.store.entities(replace(scope, session_id=None))
+        return [e for e in entities_in_query(query, known) if e.kind == "person"]
+
+    def _profile_lines(self, people: list[Entity]) -> list[str]:
+        """One line per person, from what is known about them now."""
+        graph = self._graph()
+        profiles = [
+            build_profile(p, graph.relations(p.scope, entity_ids=[p.id], current_only=True))
+            for p in people
+        ]
+        return [line for line in map(profile_line, profiles) if line]
 
     def get(
         self,

@@ -87,12 +87,6 @@ def _hit(hit: Hit) -> dict[str, Any]:
     return found
 
 
-def _context_line(hit: Hit) -> str:
-    memory = hit.memory
-    who = f"{memory.speaker}: " if memory.speaker else ""
-    return f"- [{_day(memory.occurred_at)}] {who}{memory.text} (id {memory.id})"
-
-
 class _Tools:
     """The tool implementations, bound to one engine and scope."""
 
@@ -140,17 +134,14 @@ class _Tools:
         self,
         task: Annotated[str, Field(description="The task or question you are working on.")],
         budget_tokens: Annotated[
-            int, Field(ge=50, le=20_000, description="Maximum size of the context.")
+            int, Field(ge=50, le=20_000, description="Maximum size of the context in tokens.")
         ] = 1000,
     ) -> str:
-        """Relevant memories for a task as dated lines, within a token budget, oldest first."""
-        hits = await self._call(
-            self.memory.search, task, k=50, budget_tokens=budget_tokens, **self.scope.keys()
+        """Ready-to-prompt context for a task: profiles, facts, dated conversation, latest turns."""
+        built = await self._call(
+            self.memory.context, task, budget_tokens=budget_tokens, **self.scope.keys()
         )
-        if not hits:
-            return "Nothing relevant is remembered."
-        ordered = sorted(hits, key=lambda h: h.memory.occurred_at)
-        return "Relevant memories:\n" + "\n".join(_context_line(hit) for hit in ordered)
+        return built.text or "Nothing relevant is remembered."
 
     async def about(
         self,

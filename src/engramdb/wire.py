@@ -20,8 +20,10 @@ from engramdb.model.graph import Entity, EntityPage, Relation
 from engramdb.model.memory import EventKind, MemoryEvent
 from engramdb.model.query import Hit, Page, Signal
 from engramdb.pipeline.understand.profile import Profile, ProfileValue
+from engramdb.retrieval.context import Context, ContextItem
 
 __all__ = [
+    "context_from_dict",
     "entity_from_dict",
     "entity_page_from_dict",
     "entity_page_to_dict",
@@ -205,4 +207,26 @@ def profile_from_dict(data: dict[str, Any]) -> Profile:
             slot: [ProfileValue(v["value"], v["fact_id"], v["predicate"]) for v in values]
             for slot, values in data["slots"].items()
         },
+    )
+
+
+def context_from_dict(data: dict[str, Any]) -> Context:
+    """Inverse of :meth:`Context.to_dict <engramdb.retrieval.context.Context.to_dict>`."""
+
+    def items(section: list[dict[str, Any]]) -> tuple[ContextItem, ...]:
+        return tuple(
+            ContextItem(memory_from_dict(i["memory"]), i["line"], tuple(i["cites"]))
+            for i in section
+        )
+
+    return Context(
+        query=data["query"],
+        budget_tokens=int(data["budget_tokens"]),
+        profile=tuple(data["profile"]),
+        facts=items(data["facts"]),
+        episodes=items(data["episodes"]),
+        recent=items(data["recent"]),
+        text=data["text"],
+        tokens=int(data["tokens"]),
+        sources=tuple(data["sources"]),
     )

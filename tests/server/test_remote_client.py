@@ -39,6 +39,9 @@ def test_same_objects_as_the_engine(served: Served, remote: RemoteMemory) -> Non
     assert remote.entities(user_id="u1") == local.entities(user_id="u1")
     assert remote.entity("Ana", user_id="u1") == local.entity("Ana", user_id="u1")
     assert remote.profile("Ana", user_id="u1") == local.profile("Ana", user_id="u1")
+    assert remote.context("Where does Ana work?", user_id="u1", budget_tokens=200) == (
+        local.context("Where does Ana work?", user_id="u1", budget_tokens=200)
+    )
     updated = remote.update(stored[1].id, text="I work at Spotify")
     assert updated == local.get(stored[1].id) and updated.version == 2
     assert remote.history(stored[1].id) == local.history(stored[1].id)

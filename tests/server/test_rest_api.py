@@ -76,6 +76,9 @@ def test_entities_profile_export_import(served: Served) -> None:
     assert page["entity"]["name"] == "Ana" and page["facts"]
     profile = api.get("/v1/profiles/Ana", params={"user_id": "u1"}).json()
     assert profile["summary"]["home"] == "Boston"
+    body = {"query": "Where does Ana live?", "user_id": "u1", "budget_tokens": 100}
+    context = api.post("/v1/context", json=body).json()
+    assert context["tokens"] <= 100 and "Boston" in context["text"] and context["sources"]
     exported = api.get("/v1/export")
     assert exported.headers["content-type"].startswith("application/x-ndjson")
     lines = exported.text.splitlines()

@@ -125,6 +125,29 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
 
 
 @cli.command()
+@click.argument("query")
+@db_option
+@scope_options
+@click.option("--budget", default=1500, show_default=True, help="Token budget of the context.")
+@click.option("--recent", default=3, show_default=True, help="How many latest turns to include.")
+@click.option("--as-of", help="Build it as it would have been at this time (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True, help="Print the structured context as JSON.")
+def context(
+    query: str,
+    db: str,
+    budget: int,
+    recent: int,
+    as_of: str | None,
+    as_json: bool,
+    **scope: str | None,
+) -> None:
+    """Print a ready-to-prompt context for a task or question, within a token budget."""
+    with exit_on_error(), open_memory(db, read_only=True) as mem:
+        built = mem.context(query, budget_tokens=budget, recent_turns=recent, as_of=as_of, **scope)
+    click.echo(json.dumps(built.to_dict(), indent=2) if as_json else built.text)
+
+
+@cli.command()
 @click.argument("memory_id")
 @db_option
 def get(memory_id: str, db: str) -> None:
@@ -403,6 +426,14 @@ def eval_() -> None:
     show_default=True,
     help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["search", "context"]),
+    default="search",
+    show_default=True,
+    help="search: ranked hits; context: the packed context of `engramdb context`.",
+)
+@click.option("--budget", default=1000, show_default=True, help="Context mode: token budget.")
 def locomo(
     data: Path,
     db: str | None,
@@ -410,10 +441,12 @@ def locomo(
     categories: str,
     json_out: Path | None,
     understanding: str,
+    mode: str,
+    budget: int,
 ) -> None:
     """LoCoMo evidence recall@k, recall within token budgets, session recall, MRR."""
     from engramdb.eval.locomo import load_locomo
-    from engramdb.eval.report import render_table, run_locomo
+    from engramdb.eval.report import render_report, run_locomo
     from engramdb.pipeline.understand.rules_parser import RulesParser
 
     options: dict[str, Any] = {"understand": understanding != "none"}
@@ -422,8 +455,10 @@ def locomo(
     with exit_on_error(), tempfile.TemporaryDirectory() as tmp:
         samples = load_locomo(data)[:conversations]
         with open_memory(db or str(Path(tmp) / "locomo.db"), **options) as mem:
-            report = run_locomo(mem, samples, categories.split(","), progress_bar)
-        click.echo(render_table(report))
+            report = run_locomo(
+                mem, samples, categories.split(","), progress_bar, mode=mode, budget=budget
+            )
+        click.echo(render_report(report))
         if json_out:
             json_out.write_text(json.dumps(report.to_json(), indent=2))
 

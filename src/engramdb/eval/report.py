@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engramdb.engine import Memory
+from engramdb.eval.context_eval import ContextReport, evaluate_context, render_context_table
 from engramdb.eval.locomo import CATEGORY_NAMES, Conversation, LocomoReport, evaluate
 from engramdb.eval.metrics import Summary
 
-__all__ = ["render_table", "run_locomo"]
+__all__ = ["render_report", "render_table", "run_locomo"]
 
 ProgressFactory = Callable[[int | None, str, str], Any]
 
@@ -19,8 +20,15 @@ def run_locomo(
     conversations: Sequence[Conversation],
     categories: Sequence[str],
     progress: ProgressFactory,
-) -> LocomoReport:
-    """Evaluate with a progress bar per phase (``progress`` makes tqdm-like bars)."""
+    *,
+    mode: str = "search",
+    budget: int = 1000,
+) -> LocomoReport | ContextReport:
+    """Evaluate with a progress bar per phase (``progress`` makes tqdm-like bars).
+
+    ``mode="context"`` scores the packed context of ``Memory.context`` within
+    ``budget`` tokens instead of the ranked search results.
+    """
     turns = sum(len(s.turns) for c in conversations for s in c.sessions)
     questions = sum(
         1 for c in conversations for q in c.questions if q.category in categories and q.evidence
@@ -30,12 +38,27 @@ def run_locomo(
         progress(questions, "q", "ask") as ask_bar,
     ):
         bars = {"turns": ingest_bar, "questions": ask_bar}
+        if mode == "context":
+            return evaluate_context(
+                memory,
+                conversations,
+                budget=budget,
+                categories=categories,
+                progress=lambda phase, n: bars[phase].update(n),
+            )
         return evaluate(
             memory,
             conversations,
             categories=categories,
             progress=lambda phase, n: bars[phase].update(n),
         )
+
+
+def render_report(report: LocomoReport | ContextReport) -> str:
+    """The table of either kind of report."""
+    if isinstance(report, ContextReport):
+        return render_context_table(report)
+    return render_table(report)
 
 
 def render_table(report: LocomoReport) -> str:

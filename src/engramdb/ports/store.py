@@ -179,6 +179,10 @@ class MemoryStore(ABC):
         """Episodes of the same session within ``window`` positions of ``memory``."""
 
     @abstractmethod
+    def recent_episodes(self, scope: Scope, limit: int) -> list[MemoryRecord]:
+        """The ``limit`` latest active episodes of ``scope``, oldest first."""
+
+    @abstractmethod
     def latest_time(self, scope: Scope) -> datetime | None:
         """When the last episode in ``scope`` happened (``None``: no episodes)."""
 

@@ -20,6 +20,8 @@ from engramdb.server.schemas import (
     AddIn,
     BatchIn,
     BatchOut,
+    ContextIn,
+    ContextOut,
     DeletedCountOut,
     DeletedOut,
     EntitiesOut,
@@ -87,6 +89,12 @@ def search(body: SearchIn, mem: TenantMemory) -> dict[str, Any]:
     """Hybrid recall within a scope, best first, each hit with the signals behind it."""
     hits = mem.search(**body.model_dump(exclude_none=True))
     return {"hits": [hit_to_dict(hit) for hit in hits]}
+
+
+@router.post("/context", response_model=ContextOut)
+def context(body: ContextIn, mem: TenantMemory) -> dict[str, Any]:
+    """A ready-to-prompt context for a task: profiles, facts, conversation, latest turns."""
+    return mem.context(**body.model_dump(exclude_none=True)).to_dict()
 
 
 @router.get("/memories", response_model=PageOut)

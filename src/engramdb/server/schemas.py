@@ -19,6 +19,8 @@ __all__ = [
     "AddIn",
     "BatchIn",
     "BatchOut",
+    "ContextIn",
+    "ContextOut",
     "DeletedCountOut",
     "DeletedOut",
     "EntitiesOut",
@@ -93,6 +95,18 @@ class SearchIn(_In):
     filters: Metadata | None = Field(None, description="Metadata filter, e.g. {'topic': 'work'}.")
     budget_tokens: int | None = Field(None, ge=1, le=10_000_000)
     as_of: AwareDatetime | None = Field(None, description="Recall what was true at this time.")
+
+
+class ContextIn(_In):
+    """A task or question to build a ready-to-prompt context for."""
+
+    query: Text
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+    budget_tokens: int = Field(1500, ge=50, le=100_000)
+    recent_turns: int = Field(3, ge=0, le=50)
+    as_of: AwareDatetime | None = None
 
 
 class UpdateIn(_In):
@@ -266,6 +280,28 @@ class ProfileOut(BaseModel):
     person: EntityOut
     slots: dict[str, list[ProfileValueOut]]
     summary: dict[str, Any]
+
+
+class ContextItemOut(BaseModel):
+    """A memory placed in the context: its line and the turns it stands for."""
+
+    line: str
+    cites: list[str]
+    memory: MemoryOut
+
+
+class ContextOut(BaseModel):
+    """A packed context: ``text`` to prompt with, and its parts as data."""
+
+    query: str
+    budget_tokens: int
+    tokens: int
+    text: str
+    profile: list[str]
+    facts: list[ContextItemOut]
+    episodes: list[ContextItemOut]
+    recent: list[ContextItemOut]
+    sources: list[str]
 
 
 class DeletedOut(BaseModel):

@@ -449,6 +449,17 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
         return [m for m in self._memories(rows) if m.scope == memory.scope]
 
     @guarded
+    def recent_episodes(self, scope: Scope, limit: int) -> list[MemoryRecord]:
+        """The ``limit`` latest active episodes of ``scope``, oldest first."""
+        where, params = scope_where_sql(scope, None)
+        rows = self._conn.execute(
+            f"{_SELECT} WHERE {where} AND m.kind = 'episode'"
+            " ORDER BY m.occurred_at DESC, m.rid DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return self._memories(rows[::-1])
+
+    @guarded
     def latest_time(self, scope: Scope) -> datetime | None:
         """The newest ``occurred_at`` of an episode in ``scope``."""
         where, params = scope_where_sql(scope, None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from engramdb.model.graph import Entity, Relation
 
-__all__ = ["SLOTS", "Profile", "ProfileValue", "build_profile"]
+__all__ = ["SLOTS", "Profile", "ProfileValue", "build_profile", "profile_line"]
 
 SLOTS = ("name", "age", "home", "job", "family", "pets", "likes", "dislikes", "goals")
 MAX_VALUES = 10
@@ -76,3 +76,16 @@ def build_profile(person: Entity, relations: Sequence[Relation]) -> Profile:
         if len(values) < MAX_VALUES and value.lower() not in {v.value.lower() for v in values}:
             values.append(ProfileValue(value, relation.fact_id, relation.predicate))
     return Profile(person, slots)
+
+
+def profile_line(profile: Profile, per_slot: int = 3) -> str:
+    """The filled slots on one line: ``"Ana: home Lisbon; job nurse; pets Max"`` ("" if none).
+
+    At most ``per_slot`` values (the newest) per slot: a summary, not the whole record.
+    """
+    parts = []
+    for slot in SLOTS[1:]:
+        values = [v.value for v in profile.slots.get(slot, [])][:per_slot]
+        if values:
+            parts.append(f"{slot} {', '.join(values)}")
+    return f"{profile.person.name}: {'; '.join(parts)}" if parts else ""

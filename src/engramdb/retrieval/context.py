@@ -1,0 +1,282 @@
+"""Working memory: pack what is relevant into a ready-to-prompt context within a token budget.
+
+Sections, in prompt order: what is known about the people the query names
+(profiles), relevant facts that are true now, relevant conversation (grouped by
+day, in time order), and the most recent turns. Selection is by relevance (the
+search ranking); display is by time. Nothing appears twice: an episode cited by
+an included fact is not repeated, nor a fact whose source turns are all shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engramdb.model.codec import memory_to_dict
+from engramdb.model.memory import MemoryKind, MemoryRecord
+from engramdb.model.query import Hit
+from engramdb.retrieval.budget import count_tokens
+
+__all__ = ["Context", "ContextItem", "build_context", "compress"]
+
+LONG_TURN = 22  # tokens; longer turns are cut to the sentences that mention the query
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"\w+")
+PROFILE_SHARE = 0.10  # at most this share of the budget for profiles
+RECENT_SHARE = 0.10  # and for the most recent turns
+# Short headers and day lines: every token spent on layout is one less for memories.
+HEADERS = {
+    "profile": "Known about them:",
+    "facts": "Relevant facts, true now:",
+    "episodes": "Relevant conversation, by day:",
+    "recent": "Latest turns:",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContextItem:
+    """One memory placed in the context.
+
+    Attributes:
+        memory: the memory.
+        line: how it is written in the context.
+        cites: ids of the episodes it stands for (itself, or a fact's source turns).
+    """
+
+    memory: MemoryRecord
+    line: str
+    cites: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A packed, sectioned context.
+
+    Attributes:
+        query: what it was built for.
+        budget_tokens: the budget; ``tokens`` never exceeds it.
+        profile: lines about the people the query names.
+        facts: relevant facts that are true now, in time order.
+        episodes: relevant turns, in time order.
+        recent: the scope's latest turns, in time order.
+        text: everything above, ready to put in a prompt.
+        tokens: the size of ``text`` (approximate LLM tokens).
+    """
+
+    query: str
+    budget_tokens: int
+    profile: tuple[str, ...] = ()
+    facts: tuple[ContextItem, ...] = ()
+    episodes: tuple[ContextItem, ...] = ()
+    recent: tuple[ContextItem, ...] = ()
+    text: str = ""
+    tokens: int = 0
+    sources: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (memories in full)."""
+
+        def items(section: Sequence[ContextItem]) -> list[dict[str, Any]]:
+            return [
+                {"line": i.line, "cites": list(i.cites), "memory": memory_to_dict(i.memory)}
+                for i in section
+            ]
+
+        return {
+            "query": self.query,
+            "budget_tokens": self.budget_tokens,
+            "tokens": self.tokens,
+            "text": self.text,
+            "profile": list(self.profile),
+            "facts": items(self.facts),
+            "episodes": items(self.episodes),
+            "recent": items(self.recent),
+            "sources": list(self.sources),
+        }
+
+
+def _day(memory: MemoryRecord) -> str:
+    when = memory.occurred_at
+    return f"{when.day} {when:%b %Y}:"
+
+
+def _turn_line(memory: MemoryRecord, terms: Sequence[str] = (), context_only: bool = False) -> str:
+    who = memory.speaker or memory.role or "someone"
+    return f"{who}: {compress(memory.text, terms, context_only=context_only)}"
+
+
+def compress(
+    text: str, terms: Sequence[str], *, long: int = LONG_TURN, context_only: bool = False
+) -> str:
+    """A long turn cut to its sentences that mention the query's terms ("…" marks a cut).
+
+    Short turns, and turns where no sentence mentions a term (they were found by
+    meaning), are kept whole.
+    """
+    if not terms or count_tokens(text) <= long:
+        return text
+    sentences = _SENTENCE_END.split(text.strip())
+    stems = [t[: max(4, len(t) - 2)] for t in terms]
+    keep = [
+        any(word.startswith(stem) for word in _WORD.findall(s.lower()) for stem in stems)
+        for s in sentences
+    ]
+    if not any(keep) and context_only:  # a neighbour shown for context: its opening will do
+        keep[0] = True
+    if not any(keep) or all(keep):
+        return text
+    parts: list[str] = []
+    for sentence, kept in zip(sentences, keep, strict=True):
+        if kept:
+            parts.append(sentence)
+        elif not parts or parts[-1] != "…":
+            parts.append("…")
+    return " ".join(parts)
+
+
+def _fact_line(memory: MemoryRecord) -> str:
+    return f"- {memory.text}"
+
+
+class _Packer:
+    """Adds lines while the running token count stays within the budget."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+
+    def fits(self, *lines: str) -> bool:
+        return self.used + sum(count_tokens(line) for line in lines) <= self.budget
+
+    def take(self, *lines: str) -> None:
+        self.used += sum(count_tokens(line) for line in lines)
+
+
+def build_context(
+    query: str,
+    hits: Sequence[Hit],
+    *,
+    budget_tokens: int,
+    profiles: Sequence[str] = (),
+    recent: Sequence[MemoryRecord] = (),
+    terms: Sequence[str] = (),
+) -> Context:
+    """Pack profiles, relevant facts and turns, and recent turns into ``budget_tokens``.
+
+    Args:
+        query: the task or question.
+        hits: search results for it, best first.
+        budget_tokens: the most tokens the text may have.
+        profiles: one line per person the query names.
+        recent: the scope's latest turns, oldest first.
+        terms: the query's content words; long relevant turns are cut to the
+            sentences that mention them.
+    """
+    packer = _Packer(budget_tokens)
+    profile = _pack_lines(packer, "profile", profiles, int(budget_tokens * PROFILE_SHARE))
+    recent_items = _pack_recent(packer, recent, int(budget_tokens * RECENT_SHARE))
+    shown = {i.memory.id for i in recent_items}
+    facts, episodes = _pack_relevant(packer, hits, shown, terms)
+    text = _render(profile, facts, episodes, recent_items)
+    cited = [c for section in (facts, episodes, recent_items) for i in section for c in i.cites]
+    return Context(
+        query=query,
+        budget_tokens=budget_tokens,
+        profile=tuple(profile),
+        facts=tuple(_by_time(facts)),
+        episodes=tuple(_by_time(episodes)),
+        recent=tuple(recent_items),
+        text=text,
+        tokens=count_tokens(text),
+        sources=tuple(dict.fromkeys(cited)),
+    )
+
+
+def _pack_lines(packer: _Packer, section: str, lines: Sequence[str], share: int) -> list[str]:
+    kept: list[str] = []
+    limit = packer.used + share
+    for line in lines:
+        header = () if kept else (HEADERS[section],)
+        cost = sum(count_tokens(x) for x in (*header, line))
+        if packer.used + cost > limit or not packer.fits(*header, line):
+            break
+        packer.take(*header, line)
+        kept.append(line)
+    return kept
+
+
+def _pack_recent(packer: _Packer, recent: Sequence[MemoryRecord], share: int) -> list[ContextItem]:
+    """The latest turns that fit in their share, newest kept first, shown oldest first."""
+    kept: list[ContextItem] = []
+    limit = packer.used + share
+    days: set[str] = set()
+    for memory in reversed(recent):
+        line = _turn_line(memory)
+        extra = [HEADERS["recent"]] if not kept else []
+        extra += [_day(memory)] if _day(memory) not in days else []
+        cost = sum(count_tokens(x) for x in (*extra, line))
+        if packer.used + cost > limit:
+            break
+        packer.take(*extra, line)
+        days.add(_day(memory))
+        kept.append(ContextItem(memory, line, (memory.id,)))
+    return kept[::-1]
+
+
+def _pack_relevant(
+    packer: _Packer, hits: Sequence[Hit], shown: set[str], terms: Sequence[str]
+) -> tuple[list[ContextItem], list[ContextItem]]:
+    """Facts and turns in ranking order; items that do not fit are skipped, smaller may follow."""
+    facts: list[ContextItem] = []
+    episodes: list[ContextItem] = []
+    cited = set(shown)
+    days: set[str] = set()
+    for hit in hits:
+        memory = hit.memory
+        sources = tuple(s.id for s in hit.sources) or (memory.id,)
+        if memory.id in cited or set(sources) <= cited:
+            continue  # already in the context, itself or through a fact
+        is_turn = memory.kind is MemoryKind.EPISODE
+        section, items = ("episodes", episodes) if is_turn else ("facts", facts)
+        neighbour_only = all(signal.name == "neighbour" for signal in hit.why)
+        line = _turn_line(memory, terms, neighbour_only) if is_turn else _fact_line(memory)
+        extra = [HEADERS[section]] if not items else []
+        if is_turn and _day(memory) not in days:  # facts carry their dates in their text
+            extra.append(_day(memory))
+        if not packer.fits(*extra, line):
+            continue
+        packer.take(*extra, line)
+        if is_turn:
+            days.add(_day(memory))
+        items.append(ContextItem(memory, line, sources if not is_turn else (memory.id,)))
+        cited.update(sources)
+        cited.add(memory.id)
+    return facts, episodes
+
+
+def _render(
+    profile: Sequence[str],
+    facts: Sequence[ContextItem],
+    episodes: Sequence[ContextItem],
+    recent: Sequence[ContextItem],
+) -> str:
+    lines: list[str] = [HEADERS["profile"], *profile] if profile else []
+    if facts:
+        lines += [HEADERS["facts"], *(item.line for item in _by_time(facts))]
+    for header, items in (("episodes", episodes), ("recent", recent)):
+        if not items:
+            continue
+        lines.append(HEADERS[header])
+        day = None
+        for item in _by_time(items):
+            if _day(item.memory) != day:
+                day = _day(item.memory)
+                lines.append(day)
+            lines.append(item.line)
+    return "\n".join(lines)
+
+
+def _by_time(items: Sequence[ContextItem]) -> list[ContextItem]:
+    return sorted(items, key=lambda i: (i.memory.occurred_at, i.memory.id))
