@@ -43,5 +43,5 @@ def test_locomo_subset_recall(tmp_path, minilm) -> None:  # type: ignore[no-unty
         assert found >= bar, f"{category} recall@10 {found:.3f} < {bar}: {report}"
     packed = context["overall"]
     assert packed["max_tokens"] <= 1000
-    # measured 0.891 against 0.890; the tolerance absorbs numeric noise across machines
+    # measured 0.893 against 0.890; the tolerance absorbs numeric noise across machines
     assert packed["context_recall"] >= packed["search_recall"] - 0.005, context
