@@ -145,11 +145,13 @@ class RemoteMemory:
         session_id: str | None = None,
         timestamp: datetime | str | None = None,
         metadata: dict[str, Any] | None = None,
+        importance: float | None = None,
+        expires_at: datetime | str | None = None,
     ) -> list[MemoryRecord]:
         """Like :meth:`Memory.add <engramdb.Memory.add>`."""
         body = _scope(
             messages=messages, user_id=user_id, agent_id=agent_id, session_id=session_id,
-            timestamp=timestamp, metadata=metadata,
+            timestamp=timestamp, metadata=metadata, importance=importance, expires_at=expires_at,
         )  # fmt: skip
         found = self._request("POST", "/v1/memories", json=body)
         return [memory_from_dict(m) for m in found["memories"]]
@@ -187,6 +189,50 @@ class RemoteMemory:
         params = _scope(user_id=user_id, agent_id=agent_id, session_id=session_id)
         return int(self._request("DELETE", "/v1/memories", params=params)["deleted"])
 
+    def forget(
+        self,
+        memory_id: str | None = None,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+    ) -> int:
+        """Like :meth:`Memory.forget <engramdb.Memory.forget>`."""
+        body = _scope(
+            memory_id=memory_id, user_id=user_id, agent_id=agent_id, session_id=session_id
+        )
+        return int(self._request("POST", "/v1/forget", json=body)["forgotten"])
+
+    def feedback(self, memory_ids: Iterable[str], *, useful: bool = True) -> int:
+        """Like :meth:`Memory.feedback <engramdb.Memory.feedback>`."""
+        body = {"memory_ids": list(memory_ids), "useful": useful}
+        return int(self._request("POST", "/v1/feedback", json=body)["reinforced"])
+
+    def archive(self, memory_id: str) -> MemoryRecord:
+        """Like :meth:`Memory.archive <engramdb.Memory.archive>`."""
+        path = self._memory_path(memory_id) + "/archive"
+        return memory_from_dict(self._request("POST", path))
+
+    def restore(self, memory_id: str) -> MemoryRecord:
+        """Like :meth:`Memory.restore <engramdb.Memory.restore>`."""
+        path = self._memory_path(memory_id) + "/restore"
+        return memory_from_dict(self._request("POST", path))
+
+    def fade(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        threshold: float = 0.05,
+    ) -> dict[str, int]:
+        """Like :meth:`Memory.fade <engramdb.Memory.fade>`."""
+        body = _scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, threshold=threshold
+        )
+        found = self._request("POST", "/v1/fade", json=body)
+        return {"archived": int(found["archived"]), "expired": int(found["expired"])}
+
     # ------------------------------------------------------------- reads
     def search(
         self,
@@ -217,11 +263,13 @@ class RemoteMemory:
         budget_tokens: int = 1500,
         recent_turns: int = 3,
         as_of: datetime | str | None = None,
+        reinforce: bool = True,
     ) -> Context:
         """Like :meth:`Memory.context <engramdb.Memory.context>`."""
         body = _scope(
             query=query, user_id=user_id, agent_id=agent_id, session_id=session_id,
             budget_tokens=budget_tokens, recent_turns=recent_turns, as_of=as_of,
+            reinforce=reinforce,
         )  # fmt: skip
         return context_from_dict(self._request("POST", "/v1/context", json=body))
 

@@ -25,8 +25,16 @@ from engramdb.errors import (
 from engramdb.keys import KeyRing
 from engramdb.model.filters import And, Cond, parse_filter
 from engramdb.model.graph import Entity, EntityPage
-from engramdb.model.memory import MemoryEvent, MemoryKind, MemoryRecord, MemoryStatus, Scope
+from engramdb.model.memory import (
+    EventKind,
+    MemoryEvent,
+    MemoryKind,
+    MemoryRecord,
+    MemoryStatus,
+    Scope,
+)
 from engramdb.model.query import Hit, Page
+from engramdb.model.retention import FADED, reinforced, retention
 from engramdb.pipeline.ingest import AddRequest, ingest, revise_episode
 from engramdb.pipeline.normalize import (
     check_id,
@@ -220,6 +228,8 @@ class Memory:
         session_id: str | None = None,
         timestamp: datetime | str | None = None,
         metadata: dict[str, Any] | None = None,
+        importance: float | None = None,
+        expires_at: datetime | str | None = None,
     ) -> list[MemoryRecord]:
         """Remember messages verbatim, as episodes. Durable when it returns.
 
@@ -231,6 +241,9 @@ class Memory:
             session_id: scope: the session (run / conversation).
             timestamp: when the messages were said (timezone-aware); default now.
             metadata: free-form JSON data kept on every episode.
+            importance: 0..1 (default 0.5); important memories fade more slowly.
+            expires_at: a TTL: after this time the messages (and what is drawn from
+                them) are no longer recalled, and :meth:`fade` deletes them.
 
         Returns:
             The stored episodes, in order.
@@ -238,7 +251,9 @@ class Memory:
         Raises:
             InvalidInput: bad messages, scope, timestamp or metadata; nothing is stored.
         """
-        request = self._add_request(messages, user_id, agent_id, session_id, timestamp, metadata)
+        request = self._add_request(
+            messages, user_id, agent_id, session_id, timestamp, metadata, importance, expires_at
+        )
         return self._ingest([request])[0]
 
     def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
@@ -273,6 +288,8 @@ class Memory:
                         item.get("session_id"),
                         item.get("timestamp"),
                         item.get("metadata"),
+                        item.get("importance"),
+                        item.get("expires_at"),
                     )
                 )
             except InvalidInput as exc:
@@ -289,13 +306,23 @@ class Memory:
         session_id: Any,
         timestamp: Any,
         metadata: Any,
+        importance: Any = None,
+        expires_at: Any = None,
     ) -> AddRequest:
         """Validate the arguments of one ``add``."""
+        if importance is not None and (
+            isinstance(importance, bool)
+            or not isinstance(importance, int | float)
+            or not 0 <= importance <= 1
+        ):
+            raise InvalidInput("importance must be a number from 0 to 1", field="importance")
         return AddRequest(
             turns=normalize_messages(messages),
             scope=self._scope(user_id, agent_id, session_id),
             timestamp=None if timestamp is None else check_time(timestamp),
             metadata=normalize_metadata(metadata),
+            importance=0.5 if importance is None else float(importance),
+            expires_at=None if expires_at is None else check_time(expires_at, "expires_at"),
         )
 
     def _ingest(self, requests: list[AddRequest]) -> list[list[MemoryRecord]]:
@@ -375,6 +402,122 @@ class Memory:
             deleted += len(self.store.delete(batch, self.actor, self.clock.now()))
         return deleted
 
+    def forget(
+        self,
+        memory_id: str | None = None,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+    ) -> int:
+        """Erase a memory, or a whole scope, for good; returns how many memories went.
+
+        Like :meth:`delete` / :meth:`delete_all` (everything derived goes too, and
+        a ``delete`` event without content remains), and then the store is
+        compacted so that no trace of the content is left in its files: freed
+        pages are zeroed, the text index is rewritten, the vector index rebuilt.
+
+        Raises:
+            NotFound: no such memory (in this tenant).
+            InvalidInput: neither an id nor a scope, or both.
+        """
+        scoped = any(key is not None for key in (user_id, agent_id, session_id))
+        if (memory_id is None) == (not scoped):
+            raise InvalidInput("give a memory id or a scope (user_id / agent_id / session_id)")
+        if memory_id is not None:
+            count = len(self.delete(memory_id))
+        else:
+            count = self.delete_all(user_id=user_id, agent_id=agent_id, session_id=session_id)
+        self.store.compact()
+        return count
+
+    def feedback(self, memory_ids: Iterable[str], *, useful: bool = True) -> int:
+        """Tell the store which recalled memories were used; returns how many were reinforced.
+
+        A useful memory's strength grows and its forgetting clock restarts, so it
+        ranks a little higher and fades later. ``useful=False`` changes nothing
+        (an unused memory fades on its own).
+
+        Raises:
+            NotFound: an id that does not exist (in this tenant).
+        """
+        ids = list(memory_ids)
+        found = [self.get(memory_id) for memory_id in ids]
+        if not useful:
+            return 0
+        self._reinforce(found)
+        return len(found)
+
+    def _reinforce(self, memories: Iterable[MemoryRecord]) -> None:
+        now = self.clock.now()
+        used = [reinforced(m, now) for m in memories]
+        if used and not self.store.read_only:
+            self.store.set_usage(used)
+
+    def archive(self, memory_id: str) -> MemoryRecord:
+        """Archive a memory and what is drawn from it: kept, restorable, no longer recalled.
+
+        Raises:
+            NotFound: no such memory (in this tenant).
+        """
+        return self._set_status(memory_id, MemoryStatus.ARCHIVED, EventKind.ARCHIVE)
+
+    def restore(self, memory_id: str) -> MemoryRecord:
+        """Bring an archived memory (and what is drawn from it) back; its clock restarts.
+
+        Raises:
+            NotFound: no such memory (in this tenant).
+        """
+        restored = self._set_status(memory_id, MemoryStatus.ACTIVE, EventKind.RESTORE)
+        self._reinforce([restored])
+        return self.get(memory_id)
+
+    def _set_status(self, memory_id: str, status: MemoryStatus, kind: EventKind) -> MemoryRecord:
+        self.get(memory_id)
+        family = [memory_id]
+        frontier = [memory_id]
+        while frontier:  # what is drawn from it, transitively (facts, gists)
+            frontier = [i for i in self.store.derived_ids(frontier) if i not in family]
+            family += frontier
+        changing = [m.id for m in self.store.get_many(family).values() if m.status is not status]
+        if changing:
+            self.store.set_status(changing, status, kind, self.actor, self.clock.now())
+        return self.get(memory_id)
+
+    def fade(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        threshold: float = FADED,
+    ) -> dict[str, int]:
+        """Archive the memories of a scope that have faded, and delete the expired ones.
+
+        A memory has faded when its retention ``exp(-days since last use / strength)``
+        is below ``threshold``. Archived memories stay restorable; expired ones
+        (past their ``expires_at``) are deleted like :meth:`delete`.
+
+        Returns:
+            ``{"archived": n, "expired": m}``.
+        """
+        scope = self._scope(user_id, agent_id, session_id)
+        if not 0 < threshold < 1:
+            raise InvalidInput("threshold must be between 0 and 1", field="threshold")
+        now = self.clock.now()
+        faded: list[str] = []
+        expired: list[str] = []
+        for batch in self.store.iter_ids(scope, 1000):
+            for memory in self.store.get_many(batch).values():
+                if memory.expires_at is not None and memory.expires_at <= now:
+                    expired.append(memory.id)
+                elif memory.status is MemoryStatus.ACTIVE and retention(memory, now) < threshold:
+                    faded.append(memory.id)
+        if faded:
+            self.store.set_status(faded, MemoryStatus.ARCHIVED, EventKind.ARCHIVE, self.actor, now)
+        gone = self.store.delete(expired, self.actor, now) if expired else []
+        return {"archived": len(faded), "expired": len(gone)}
+
     # ------------------------------------------------------------- reads
     def search(
         self,
@@ -413,7 +556,15 @@ class Memory:
             _check_int(budget_tokens, "budget_tokens", 1, 10_000_000)
         flt = parse_filter(filters)
         at = None if as_of is None else check_time(as_of, "as_of")
-        return self.retriever.search(query, scope, flt, k=k, budget_tokens=budget_tokens, as_of=at)
+        return self.retriever.search(
+            query,
+            scope,
+            flt,
+            k=k,
+            budget_tokens=budget_tokens,
+            as_of=at,
+            retention_at=self.clock.now(),
+        )
 
     def context(
         self,
@@ -425,6 +576,7 @@ class Memory:
         budget_tokens: int = 1500,
         recent_turns: int = 3,
         as_of: datetime | str | None = None,
+        reinforce: bool = True,
     ) -> Context:
         """A ready-to-prompt context for a task or question, within a token budget.
 
@@ -441,6 +593,8 @@ class Memory:
             budget_tokens: the text never has more tokens than this (50..100,000).
             recent_turns: how many of the latest turns to include (0..50).
             as_of: build the context as it would have been at this time.
+            reinforce: count the relevant memories it holds as used (they fade
+                more slowly); ``False`` for a look that changes nothing.
 
         Raises:
             InvalidInput: bad query, scope, budget or time.
@@ -457,7 +611,7 @@ class Memory:
             recent = [m for m in recent if m.occurred_at <= at]
         people = self._people_in(query, scope)
         names = {word for p in people for word in p.name.lower().split()}
-        return build_context(
+        built = build_context(
             query,
             hits,
             budget_tokens=budget_tokens,
@@ -465,6 +619,9 @@ class Memory:
             recent=recent,
             terms=[t for t in query_terms(query) if t not in names],
         )
+        if reinforce:  # what goes into a prompt is used: it fades more slowly
+            self._reinforce(i.memory for i in (*built.facts, *built.episodes))
+        return built
 
     def _people_in(self, query: str, scope: Scope) -> list[Entity]:
         if not isinstance(self.store, GraphStore):
@@ -662,7 +819,12 @@ class Memory:
         self.close()
 
 
-_ADD_KEYS = frozenset({"messages", "user_id", "agent_id", "session_id", "timestamp", "metadata"})
+_ADD_KEYS = frozenset(
+    {
+        "messages", "user_id", "agent_id", "session_id", "timestamp", "metadata", "importance",
+        "expires_at",
+    }
+)  # fmt: skip
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> None:

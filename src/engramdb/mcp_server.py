@@ -173,9 +173,9 @@ class _Tools:
     async def forget(
         self, memory_id: Annotated[str, Field(description="Id of the memory to delete.")]
     ) -> dict[str, Any]:
-        """Delete a memory and everything derived from it, for good."""
+        """Erase a memory and everything derived from it, for good (no trace is left)."""
         await self._call(self.memory.get, memory_id, **self.scope.keys())
-        return {"deleted": await self._call(self.memory.delete, memory_id)}
+        return {"forgotten": await self._call(self.memory.forget, memory_id)}
 
 
 def build_mcp_server(memory: Memory, scope: McpScope) -> MCPServer:

@@ -39,8 +39,9 @@ def test_same_objects_as_the_engine(served: Served, remote: RemoteMemory) -> Non
     assert remote.entities(user_id="u1") == local.entities(user_id="u1")
     assert remote.entity("Ana", user_id="u1") == local.entity("Ana", user_id="u1")
     assert remote.profile("Ana", user_id="u1") == local.profile("Ana", user_id="u1")
-    assert remote.context("Where does Ana work?", user_id="u1", budget_tokens=200) == (
-        local.context("Where does Ana work?", user_id="u1", budget_tokens=200)
+    question = {"user_id": "u1", "budget_tokens": 200, "reinforce": False}
+    assert remote.context("Where does Ana work?", **question) == (  # type: ignore[arg-type]
+        local.context("Where does Ana work?", **question)  # type: ignore[arg-type]
     )
     updated = remote.update(stored[1].id, text="I work at Spotify")
     assert updated == local.get(stored[1].id) and updated.version == 2
@@ -56,6 +57,12 @@ def test_same_objects_as_the_engine(served: Served, remote: RemoteMemory) -> Non
     with pytest.raises(NotFound):
         local.get(stored[0].id)
     assert remote.delete_all(user_id="u2") == 1
+    kept = remote.add("Locker 12", user_id="u3", importance=0.9)[0]
+    assert remote.archive(kept.id) == local.get(kept.id)
+    assert remote.restore(kept.id) == local.get(kept.id)
+    assert remote.feedback([kept.id]) == 1
+    assert remote.fade(user_id="u3") == {"archived": 0, "expired": 0}
+    assert remote.forget(user_id="u3") >= 1
     remote.ping()
 
 

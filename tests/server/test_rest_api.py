@@ -49,6 +49,23 @@ def test_add_search_get_list_update_history_delete(served: Served) -> None:
     assert api.get(f"/v1/memories/{turn['id']}/history").json()["events"][-1]["kind"] == "delete"
 
 
+def test_archive_restore_feedback_fade_forget(served: Served) -> None:
+    api = served.client(served.acme)
+    turn = _add(api, "My locker code is 4512", session_id="s9")[0]
+    assert api.post(f"/v1/memories/{turn['id']}/archive").json()["status"] == "archived"
+    assert api.post(f"/v1/memories/{turn['id']}/restore").json()["status"] == "active"
+    assert api.post("/v1/feedback", json={"memory_ids": [turn["id"]]}).json() == {"reinforced": 1}
+    assert api.post("/v1/fade", json={"user_id": "u1"}).json() == {"archived": 0, "expired": 0}
+    assert api.post("/v1/forget", json={"memory_id": turn["id"]}).json()["forgotten"] >= 1
+    assert api.get(f"/v1/memories/{turn['id']}").status_code == 404
+    assert api.post("/v1/forget", json={}).status_code == 422
+    other = served.client(served.globex)
+    kept = _add(api, "still here")[0]
+    assert other.post("/v1/forget", json={"memory_id": kept["id"]}).status_code == 404
+    assert other.post(f"/v1/memories/{kept['id']}/archive").status_code == 404
+    assert api.post("/v1/forget", json={"user_id": "u1"}).json()["forgotten"] >= 1
+
+
 def test_batch_filters_delete_all(served: Served) -> None:
     api = served.client(served.acme)
     items = [

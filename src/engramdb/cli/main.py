@@ -47,6 +47,8 @@ def cli() -> None:
 @click.option("--role", default="user", show_default=True, help="user, assistant, system or tool.")
 @click.option("--timestamp", help="When it was said, ISO 8601 with offset (default: now).")
 @click.option("--metadata", help="JSON object kept with the memory.")
+@click.option("--importance", type=float, help="0..1 (default 0.5): important memories last.")
+@click.option("--expires-at", help="A TTL: forget it after this time (ISO 8601 with offset).")
 def add(
     text: str,
     db: str,
@@ -54,13 +56,22 @@ def add(
     role: str,
     timestamp: str | None,
     metadata: str | None,
+    importance: float | None,
+    expires_at: str | None,
     **scope: str | None,
 ) -> None:
     """Remember one message; prints the new memory id."""
     with exit_on_error(), open_memory(db) as mem:
         message = {"role": role, "content": text, **({"name": speaker} if speaker else {})}
         stored = mem.add(
-            [message], timestamp=timestamp, metadata=json_arg(metadata, "metadata"), **scope
+            [message],
+            timestamp=timestamp,
+            metadata=json_arg(metadata, "metadata"),
+            importance=importance,
+            expires_at=expires_at,
+            user_id=scope["user_id"],
+            agent_id=scope["agent_id"],
+            session_id=scope["session_id"],
         )
         click.echo(stored[0].id)
 
@@ -143,7 +154,15 @@ def context(
 ) -> None:
     """Print a ready-to-prompt context for a task or question, within a token budget."""
     with exit_on_error(), open_memory(db, read_only=True) as mem:
-        built = mem.context(query, budget_tokens=budget, recent_turns=recent, as_of=as_of, **scope)
+        built = mem.context(
+            query,
+            user_id=scope["user_id"],
+            agent_id=scope["agent_id"],
+            session_id=scope["session_id"],
+            budget_tokens=budget,
+            recent_turns=recent,
+            as_of=as_of,
+        )
     click.echo(json.dumps(built.to_dict(), indent=2) if as_json else built.text)
 
 
@@ -263,6 +282,49 @@ def delete_all(db: str, yes: bool, **scope: str | None) -> None:
         if named and not yes:
             click.confirm(f"Delete every memory of {named}?", abort=True)
         click.echo(f"deleted {mem.delete_all(**scope)}")
+
+
+@cli.command()
+@click.argument("memory_id", required=False)
+@db_option
+@scope_options
+def forget(memory_id: str | None, db: str, **scope: str | None) -> None:
+    """Erase a memory, or a whole scope, for good: no trace is left in the store's files."""
+    with exit_on_error(), open_memory(db, understand=False) as mem:
+        count = mem.forget(
+            memory_id,
+            user_id=scope["user_id"],
+            agent_id=scope["agent_id"],
+            session_id=scope["session_id"],
+        )
+    click.echo(f"forgot {count} memories")
+
+
+@cli.command()
+@click.argument("memory_id")
+@db_option
+@click.option("--restore", "undo", is_flag=True, help="Bring it back instead.")
+def archive(memory_id: str, db: str, undo: bool) -> None:
+    """Archive a memory (kept, restorable, no longer recalled), or restore it."""
+    with exit_on_error(), open_memory(db, understand=False) as mem:
+        changed = mem.restore(memory_id) if undo else mem.archive(memory_id)
+    click.echo(f"{changed.id} {changed.status.value}")
+
+
+@cli.command()
+@db_option
+@scope_options
+@click.option("--threshold", default=0.05, show_default=True, help="Retention below which.")
+def fade(db: str, threshold: float, **scope: str | None) -> None:
+    """Archive a scope's faded memories and delete its expired ones."""
+    with exit_on_error(), open_memory(db, understand=False) as mem:
+        done = mem.fade(
+            user_id=scope["user_id"],
+            agent_id=scope["agent_id"],
+            session_id=scope["session_id"],
+            threshold=threshold,
+        )
+    click.echo(f"archived {done['archived']}, deleted {done['expired']} expired")
 
 
 @cli.command()

@@ -63,7 +63,9 @@ class ContextReport:
 
 
 def _score(memory: Memory, conversation: Conversation, question: Question, budget: int) -> _Scored:
-    context = memory.context(question.text, user_id=conversation.user_id, budget_tokens=budget)
+    context = memory.context(
+        question.text, user_id=conversation.user_id, budget_tokens=budget, reinforce=False
+    )
     shown = memory.store.get_many(list(context.sources))
     found = {m.metadata.get("dia_id") for m in shown.values()}
     hits = memory.search(question.text, user_id=conversation.user_id, k=100)

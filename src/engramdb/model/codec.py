@@ -16,7 +16,15 @@ __all__ = [
     "scope_to_dict",
 ]
 
-_TIME_FIELDS = ("occurred_at", "recorded_at", "valid_from", "valid_to", "expired_at")
+_TIME_FIELDS = (
+    "occurred_at",
+    "recorded_at",
+    "valid_from",
+    "valid_to",
+    "expired_at",
+    "last_used_at",
+    "expires_at",
+)
 
 
 def dt_to_iso(value: datetime | None) -> str | None:
@@ -49,6 +57,7 @@ def memory_to_dict(memory: MemoryRecord) -> dict[str, Any]:
         "importance": memory.importance,
         "confidence": memory.confidence,
         "reading": memory.reading,
+        "strength": memory.strength,
     }
     for name in _TIME_FIELDS:
         data[name] = dt_to_iso(getattr(memory, name))
@@ -79,6 +88,7 @@ def memory_from_dict(data: dict[str, Any]) -> MemoryRecord:
         importance=float(data.get("importance", 0.5)),
         confidence=float(data.get("confidence", 1.0)),
         reading=data.get("reading"),
+        strength=None if data.get("strength") is None else float(data["strength"]),
         **times,
     )
 

@@ -114,6 +114,11 @@ class MemoryRecord:
         confidence: 0..1, how sure the extractor was; 1.0 for verbatim episodes.
         reading: an episode's text with pronouns resolved and dates made absolute
             (derived, indexed beside the verbatim text); ``None`` when not analysed.
+        strength: how slowly it fades, in days (``None``: the initial strength for
+            its importance; see :mod:`engramdb.model.retention`).
+        last_used_at: when it was last returned in a context or marked useful.
+        expires_at: when it expires (a TTL); expired memories are not recalled and
+            are deleted by ``Memory.fade``.
     """
 
     id: str
@@ -136,6 +141,9 @@ class MemoryRecord:
     importance: float = 0.5
     confidence: float = 1.0
     reading: str | None = None
+    strength: float | None = None
+    last_used_at: datetime | None = None
+    expires_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible dict of every field (times as ISO 8601 strings)."""

@@ -37,6 +37,8 @@ def build_episodes(
     metadata: dict[str, Any],
     first_seq: int,
     now: datetime,
+    importance: float = 0.5,
+    expires_at: datetime | None = None,
 ) -> list[MemoryRecord]:
     """One immutable episode per turn, in order, positioned after ``first_seq - 1``."""
     episodes = []
@@ -55,6 +57,8 @@ def build_episodes(
                 metadata={**metadata, **turn.metadata},
                 valid_from=occurred,
                 seq=first_seq + offset,
+                importance=importance,
+                expires_at=expires_at,
             )
         )
     return episodes
@@ -68,6 +72,8 @@ class AddRequest:
     scope: Scope
     timestamp: datetime | None
     metadata: dict[str, Any]
+    importance: float = 0.5
+    expires_at: datetime | None = None
 
 
 def ingest(
@@ -97,6 +103,8 @@ def ingest(
             metadata=request.metadata,
             first_seq=0,
             now=now,
+            importance=request.importance,
+            expires_at=request.expires_at,
         )
         if analyzer is None:
             prepared.append([Understood(e, (), ()) for e in episodes])

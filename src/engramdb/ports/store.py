@@ -15,7 +15,7 @@ from typing import Any
 
 from engramdb.model.filters import Filter
 from engramdb.model.graph import Entity, EntityMention, Relation
-from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
+from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, MemoryStatus, Scope
 from engramdb.model.query import Page
 from engramdb.types import Vector
 
@@ -149,6 +149,20 @@ class MemoryStore(ABC):
         Content is removed everywhere, including earlier events of those memories;
         a DELETE event without content is recorded for each.
         """
+
+    @abstractmethod
+    def set_usage(self, memories: Sequence[MemoryRecord]) -> None:
+        """Store the ``strength`` and ``last_used_at`` of memories (no event: not a change)."""
+
+    @abstractmethod
+    def set_status(
+        self, ids: Sequence[str], status: MemoryStatus, kind: EventKind, actor: str, at: datetime
+    ) -> None:
+        """Move memories to ``status`` (archive / restore), recording a ``kind`` event each."""
+
+    @abstractmethod
+    def compact(self) -> None:
+        """Erase deleted content physically: free pages, text index, vector index."""
 
     @abstractmethod
     def derived_ids(self, ids: Sequence[str]) -> list[str]:

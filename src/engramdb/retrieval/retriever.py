@@ -10,6 +10,7 @@ from engramdb.model.filters import And, Cond, Filter, matches
 from engramdb.model.graph import Entity
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope, valid_at
 from engramdb.model.query import Hit, Signal
+from engramdb.model.retention import retention
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, KeywordIndex, MemoryStore, ScoredId, VectorIndex
 from engramdb.retrieval.budget import count_tokens, within_budget
@@ -45,6 +46,9 @@ class RetrievalSettings:
         graph_weight: weight in fusion of the graph candidates (memories mentioning
             entities of the kind the query asks for, linked to the entities it names).
         graph_boost: graph candidates also have their fused score multiplied by this.
+        retention_weight: scores are multiplied by ``1 + retention_weight * R``, where
+            R in (0, 1] is how well the memory is retained (recently used, strong
+            memories rank a little higher; see :mod:`engramdb.model.retention`).
     """
 
     candidates: int = 50
@@ -59,6 +63,7 @@ class RetrievalSettings:
     time_boost: float = 2.0
     graph_weight: float = 1.0
     graph_boost: float = 1.5
+    retention_weight: float = 0.2
 
 
 # (query, reference time on demand) -> the [start, end) intervals its time expressions mean
@@ -101,6 +106,7 @@ class Retriever:
         budget_tokens: int | None = None,
         as_of: datetime | None = None,
         now: datetime | None = None,
+        retention_at: datetime | None = None,
     ) -> list[Hit]:
         """The best ``k`` memories for ``query`` within ``scope``, explained.
 
@@ -114,6 +120,8 @@ class Retriever:
                 while they were valid, later memories excluded).
             now: the reference for relative times in the query when ``as_of`` is
                 not given (default: the last event in scope).
+            retention_at: the current time: memories expired by then are left out,
+                and retention is measured at it (``None``: neither).
         """
         s = self.settings
         known = self.store.entities(scope) if isinstance(self.store, GraphStore) else []
@@ -150,6 +158,8 @@ class Retriever:
         self._focus(named, fused)
         _boost({i for i, _ in graph}, fused, s.graph_boost)
         self._boost_times(fused, memories, windows)
+        if retention_at is not None:
+            _weigh_retention(fused, memories, retention_at, s.retention_weight)
         fused.sort(key=lambda f: -f.score)
         # neighbours come from the session log, so they are checked against the filter here
         hits = [
@@ -158,6 +168,7 @@ class Retriever:
             if f.id in memories
             and matches(flt, memories[f.id])
             and (as_of is None or valid_at(memories[f.id], as_of))
+            and not _expired(memories[f.id], retention_at)
         ]
         hits = _without_repeats(hits)[:k]
         if budget_tokens is not None:
@@ -310,3 +321,21 @@ def _sources(memory: MemoryRecord, found: dict[str, MemoryRecord]) -> tuple[Memo
     if memory.kind is MemoryKind.EPISODE:
         return (memory,)
     return tuple(found[s] for s in memory.sources if s in found)
+
+
+def _expired(memory: MemoryRecord, at: datetime | None) -> bool:
+    return at is not None and memory.expires_at is not None and memory.expires_at <= at
+
+
+def _weigh_retention(
+    fused: list[Fused], memories: dict[str, MemoryRecord], at: datetime, weight: float
+) -> None:
+    """Favour well-retained memories a little; name the signal when it is strong."""
+    for entry in fused:
+        memory = memories.get(entry.id)
+        if memory is None:
+            continue
+        kept = retention(memory, at)
+        entry.score *= 1 + weight * kept
+        if kept >= 0.5 and memory.last_used_at is not None:
+            entry.signals.append(Signal("retention", 0, kept))

@@ -27,12 +27,18 @@ from engramdb.server.schemas import (
     EntitiesOut,
     EntityPageOut,
     EventsOut,
+    FadedOut,
+    FadeIn,
+    FeedbackIn,
+    ForgetIn,
+    ForgottenOut,
     HitsOut,
     ImportedOut,
     MemoriesOut,
     MemoryOut,
     PageOut,
     ProfileOut,
+    ReinforcedOut,
     SearchIn,
     UpdateIn,
 )
@@ -146,6 +152,36 @@ def update_memory(memory_id: str, body: UpdateIn, mem: TenantMemory) -> dict[str
 def delete_memory(memory_id: str, mem: TenantMemory) -> dict[str, Any]:
     """Delete a memory and everything derived from it."""
     return {"deleted": mem.delete(memory_id)}
+
+
+@router.post("/memories/{memory_id}/archive", response_model=MemoryOut)
+def archive(memory_id: str, mem: TenantMemory) -> dict[str, Any]:
+    """Archive a memory (and what is drawn from it): kept and restorable, not recalled."""
+    return memory_to_dict(mem.archive(memory_id))
+
+
+@router.post("/memories/{memory_id}/restore", response_model=MemoryOut)
+def restore(memory_id: str, mem: TenantMemory) -> dict[str, Any]:
+    """Bring an archived memory back."""
+    return memory_to_dict(mem.restore(memory_id))
+
+
+@router.post("/forget", response_model=ForgottenOut, tags=["forgetting"])
+def forget(body: ForgetIn, mem: TenantMemory) -> dict[str, Any]:
+    """Erase one memory or a whole scope for good, leaving no trace in the store's files."""
+    return {"forgotten": mem.forget(**body.model_dump(exclude_none=True))}
+
+
+@router.post("/feedback", response_model=ReinforcedOut, tags=["forgetting"])
+def feedback(body: FeedbackIn, mem: TenantMemory) -> dict[str, Any]:
+    """Tell which recalled memories were used: they grow stronger and fade later."""
+    return {"reinforced": mem.feedback(body.memory_ids, useful=body.useful)}
+
+
+@router.post("/fade", response_model=FadedOut, tags=["forgetting"])
+def fade(body: FadeIn, mem: TenantMemory) -> dict[str, Any]:
+    """Archive the scope's faded memories and delete its expired ones."""
+    return mem.fade(**body.model_dump(exclude_none=True))
 
 
 @router.get("/memories/{memory_id}/history", response_model=EventsOut)

@@ -27,6 +27,11 @@ __all__ = [
     "EntityPageOut",
     "ErrorOut",
     "EventsOut",
+    "FadeIn",
+    "FadedOut",
+    "FeedbackIn",
+    "ForgetIn",
+    "ForgottenOut",
     "HitsOut",
     "ImportedOut",
     "KeyCreatedOut",
@@ -37,6 +42,7 @@ __all__ = [
     "MemoryOut",
     "PageOut",
     "ProfileOut",
+    "ReinforcedOut",
     "SearchIn",
     "StatusOut",
     "TenantsOut",
@@ -76,6 +82,8 @@ class AddIn(_In):
     session_id: Id | None = None
     timestamp: AwareDatetime | None = Field(None, description="Default time of the messages.")
     metadata: Metadata | None = None
+    importance: float | None = Field(None, ge=0, le=1, description="Important memories last.")
+    expires_at: AwareDatetime | None = Field(None, description="A TTL: forgotten after this.")
 
 
 class BatchIn(_In):
@@ -107,6 +115,32 @@ class ContextIn(_In):
     budget_tokens: int = Field(1500, ge=50, le=100_000)
     recent_turns: int = Field(3, ge=0, le=50)
     as_of: AwareDatetime | None = None
+    reinforce: bool = Field(True, description="Count what it holds as used (fades slower).")
+
+
+class ForgetIn(_In):
+    """What to erase for good: one memory, or a whole scope."""
+
+    memory_id: Id | None = None
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+
+
+class FeedbackIn(_In):
+    """Which recalled memories were used."""
+
+    memory_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
+    useful: bool = True
+
+
+class FadeIn(_In):
+    """Archive the faded memories of a scope and delete the expired ones."""
+
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+    threshold: float = Field(0.05, gt=0, lt=1)
 
 
 class UpdateIn(_In):
@@ -151,6 +185,9 @@ class MemoryOut(BaseModel):
     valid_from: datetime | None
     valid_to: datetime | None
     expired_at: datetime | None
+    strength: float | None
+    last_used_at: datetime | None
+    expires_at: datetime | None
 
 
 class MemoriesOut(BaseModel):
@@ -314,6 +351,25 @@ class DeletedCountOut(BaseModel):
     """How many memories were deleted."""
 
     deleted: int
+
+
+class ForgottenOut(BaseModel):
+    """How many memories were erased."""
+
+    forgotten: int
+
+
+class ReinforcedOut(BaseModel):
+    """How many memories were reinforced."""
+
+    reinforced: int
+
+
+class FadedOut(BaseModel):
+    """How many memories were archived and how many expired ones deleted."""
+
+    archived: int
+    expired: int
 
 
 class ImportedOut(BaseModel):

@@ -35,6 +35,9 @@ MEMORY_COLUMNS = (
     "confidence",
     "reading",
     "tenant_id",
+    "strength",
+    "last_used_at",
+    "expires_at",
 )
 
 
@@ -70,6 +73,9 @@ def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
         memory.confidence,
         memory.reading,
         memory.scope.tenant_id,
+        memory.strength,
+        to_db_time(memory.last_used_at),
+        to_db_time(memory.expires_at),
     )
 
 

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,14 @@ from engramdb.backends.sqlite.vectors import AnnIndex
 from engramdb.errors import BackendUnavailable, InvalidInput
 from engramdb.model.codec import dt_from_iso, memory_to_dict, scope_from_dict, scope_to_dict
 from engramdb.model.filters import Filter
-from engramdb.model.memory import EventKind, MemoryEvent, MemoryKind, MemoryRecord, Scope
+from engramdb.model.memory import (
+    EventKind,
+    MemoryEvent,
+    MemoryKind,
+    MemoryRecord,
+    MemoryStatus,
+    Scope,
+)
 from engramdb.model.query import Page
 from engramdb.ports.store import (
     Capabilities,
@@ -112,6 +120,7 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 5000")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")  # deleted content is zeroed, not left
             if path is not None and not self.read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
@@ -287,6 +296,44 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
             self._drop_orphan_entities()
         self._ann_removed(rids)
         return deleted
+
+    @guarded
+    def set_usage(self, memories: Sequence[MemoryRecord]) -> None:
+        """Store strength and last use (no event: using a memory does not change it)."""
+        with self.atomic():
+            self._conn.executemany(
+                "UPDATE memories SET strength = ?, last_used_at = ? WHERE id = ?",
+                [(m.strength, _rows.to_db_time(m.last_used_at), m.id) for m in memories],
+            )
+
+    @guarded
+    def set_status(
+        self, ids: Sequence[str], status: MemoryStatus, kind: EventKind, actor: str, at: datetime
+    ) -> None:
+        """Archive or restore memories, with one event each (before / after states)."""
+        with self.atomic():
+            for before in self._memories(self._fetch_rows(list(ids))):
+                after = replace(before, status=status)
+                self._conn.execute(
+                    "UPDATE memories SET status = ? WHERE id = ?", (status.value, before.id)
+                )
+                self._record(before.id, kind, actor, at, before.scope, before, after)
+
+    @guarded
+    def compact(self) -> None:
+        """Erase deleted content from the file: FTS5 segments, free pages, WAL, ANN sidecar.
+
+        ``secure_delete`` (always on) zeroes freed pages; merging the FTS5 index drops
+        the deleted documents' terms; the ANN index is rebuilt without removed vectors.
+        """
+        if self.read_only:
+            return
+        self._conn.execute("INSERT INTO memory_fts (memory_fts) VALUES ('optimize')")
+        self._conn.execute("VACUUM")
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._ann_ready = False
+        self._ann.discard()
+        self._sync_ann(load=False)
 
     @guarded
     def derived_ids(self, ids: Sequence[str]) -> list[str]:

@@ -95,6 +95,13 @@ class AnnIndex:
         self._header.write_text(json.dumps(header))
         self.dirty = False
 
+    def discard(self) -> None:
+        """Empty the index and delete its files (they may hold vectors since deleted)."""
+        self.clear()
+        for path in (self.path, self._header):
+            if path and path.exists():
+                path.unlink()
+
     def invalidate(self) -> None:
         """Remove the saved header so a crash before the next save forces a rebuild."""
         if self._header and self._header.exists():

@@ -105,6 +105,8 @@ def _fact_memory(
         valid_from=happened,
         sources=(episode.id,),
         confidence=confidence,
+        importance=episode.importance,
+        expires_at=episode.expires_at,  # a fact lives no longer than what it was drawn from
     )
 
 
