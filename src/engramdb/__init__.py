@@ -41,10 +41,12 @@ from engramdb.model.memory import (
     MemoryStatus,
     Scope,
 )
+from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page, Signal
 from engramdb.pipeline.understand.profile import Profile, ProfileValue
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
+from engramdb.retrieval.context import Context, ContextItem
 from engramdb.retrieval.retriever import RetrievalSettings
 
 __version__ = "0.1.0"
@@ -57,6 +59,8 @@ __all__ = [
     "Clock",
     "ConfigError",
     "Conflict",
+    "Context",
+    "ContextItem",
     "Embedder",
     "EmbedderMismatch",
     "EmbeddingError",
@@ -79,6 +83,7 @@ __all__ = [
     "NotFound",
     "Page",
     "PermissionDenied",
+    "Procedure",
     "Profile",
     "ProfileValue",
     "Relation",

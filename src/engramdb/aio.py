@@ -60,6 +60,8 @@ class AsyncMemory:
     delete = _on_thread(Memory.delete)
     delete_all = _on_thread(Memory.delete_all)
     forget = _on_thread(Memory.forget)
+    add_trajectory = _on_thread(Memory.add_trajectory)
+    procedures = _on_thread(Memory.procedures)
     feedback = _on_thread(Memory.feedback)
     archive = _on_thread(Memory.archive)
     restore = _on_thread(Memory.restore)

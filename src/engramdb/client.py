@@ -12,7 +12,7 @@ errors come back as the same exception classes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from engramdb.errors import (
 from engramdb.model.codec import memory_from_dict
 from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.memory import MemoryEvent, MemoryRecord
+from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page
 from engramdb.pipeline.understand.profile import Profile
 from engramdb.retrieval.context import Context
@@ -48,6 +49,7 @@ from engramdb.wire import (
     event_from_dict,
     hit_from_dict,
     page_from_dict,
+    procedure_from_dict,
     profile_from_dict,
 )
 
@@ -232,6 +234,33 @@ class RemoteMemory:
         )
         found = self._request("POST", "/v1/fade", json=body)
         return {"archived": int(found["archived"]), "expired": int(found["expired"])}
+
+    def add_trajectory(
+        self,
+        task: str,
+        steps: Sequence[str | Mapping[str, Any]],
+        outcome: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        timestamp: datetime | str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> MemoryRecord:
+        """Like :meth:`Memory.add_trajectory <engramdb.Memory.add_trajectory>`."""
+        body = _scope(
+            task=task, steps=list(steps), outcome=outcome, user_id=user_id, agent_id=agent_id,
+            session_id=session_id, timestamp=timestamp, metadata=metadata,
+        )  # fmt: skip
+        return memory_from_dict(self._request("POST", "/v1/trajectories", json=body))
+
+    def procedures(
+        self, task: str, *, user_id: str | None = None, agent_id: str | None = None, k: int = 3
+    ) -> list[Procedure]:
+        """Like :meth:`Memory.procedures <engramdb.Memory.procedures>`."""
+        params = _scope(task=task, user_id=user_id, agent_id=agent_id, k=k)
+        found = self._request("GET", "/v1/procedures", params=params)["procedures"]
+        return [procedure_from_dict(p) for p in found]
 
     # ------------------------------------------------------------- reads
     def search(

@@ -7,7 +7,7 @@ stores; this module only checks arguments and connects the pieces.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -33,9 +33,11 @@ from engramdb.model.memory import (
     MemoryStatus,
     Scope,
 )
+from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page
 from engramdb.model.retention import FADED, reinforced, retention
 from engramdb.pipeline.ingest import AddRequest, ingest, revise_episode
+from engramdb.pipeline.learn import Attempt, learn_from_attempt, recall_procedures
 from engramdb.pipeline.normalize import (
     check_id,
     check_text,
@@ -44,6 +46,7 @@ from engramdb.pipeline.normalize import (
     normalize_metadata,
     normalize_scope,
 )
+from engramdb.pipeline.procedures import OUTCOMES, normalize_steps
 from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker
 from engramdb.pipeline.understand.profile import Profile, build_profile, profile_line
@@ -517,6 +520,73 @@ class Memory:
             self.store.set_status(faded, MemoryStatus.ARCHIVED, EventKind.ARCHIVE, self.actor, now)
         gone = self.store.delete(expired, self.actor, now) if expired else []
         return {"archived": len(faded), "expired": len(gone)}
+
+    def add_trajectory(
+        self,
+        task: str,
+        steps: Sequence[str | Mapping[str, Any]],
+        outcome: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        timestamp: datetime | str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> MemoryRecord:
+        """Remember an agent's attempt at a task, and learn the procedure for its kind of task.
+
+        The attempt is stored verbatim (a ``trajectory`` memory). Attempts at tasks
+        of the same kind are grouped into one ``procedure`` memory (derived from
+        them): the steps that succeeded most often, the success rate, and the
+        pitfalls of the failed attempts. See :meth:`procedures`.
+
+        Args:
+            task: what the agent was asked to do.
+            steps: the actions taken, as strings or ``{"action", "error"?}`` dicts.
+            outcome: ``"success"`` or ``"failure"``.
+            user_id: scope (a user and / or an agent is required).
+            agent_id: scope.
+            session_id: scope.
+            timestamp: when it happened (default now).
+            metadata: free-form JSON data kept with the trajectory.
+
+        Returns:
+            The stored trajectory.
+
+        Raises:
+            InvalidInput: bad task, steps, outcome or scope; nothing is stored.
+        """
+        check_text(task, "task")
+        found = normalize_steps(steps)
+        if outcome not in OUTCOMES:
+            raise InvalidInput('outcome must be "success" or "failure"', field="outcome")
+        scope = self._scope(user_id, agent_id, session_id)
+        if scope.user_id is None and scope.agent_id is None:
+            raise InvalidInput("a trajectory belongs to a user or an agent", field="scope")
+        when = self.clock.now() if timestamp is None else check_time(timestamp)
+        extra = normalize_metadata(metadata)
+        return learn_from_attempt(
+            self.store, self.embedder, Attempt(task, found, outcome, scope, when, extra),
+            now=self.clock.now(), actor=self.actor,
+        )  # fmt: skip
+
+    def procedures(
+        self,
+        task: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        k: int = 3,
+    ) -> list[Procedure]:
+        """The best-known procedures for a task, most alike first, with their pitfalls.
+
+        Raises:
+            InvalidInput: bad task, scope or ``k``.
+        """
+        check_text(task, "task")
+        _check_int(k, "k", 1, 50)
+        scope = self._scope(user_id, agent_id)
+        return recall_procedures(self.store, self.embedder, task, scope, k)
 
     # ------------------------------------------------------------- reads
     def search(

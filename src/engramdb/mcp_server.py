@@ -143,6 +143,32 @@ class _Tools:
         )
         return built.text or "Nothing relevant is remembered."
 
+    async def record_attempt(
+        self,
+        task: Annotated[str, Field(description="The task you attempted.")],
+        steps: Annotated[list[str], Field(description="The actions you took, in order.")],
+        succeeded: Annotated[bool, Field(description="Whether the task was done.")],
+        error: Annotated[
+            str | None, Field(description="If it failed: what went wrong at the last step.")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Record how an attempt at a task went, so the next similar task can learn from it."""
+        taken: list[Any] = list(steps)
+        if error and taken:
+            taken[-1] = {"action": taken[-1], "error": error}
+        outcome = "success" if succeeded else "failure"
+        stored = await self._call(
+            self.memory.add_trajectory, task, taken, outcome, **self.scope.keys()
+        )
+        return {"stored": stored.id}
+
+    async def how_to(
+        self, task: Annotated[str, Field(description="The task you are about to do.")]
+    ) -> dict[str, Any]:
+        """What worked before for tasks like this one: steps, success rate and pitfalls."""
+        found = await self._call(self.memory.procedures, task, **self.scope.keys())
+        return {"procedures": [p.to_dict() for p in found]}
+
     async def about(
         self,
         name: Annotated[str, Field(description="A person, place, pet, organisation or work.")],
@@ -192,6 +218,11 @@ def build_mcp_server(memory: Memory, scope: McpScope) -> MCPServer:
     server.add_tool(tools.recall, annotations=read_only)
     server.add_tool(tools.get_context, annotations=read_only)
     server.add_tool(tools.about, annotations=read_only)
+    server.add_tool(tools.how_to, annotations=read_only)
+    server.add_tool(
+        tools.record_attempt,
+        annotations=ToolAnnotations(destructive_hint=False, open_world_hint=False),
+    )
     server.add_tool(
         tools.update,
         annotations=ToolAnnotations(

@@ -18,6 +18,7 @@ from engramdb.model.codec import (
 )
 from engramdb.model.graph import Entity, EntityPage, Relation
 from engramdb.model.memory import EventKind, MemoryEvent
+from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page, Signal
 from engramdb.pipeline.understand.profile import Profile, ProfileValue
 from engramdb.retrieval.context import Context, ContextItem
@@ -34,6 +35,7 @@ __all__ = [
     "hit_to_dict",
     "page_from_dict",
     "page_to_dict",
+    "procedure_from_dict",
     "profile_from_dict",
     "profile_to_dict",
     "relation_from_dict",
@@ -229,4 +231,19 @@ def context_from_dict(data: dict[str, Any]) -> Context:
         text=data["text"],
         tokens=int(data["tokens"]),
         sources=tuple(data["sources"]),
+    )
+
+
+def procedure_from_dict(data: dict[str, Any]) -> Procedure:
+    """Inverse of :meth:`Procedure.to_dict <engramdb.model.procedure.Procedure.to_dict>`."""
+    return Procedure(
+        id=data["id"],
+        pattern=data["pattern"],
+        example=data["example"],
+        steps=tuple(data["steps"]),
+        successes=int(data["successes"]),
+        failures=int(data["failures"]),
+        pitfalls=tuple(data["pitfalls"]),
+        sources=tuple(data["sources"]),
+        similarity=float(data["similarity"]),
     )

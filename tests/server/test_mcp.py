@@ -24,7 +24,9 @@ from engramdb.mcp_server import McpScope, build_mcp_server
 from engramdb.pipeline.understand.rules_parser import RulesParser
 from engramdb.testing import HashEmbedder
 
-TOOLS = {"remember", "recall", "get_context", "about", "update", "forget"}
+TOOLS = {
+    "remember", "recall", "get_context", "about", "update", "forget", "record_attempt", "how_to",
+}  # fmt: skip
 
 
 def _command(db: Path, *extra: str) -> list[str]:
@@ -67,6 +69,12 @@ def test_tools_in_process() -> None:
             assert gone.structured_content["forgotten"] >= 1  # type: ignore[index]
             missing = await client.call_tool("forget", {"memory_id": memory_id})
             assert missing.is_error and "NotFound" in missing.content[0].text  # type: ignore[union-attr]
+            attempt = {"task": "Book a table at Nopa for 4", "steps": ["call()", "confirm()"]}
+            assert not (
+                await client.call_tool("record_attempt", {**attempt, "succeeded": True})
+            ).is_error
+            learned = await client.call_tool("how_to", {"task": "Book a table at Zuni for 2"})
+            assert learned.structured_content["procedures"][0]["steps"] == attempt["steps"]  # type: ignore[index]
             empty = await client.call_tool("remember", {"content": "   "})
             assert empty.is_error and "InvalidInput" in empty.content[0].text  # type: ignore[union-attr]
         assert memory.for_tenant("acme").get_all(user_id="ana").memories

@@ -63,6 +63,10 @@ def test_same_objects_as_the_engine(served: Served, remote: RemoteMemory) -> Non
     assert remote.feedback([kept.id]) == 1
     assert remote.fade(user_id="u3") == {"archived": 0, "expired": 0}
     assert remote.forget(user_id="u3") >= 1
+    remote.add_trajectory("Rename report.txt", ["open()", {"action": "mv()"}], "success",
+                          agent_id="bot")  # fmt: skip
+    learned = remote.procedures("Rename notes.txt", agent_id="bot")
+    assert learned == local.procedures("Rename notes.txt", agent_id="bot") and learned
     remote.ping()
 
 

@@ -26,6 +26,7 @@ class MemoryKind(enum.StrEnum):
     SUMMARY = "summary"  # a gist of several episodes (episode segment, session, day)
     PROFILE = "profile"  # a bounded slot about a person (name, home, job, ...)
     PROCEDURE = "procedure"  # a reusable way of doing a task, from trajectories
+    TRAJECTORY = "trajectory"  # one attempt of an agent at a task: steps and outcome, verbatim
 
 
 class MemoryStatus(enum.StrEnum):

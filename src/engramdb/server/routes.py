@@ -37,9 +37,11 @@ from engramdb.server.schemas import (
     MemoriesOut,
     MemoryOut,
     PageOut,
+    ProceduresOut,
     ProfileOut,
     ReinforcedOut,
     SearchIn,
+    TrajectoryIn,
     UpdateIn,
 )
 from engramdb.types import UNSET
@@ -182,6 +184,29 @@ def feedback(body: FeedbackIn, mem: TenantMemory) -> dict[str, Any]:
 def fade(body: FadeIn, mem: TenantMemory) -> dict[str, Any]:
     """Archive the scope's faded memories and delete its expired ones."""
     return mem.fade(**body.model_dump(exclude_none=True))
+
+
+@router.post("/trajectories", status_code=201, response_model=MemoryOut, tags=["procedures"])
+def add_trajectory(body: TrajectoryIn, mem: TenantMemory) -> dict[str, Any]:
+    """Remember an agent's attempt at a task; the procedure for its kind of task is updated."""
+    data = body.model_dump(exclude_none=True)
+    data["steps"] = [
+        s if isinstance(s, str) else s.model_dump(exclude_none=True) for s in body.steps
+    ]
+    return memory_to_dict(mem.add_trajectory(**data))
+
+
+@router.get("/procedures", response_model=ProceduresOut, tags=["procedures"])
+def procedures(
+    mem: TenantMemory,
+    task: Annotated[str, Query(min_length=1, max_length=100_000)],
+    user_id: IdQuery = None,
+    agent_id: IdQuery = None,
+    k: Annotated[int, Query(ge=1, le=50)] = 3,
+) -> dict[str, Any]:
+    """The best-known procedures for a task, with success rates and pitfalls."""
+    found = mem.procedures(task, user_id=user_id, agent_id=agent_id, k=k)
+    return {"procedures": [p.to_dict() for p in found]}
 
 
 @router.get("/memories/{memory_id}/history", response_model=EventsOut)

@@ -41,11 +41,13 @@ __all__ = [
     "MemoriesOut",
     "MemoryOut",
     "PageOut",
+    "ProceduresOut",
     "ProfileOut",
     "ReinforcedOut",
     "SearchIn",
     "StatusOut",
     "TenantsOut",
+    "TrajectoryIn",
     "UpdateIn",
 ]
 
@@ -141,6 +143,29 @@ class FadeIn(_In):
     agent_id: Id | None = None
     session_id: Id | None = None
     threshold: float = Field(0.05, gt=0, lt=1)
+
+
+class StepIn(_In):
+    """One step of a trajectory."""
+
+    action: Annotated[str, Field(min_length=1, max_length=2000)]
+    error: str | None = Field(None, max_length=2000, description="What went wrong, if it failed.")
+
+
+class TrajectoryIn(_In):
+    """An agent's attempt at a task."""
+
+    task: Text
+    steps: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=2000)] | StepIn],
+        Field(min_length=1, max_length=200),
+    ]
+    outcome: Literal["success", "failure"]
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+    timestamp: AwareDatetime | None = None
+    metadata: Metadata | None = None
 
 
 class UpdateIn(_In):
@@ -339,6 +364,27 @@ class ContextOut(BaseModel):
     episodes: list[ContextItemOut]
     recent: list[ContextItemOut]
     sources: list[str]
+
+
+class ProcedureOut(BaseModel):
+    """The best-known way of doing a kind of task, and what to avoid."""
+
+    id: str
+    pattern: str
+    example: str
+    steps: list[str]
+    successes: int
+    failures: int
+    success_rate: float
+    pitfalls: list[str]
+    sources: list[str]
+    similarity: float
+
+
+class ProceduresOut(BaseModel):
+    """Procedures for a task, most alike first."""
+
+    procedures: list[ProcedureOut]
 
 
 class DeletedOut(BaseModel):
