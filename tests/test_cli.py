@@ -57,6 +57,21 @@ def test_add_search_get_update_history_delete(run) -> None:  # type: ignore[no-u
     assert json.loads(run("stats"))["memories"] == 0
 
 
+def test_context_archive_fade_forget(run) -> None:  # type: ignore[no-untyped-def]
+    kept = run("add", "My locker code is 4512", "--user", "bo", "--speaker", "Bo").strip()
+    run("add", "Temporary wifi password is kiwi", "--user", "bo",
+        "--expires-at", "2000-01-01T00:00:00+00:00")  # fmt: skip
+    context = run("context", "What is Bo's locker code?", "--user", "bo", "--budget", "100")
+    assert "4512" in context and "kiwi" not in context  # expired: not recalled
+    packed = json.loads(run("context", "locker", "--user", "bo", "--json"))
+    assert packed["tokens"] <= 1500 and packed["sources"]
+    assert run("archive", kept).startswith(f"{kept} archived")
+    assert run("archive", kept, "--restore").startswith(f"{kept} active")
+    assert run("fade", "--user", "bo") == "archived 0, deleted 1 expired\n"
+    assert run("forget", "--user", "bo").startswith("forgot ")
+    run("forget", code=2)  # neither an id nor a scope
+
+
 def test_import_export_roundtrip_and_stats(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sample = ROOT / "src/engramdb/examples/sample_conversation.jsonl"
     assert "imported 12 memories" in run("import", str(sample))

@@ -58,7 +58,7 @@ def add(
     metadata: str | None,
     importance: float | None,
     expires_at: str | None,
-    **scope: str | None,
+    **scope: Any,
 ) -> None:
     """Remember one message; prints the new memory id."""
     with exit_on_error(), open_memory(db) as mem:
@@ -69,9 +69,7 @@ def add(
             metadata=json_arg(metadata, "metadata"),
             importance=importance,
             expires_at=expires_at,
-            user_id=scope["user_id"],
-            agent_id=scope["agent_id"],
-            session_id=scope["session_id"],
+            **scope,
         )
         click.echo(stored[0].id)
 
@@ -150,15 +148,13 @@ def context(
     recent: int,
     as_of: str | None,
     as_json: bool,
-    **scope: str | None,
+    **scope: Any,
 ) -> None:
     """Print a ready-to-prompt context for a task or question, within a token budget."""
     with exit_on_error(), open_memory(db, read_only=True) as mem:
         built = mem.context(
             query,
-            user_id=scope["user_id"],
-            agent_id=scope["agent_id"],
-            session_id=scope["session_id"],
+            **scope,
             budget_tokens=budget,
             recent_turns=recent,
             as_of=as_of,
@@ -288,14 +284,12 @@ def delete_all(db: str, yes: bool, **scope: str | None) -> None:
 @click.argument("memory_id", required=False)
 @db_option
 @scope_options
-def forget(memory_id: str | None, db: str, **scope: str | None) -> None:
+def forget(memory_id: str | None, db: str, **scope: Any) -> None:
     """Erase a memory, or a whole scope, for good: no trace is left in the store's files."""
     with exit_on_error(), open_memory(db, understand=False) as mem:
         count = mem.forget(
             memory_id,
-            user_id=scope["user_id"],
-            agent_id=scope["agent_id"],
-            session_id=scope["session_id"],
+            **scope,
         )
     click.echo(f"forgot {count} memories")
 
@@ -315,13 +309,11 @@ def archive(memory_id: str, db: str, undo: bool) -> None:
 @db_option
 @scope_options
 @click.option("--threshold", default=0.05, show_default=True, help="Retention below which.")
-def fade(db: str, threshold: float, **scope: str | None) -> None:
+def fade(db: str, threshold: float, **scope: Any) -> None:
     """Archive a scope's faded memories and delete its expired ones."""
     with exit_on_error(), open_memory(db, understand=False) as mem:
         done = mem.fade(
-            user_id=scope["user_id"],
-            agent_id=scope["agent_id"],
-            session_id=scope["session_id"],
+            **scope,
             threshold=threshold,
         )
     click.echo(f"archived {done['archived']}, deleted {done['expired']} expired")
