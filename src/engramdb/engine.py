@@ -136,9 +136,11 @@ class Memory:
             StoreLocked: another process has the file open for writing.
         """
         location = str(location)
-        if "://" in location:
+        postgres = location.startswith(("postgresql://", "postgres://"))
+        if "://" in location and not postgres:
             raise ConfigError(
-                f"unsupported location {location!r}: give a SQLite file path or ':memory:'"
+                f"unsupported location {location!r}: give a SQLite file path, ':memory:'"
+                " or a postgresql:// DSN"
             )
         if embedder is None:
             from engramdb.providers.embedders.minilm import MiniLMEmbedder
@@ -152,7 +154,13 @@ class Memory:
             from engramdb.providers.nlp import default_parser
 
             parser = default_parser()
-        store = SQLiteStore(location, dimensions=embedder.dimensions, read_only=read_only)
+        store: MemoryStore
+        if postgres:
+            from engramdb.backends.postgres.store import PostgresStore
+
+            store = PostgresStore(location, dimensions=embedder.dimensions)
+        else:
+            store = SQLiteStore(location, dimensions=embedder.dimensions, read_only=read_only)
         try:
             memory = cls(
                 store,

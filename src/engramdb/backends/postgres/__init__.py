@@ -1,0 +1,1 @@
+"""The PostgreSQL + pgvector backend (the ``postgres`` extra)."""

@@ -1,0 +1,1 @@
+"""Versioned SQL migrations of the Postgres store."""
