@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Install everything into .venv and run the checks and the whole test suite (CI runs this).
-source "$(dirname "$0")/_venv.sh" local,nlp,server,dev
+source "$(dirname "$0")/_venv.sh" local,nlp,server,postgres,dev
 "$VENV/bin/ruff" check src tests benchmarks
 "$VENV/bin/ruff" format --check src tests benchmarks
 "$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
+# A real PostgreSQL with pgvector on 127.0.0.1 for the backend tests (they skip without one).
+if DSN=$(bash scripts/postgres.sh); then
+  export ENGRAMDB_TEST_PG_DSN=$DSN
+else
+  echo "WARNING: could not start PostgreSQL; the postgres backend tests will be skipped" >&2
+fi
 "$VENV/bin/python" -m pytest --cov --cov-report=term "$@"

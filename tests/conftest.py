@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +21,32 @@ def clock() -> FrozenClock:
     return FrozenClock(T0)
 
 
-@pytest.fixture(params=["memory", "file"], ids=["sqlite-memory", "sqlite-file"])
+PG_DSN = os.environ.get("ENGRAMDB_TEST_PG_DSN")
+
+
+def fresh_postgres() -> str:
+    """The test server's DSN, its database emptied (skips when no server is configured)."""
+    if not PG_DSN:
+        pytest.skip("no PostgreSQL: set ENGRAMDB_TEST_PG_DSN (scripts/postgres.sh starts one)")
+    import psycopg
+
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute("SET client_min_messages = warning")
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return PG_DSN
+
+
+@pytest.fixture(
+    params=["memory", "file", "postgres"], ids=["sqlite-memory", "sqlite-file", "postgres"]
+)
 def mem(request: pytest.FixtureRequest, tmp_path: Path, clock: FrozenClock) -> Iterator[Memory]:
-    """A fresh engine on each SQLite mode, with the hash embedder and a frozen clock."""
-    location = ":memory:" if request.param == "memory" else str(tmp_path / "m.db")
+    """A fresh engine on each backend, with the hash embedder and a frozen clock."""
+    location = {
+        "memory": ":memory:",
+        "file": str(tmp_path / "m.db"),
+        "postgres": "",
+    }[request.param] or fresh_postgres()
     with Memory.open(location, embedder=HashEmbedder(), clock=clock) as memory:
         yield memory
 

@@ -118,7 +118,8 @@ class Memory:
         """Open (or create) a store.
 
         Args:
-            location: a SQLite file path, or ``":memory:"`` for a throwaway store.
+            location: a SQLite file path, ``":memory:"`` for a throwaway store, or a
+                ``postgresql://`` DSN (the ``postgres`` extra; a preview).
             embedder: defaults to the local all-MiniLM-L6-v2 model.
             clock: defaults to the system clock (UTC).
             read_only: open without taking the writer lock; writes fail.

@@ -15,15 +15,22 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import psycopg
 from pgvector.psycopg import register_vector
 from psycopg import Connection, sql
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from engramdb.backends._migrate import check_applied, load_migrations
 from engramdb.backends.postgres.sql import scope_where_sql
 from engramdb.backends.sqlite._rows import MEMORY_COLUMNS
-from engramdb.errors import BackendUnavailable, ConfigError
+from engramdb.errors import (
+    BackendUnavailable,
+    ConfigError,
+    IntegrityViolation,
+    InvalidInput,
+    StorageError,
+)
 from engramdb.model.codec import memory_from_dict, memory_to_dict, scope_from_dict, scope_to_dict
 from engramdb.model.filters import Filter
 from engramdb.model.graph import Entity, EntityMention, Relation
@@ -46,6 +53,32 @@ __all__ = ["PostgresStore"]
 
 _COLUMNS = sql.SQL(", ").join(sql.Identifier("m", c) for c in MEMORY_COLUMNS)
 _SELECT = sql.SQL("SELECT m.rid, {} FROM memories m").format(_COLUMNS)
+
+
+@contextmanager
+def _mapped_errors(location: str) -> Iterator[None]:
+    """Re-raise driver errors as the engine's storage errors, keeping the cause."""
+    try:
+        yield
+    except psycopg.errors.IntegrityError as exc:
+        raise IntegrityViolation(str(exc)) from exc
+    except (psycopg.OperationalError, PoolTimeout) as exc:
+        raise BackendUnavailable(f"{location}: {exc}", location=location) from exc
+    except psycopg.Error as exc:
+        raise StorageError(f"{location}: {exc}") from exc
+
+
+def _parse_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not (cursor.startswith("r") and cursor[1:].isdigit()):
+        raise InvalidInput(f"invalid cursor {cursor!r}", field="cursor")
+    return int(cursor[1:])
+
+
+def _array(value: Any) -> Any:
+    """Pgvector's ``Vector`` as a numpy array (other values as they are)."""
+    return value.to_numpy() if hasattr(value, "to_numpy") else value
 
 
 def _iso(value: Any) -> Any:
@@ -108,9 +141,10 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
     def _connection(self) -> Iterator[Connection[Any]]:
         current = getattr(self._local, "conn", None)
         if current is not None:
-            yield current
+            with _mapped_errors(self.location):
+                yield current
             return
-        with self._pool.connection() as conn:
+        with _mapped_errors(self.location), self._pool.connection() as conn:
             yield conn
 
     @contextmanager
@@ -357,7 +391,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
     ) -> Page:
         """A page of memories in insertion order; the cursor is the last row id."""
         where, params = scope_where_sql(scope, flt, active_only=not include_inactive)
-        after = int(cursor[1:]) if cursor and cursor.startswith("r") and cursor[1:].isdigit() else 0
+        after = _parse_cursor(cursor)
         rows = self._rows(
             sql.SQL("{} WHERE m.rid > %s AND {} ORDER BY m.rid LIMIT %s").format(_SELECT, where),
             [after, *params, limit + 1],
@@ -455,7 +489,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
             " WHERE m.id = ANY(%s)",
             (list(ids),),
         )
-        return {r["id"]: np.asarray(r["vector"], dtype=np.float32) for r in rows}
+        return {r["id"]: np.asarray(_array(r["vector"]), dtype=np.float32) for r in rows}
 
     def set_vectors(self, vectors: dict[str, Vector]) -> None:
         """Replace stored vectors."""
@@ -481,12 +515,30 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         )
 
     def stats(self) -> dict[str, Any]:
-        """Counts."""
-        kinds = self._rows("SELECT kind, count(*) AS n FROM memories GROUP BY kind")
+        """Counts by kind and status, index and database sizes."""
+
+        def scalar(query: str) -> int:
+            return int(next(iter(self._rows(query)[0].values())) or 0)
+
+        def grouped(column: str) -> dict[str, int]:
+            rows = self._rows(
+                sql.SQL("SELECT {c} AS k, count(*) AS n FROM memories GROUP BY {c}").format(
+                    c=sql.Identifier(column)
+                )
+            )
+            return {r["k"]: r["n"] for r in rows}
+
         return {
             "location": self.location,
-            "memories": sum(r["n"] for r in kinds),
-            "by_kind": {r["kind"]: r["n"] for r in kinds},
+            "memories": scalar("SELECT count(*) FROM memories"),
+            "by_kind": grouped("kind"),
+            "by_status": grouped("status"),
+            "users": scalar("SELECT count(DISTINCT user_id) FROM memories"),
+            "sessions": scalar("SELECT count(DISTINCT session_id) FROM memories"),
+            "vectors": scalar("SELECT count(*) FROM vectors"),
+            "ann_vectors": scalar("SELECT count(*) FROM vectors"),  # the HNSW index holds all
+            "events": scalar("SELECT count(*) FROM memory_events"),
+            "bytes_on_disk": scalar("SELECT pg_database_size(current_database())"),
         }
 
     def close(self) -> None:
