@@ -486,11 +486,7 @@ class Memory:
 
     def _set_status(self, memory_id: str, status: MemoryStatus, kind: EventKind) -> MemoryRecord:
         self.get(memory_id)
-        family = [memory_id]
-        frontier = [memory_id]
-        while frontier:  # what is drawn from it, transitively (facts, gists)
-            frontier = [i for i in self.store.derived_ids(frontier) if i not in family]
-            family += frontier
+        family = self.store.with_derived([memory_id])  # what is drawn from it goes too
         changing = [m.id for m in self.store.get_many(family).values() if m.status is not status]
         if changing:
             self.store.set_status(changing, status, kind, self.actor, self.clock.now())

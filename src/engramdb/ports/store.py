@@ -168,6 +168,15 @@ class MemoryStore(ABC):
     def derived_ids(self, ids: Sequence[str]) -> list[str]:
         """Ids of the memories derived directly from any of ``ids`` (their ``sources``)."""
 
+    def with_derived(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` and every memory derived from them, transitively (facts, gists, ...)."""
+        seen = dict.fromkeys(ids)
+        frontier = list(ids)
+        while frontier:
+            frontier = [i for i in self.derived_ids(frontier) if i not in seen]
+            seen.update(dict.fromkeys(frontier))
+        return list(seen)
+
     @abstractmethod
     def get_many(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
         """The memories among ``ids`` that exist, by id."""

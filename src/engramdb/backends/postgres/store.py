@@ -271,7 +271,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
     def delete(self, ids: Sequence[str], actor: str, at: datetime) -> list[str]:
         """Delete ``ids`` and, transitively, everything derived from them."""
         with self.atomic():
-            doomed = self._with_derived(list(ids))
+            doomed = self.with_derived(ids)
             rows = self._rows(
                 "SELECT id, user_id, agent_id, session_id, tenant_id FROM memories"
                 " WHERE id = ANY(%s)",
@@ -292,14 +292,6 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
                 " (SELECT 1 FROM entity_mentions m WHERE m.entity_id = e.id)"
             )
         return deleted
-
-    def _with_derived(self, ids: list[str]) -> list[str]:
-        seen = dict.fromkeys(ids)
-        frontier = ids
-        while frontier:
-            frontier = [i for i in self.derived_ids(frontier) if i not in seen]
-            seen.update(dict.fromkeys(frontier))
-        return list(seen)
 
     def derived_ids(self, ids: Sequence[str]) -> list[str]:
         """Memories whose sources include any of ``ids``."""

@@ -271,7 +271,7 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
     def delete(self, ids: Sequence[str], actor: str, at: datetime) -> list[str]:
         """Delete ``ids`` and, transitively, every memory derived from them."""
         with self.atomic():
-            doomed = self._with_derived(list(ids))
+            doomed = self.with_derived(ids)
             rows = self._fetch_rows(doomed)
             rids = [row["rid"] for row in rows]
             for chunk in chunks(rids):
@@ -348,14 +348,6 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
             )
             found.extend(r[0] for r in rows)
         return list(dict.fromkeys(found))
-
-    def _with_derived(self, ids: list[str]) -> list[str]:
-        seen = dict.fromkeys(ids)
-        frontier = ids
-        while frontier:
-            frontier = [i for i in self.derived_ids(frontier) if i not in seen]
-            seen.update(dict.fromkeys(frontier))
-        return list(seen)
 
     def _record(
         self,
