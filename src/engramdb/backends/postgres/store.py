@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,13 +23,13 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from engramdb.backends._migrate import check_applied, load_migrations
+from engramdb.backends._shared import event_payload, page_of, parse_cursor
 from engramdb.backends.postgres.sql import scope_where_sql
 from engramdb.backends.sqlite._rows import MEMORY_COLUMNS
 from engramdb.errors import (
     BackendUnavailable,
     ConfigError,
     IntegrityViolation,
-    InvalidInput,
     StorageError,
 )
 from engramdb.model.codec import memory_from_dict, memory_to_dict, scope_from_dict, scope_to_dict
@@ -66,14 +67,6 @@ def _mapped_errors(location: str) -> Iterator[None]:
         raise BackendUnavailable(f"{location}: {exc}", location=location) from exc
     except psycopg.Error as exc:
         raise StorageError(f"{location}: {exc}") from exc
-
-
-def _parse_cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    if not (cursor.startswith("r") and cursor[1:].isdigit()):
-        raise InvalidInput(f"invalid cursor {cursor!r}", field="cursor")
-    return int(cursor[1:])
 
 
 def _array(value: Any) -> Any:
@@ -318,7 +311,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
                 self._run(
                     "UPDATE memories SET status = %s WHERE id = %s", (status.value, before.id)
                 )
-                after = memory_from_dict({**memory_to_dict(before), "status": status.value})
+                after = replace(before, status=status)
                 self._record(before.id, kind, actor, at, before.scope, before, after)
 
     def compact(self) -> None:
@@ -337,17 +330,12 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         before: MemoryRecord | dict[str, Any] | None,
         after: MemoryRecord | dict[str, Any] | None,
     ) -> None:
-        def payload(value: MemoryRecord | dict[str, Any] | None) -> str | None:
-            if value is None:
-                return None
-            return json.dumps(value if isinstance(value, dict) else memory_to_dict(value))
-
         self._run(
             "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id,"
             " session_id, tenant_id, before, after) VALUES (%s, %s, %s, %s, %s, %s, %s, %s,"
             " %s, %s)",
             (memory_id, kind.value, actor, at, *scope_to_dict(scope).values(),
-             payload(before), payload(after)),
+             event_payload(before), event_payload(after)),
         )  # fmt: skip
 
     def import_event(self, event: MemoryEvent) -> None:
@@ -356,7 +344,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         self._record(e.memory_id, e.kind, e.actor, e.at, e.scope, e.before, e.after)
 
     # -------------------------------------------------------------- reads
-    def _memories(self, rows: list[dict[str, Any]]) -> list[MemoryRecord]:
+    def _memories(self, rows: Sequence[dict[str, Any]]) -> list[MemoryRecord]:
         ids = [r["id"] for r in rows]
         sources: dict[str, list[str]] = {}
         for r in self._rows(
@@ -383,14 +371,12 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
     ) -> Page:
         """A page of memories in insertion order; the cursor is the last row id."""
         where, params = scope_where_sql(scope, flt, active_only=not include_inactive)
-        after = _parse_cursor(cursor)
+        after = parse_cursor(cursor)
         rows = self._rows(
             sql.SQL("{} WHERE m.rid > %s AND {} ORDER BY m.rid LIMIT %s").format(_SELECT, where),
             [after, *params, limit + 1],
         )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(self._memories(rows), f"r{rows[-1]['rid']}" if more and rows else None)
+        return page_of(rows, limit, self._memories)
 
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
         """Every id in ``scope``, materialised first."""
@@ -408,11 +394,12 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         if memory.seq is None or memory.kind.value != "episode":
             return []
         where, params = scope_where_sql(memory.scope, None)
+        session = sql.SQL("m.session_id IS NULL" if memory.scope.session_id is None else "TRUE")
         rows = self._rows(
             sql.SQL(
-                "{} WHERE {} AND m.kind = 'episode' AND m.seq BETWEEN %s AND %s AND m.seq <> %s"
-                " ORDER BY m.seq"
-            ).format(_SELECT, where),
+                "{} WHERE {} AND {} AND m.kind = 'episode' AND m.seq BETWEEN %s AND %s"
+                " AND m.seq <> %s ORDER BY m.seq"
+            ).format(_SELECT, where, session),
             [*params, memory.seq - window, memory.seq + window, memory.seq],
         )
         return [m for m in self._memories(rows) if m.scope == memory.scope]

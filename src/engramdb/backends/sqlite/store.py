@@ -8,7 +8,6 @@ transaction with ``synchronous=FULL``: when a call returns, its write is on disk
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from engramdb.backends._migrate import check_applied, load_migrations
+from engramdb.backends._shared import event_payload, page_of, parse_cursor
 from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
@@ -29,8 +29,8 @@ from engramdb.backends.sqlite.keys import SQLiteKeys
 from engramdb.backends.sqlite.search import SQLiteSearch
 from engramdb.backends.sqlite.sql import chunks, marks, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex
-from engramdb.errors import BackendUnavailable, InvalidInput
-from engramdb.model.codec import dt_from_iso, memory_to_dict, scope_from_dict, scope_to_dict
+from engramdb.errors import BackendUnavailable
+from engramdb.model.codec import dt_from_iso, scope_from_dict, scope_to_dict
 from engramdb.model.filters import Filter
 from engramdb.model.memory import (
     EventKind,
@@ -368,8 +368,8 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
                 actor,
                 _rows.to_db_time(at),
                 *scope_to_dict(scope).values(),
-                _event_payload(before),
-                _event_payload(after),
+                event_payload(before),
+                event_payload(after),
             ),
         )
 
@@ -454,15 +454,12 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
     ) -> Page:
         """A page of memories in insertion order; the cursor is the last row id."""
         where, params = scope_where_sql(scope, flt, active_only=not include_inactive)
-        after = _parse_cursor(cursor)
+        after = parse_cursor(cursor)
         rows = self._conn.execute(
             f"{_SELECT} WHERE m.rid > ? AND {where} ORDER BY m.rid LIMIT ?",
             [after, *params, limit + 1],
         ).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = f"r{rows[-1]['rid']}" if more and rows else None
-        return Page(self._memories(rows), next_cursor)
+        return page_of(rows, limit, self._memories)
 
     @guarded
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
@@ -620,19 +617,3 @@ def _indexed_text(memory: MemoryRecord) -> str:
     """What FTS indexes: the speaker's name, and the resolved reading when there is one."""
     text = memory.reading or memory.text
     return f"{memory.speaker}: {text}" if memory.speaker else text
-
-
-def _event_payload(memory: MemoryRecord | dict[str, Any] | None) -> str | None:
-    """An event's before / after state as JSON (exported events carry it as a dict already)."""
-    if memory is None:
-        return None
-    data = memory if isinstance(memory, dict) else memory_to_dict(memory)
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _parse_cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    if not (cursor.startswith("r") and cursor[1:].isdigit()):
-        raise InvalidInput(f"invalid cursor {cursor!r}", field="cursor")
-    return int(cursor[1:])
