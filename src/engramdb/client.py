@@ -92,8 +92,9 @@ def _error(response: httpx.Response) -> EngramError:
     return cls(message)
 
 
-def _scope(**keys: Any) -> dict[str, Any]:
-    return {k: v for k, v in keys.items() if v is not None}
+def _given(**values: Any) -> dict[str, Any]:
+    """The arguments that were given (``None`` ones are left to the server's defaults)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
 class RemoteMemory:
@@ -151,7 +152,7 @@ class RemoteMemory:
         expires_at: datetime | str | None = None,
     ) -> list[MemoryRecord]:
         """Like :meth:`Memory.add <engramdb.Memory.add>`."""
-        body = _scope(
+        body = _given(
             messages=messages, user_id=user_id, agent_id=agent_id, session_id=session_id,
             timestamp=timestamp, metadata=metadata, importance=importance, expires_at=expires_at,
         )  # fmt: skip
@@ -160,7 +161,7 @@ class RemoteMemory:
 
     def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
         """Like :meth:`Memory.add_batch <engramdb.Memory.add_batch>`."""
-        body = {"items": [_scope(**item) for item in items]}
+        body = {"items": [_given(**item) for item in items]}
         found = self._request("POST", "/v1/memories/batch", json=body)
         return [[memory_from_dict(m) for m in stored] for stored in found["results"]]
 
@@ -188,7 +189,7 @@ class RemoteMemory:
         session_id: str | None = None,
     ) -> int:
         """Like :meth:`Memory.delete_all <engramdb.Memory.delete_all>`."""
-        params = _scope(user_id=user_id, agent_id=agent_id, session_id=session_id)
+        params = _given(user_id=user_id, agent_id=agent_id, session_id=session_id)
         return int(self._request("DELETE", "/v1/memories", params=params)["deleted"])
 
     def forget(
@@ -200,7 +201,7 @@ class RemoteMemory:
         session_id: str | None = None,
     ) -> int:
         """Like :meth:`Memory.forget <engramdb.Memory.forget>`."""
-        body = _scope(
+        body = _given(
             memory_id=memory_id, user_id=user_id, agent_id=agent_id, session_id=session_id
         )
         return int(self._request("POST", "/v1/forget", json=body)["forgotten"])
@@ -229,7 +230,7 @@ class RemoteMemory:
         threshold: float = 0.05,
     ) -> dict[str, int]:
         """Like :meth:`Memory.fade <engramdb.Memory.fade>`."""
-        body = _scope(
+        body = _given(
             user_id=user_id, agent_id=agent_id, session_id=session_id, threshold=threshold
         )
         found = self._request("POST", "/v1/fade", json=body)
@@ -248,7 +249,7 @@ class RemoteMemory:
         metadata: dict[str, Any] | None = None,
     ) -> MemoryRecord:
         """Like :meth:`Memory.add_trajectory <engramdb.Memory.add_trajectory>`."""
-        body = _scope(
+        body = _given(
             task=task, steps=list(steps), outcome=outcome, user_id=user_id, agent_id=agent_id,
             session_id=session_id, timestamp=timestamp, metadata=metadata,
         )  # fmt: skip
@@ -258,7 +259,7 @@ class RemoteMemory:
         self, task: str, *, user_id: str | None = None, agent_id: str | None = None, k: int = 3
     ) -> list[Procedure]:
         """Like :meth:`Memory.procedures <engramdb.Memory.procedures>`."""
-        params = _scope(task=task, user_id=user_id, agent_id=agent_id, k=k)
+        params = _given(task=task, user_id=user_id, agent_id=agent_id, k=k)
         found = self._request("GET", "/v1/procedures", params=params)["procedures"]
         return [procedure_from_dict(p) for p in found]
 
@@ -276,7 +277,7 @@ class RemoteMemory:
         as_of: datetime | str | None = None,
     ) -> list[Hit]:
         """Like :meth:`Memory.search <engramdb.Memory.search>`."""
-        body = _scope(
+        body = _given(
             query=query, user_id=user_id, agent_id=agent_id, session_id=session_id, k=k,
             filters=filters, budget_tokens=budget_tokens, as_of=as_of,
         )  # fmt: skip
@@ -295,7 +296,7 @@ class RemoteMemory:
         reinforce: bool = True,
     ) -> Context:
         """Like :meth:`Memory.context <engramdb.Memory.context>`."""
-        body = _scope(
+        body = _given(
             query=query, user_id=user_id, agent_id=agent_id, session_id=session_id,
             budget_tokens=budget_tokens, recent_turns=recent_turns, as_of=as_of,
             reinforce=reinforce,
@@ -312,7 +313,7 @@ class RemoteMemory:
     ) -> MemoryRecord:
         """Like :meth:`Memory.get <engramdb.Memory.get>`."""
         found = memory_from_dict(self._request("GET", self._memory_path(memory_id)))
-        wanted = _scope(user_id=user_id, agent_id=agent_id, session_id=session_id)
+        wanted = _given(user_id=user_id, agent_id=agent_id, session_id=session_id)
         if any(getattr(found.scope, key) != value for key, value in wanted.items()):
             raise NotFound(memory_id)
         return found
@@ -330,7 +331,7 @@ class RemoteMemory:
         include_superseded: bool = False,
     ) -> Page:
         """Like :meth:`Memory.get_all <engramdb.Memory.get_all>`."""
-        params = _scope(
+        params = _given(
             user_id=user_id, agent_id=agent_id, session_id=session_id,
             filters=None if filters is None else json.dumps(filters, default=_json_default),
             limit=limit, cursor=cursor,
@@ -346,7 +347,7 @@ class RemoteMemory:
 
     def entities(self, *, user_id: str | None = None, agent_id: str | None = None) -> list[Entity]:
         """Like :meth:`Memory.entities <engramdb.Memory.entities>`."""
-        params = _scope(user_id=user_id, agent_id=agent_id)
+        params = _given(user_id=user_id, agent_id=agent_id)
         found = self._request("GET", "/v1/entities", params=params)
         return [entity_from_dict(e) for e in found["entities"]]
 
@@ -355,7 +356,7 @@ class RemoteMemory:
     ) -> EntityPage:
         """Like :meth:`Memory.entity <engramdb.Memory.entity>`."""
         path = f"/v1/entities/{_segment(name_or_id)}"
-        found = self._request("GET", path, params=_scope(user_id=user_id, agent_id=agent_id))
+        found = self._request("GET", path, params=_given(user_id=user_id, agent_id=agent_id))
         return entity_page_from_dict(found)
 
     def profile(
@@ -363,7 +364,7 @@ class RemoteMemory:
     ) -> Profile:
         """Like :meth:`Memory.profile <engramdb.Memory.profile>`."""
         path = f"/v1/profiles/{_segment(person)}"
-        found = self._request("GET", path, params=_scope(user_id=user_id, agent_id=agent_id))
+        found = self._request("GET", path, params=_given(user_id=user_id, agent_id=agent_id))
         return profile_from_dict(found)
 
     def ping(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from engramdb.model.codec import memory_to_dict
@@ -63,6 +63,7 @@ class Context:
         recent: the scope's latest turns, in time order.
         text: everything above, ready to put in a prompt.
         tokens: the size of ``text`` (approximate LLM tokens).
+        sources: ids of the turns the context stands for (a fact counts as its source turns).
     """
 
     query: str
@@ -73,7 +74,7 @@ class Context:
     recent: tuple[ContextItem, ...] = ()
     text: str = ""
     tokens: int = 0
-    sources: tuple[str, ...] = field(default=())
+    sources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form (memories in full)."""
@@ -147,8 +148,10 @@ class _Packer:
         self.budget = budget
         self.used = 0
 
-    def fits(self, *lines: str) -> bool:
-        return self.used + sum(count_tokens(line) for line in lines) <= self.budget
+    def fits(self, *lines: str, limit: int | None = None) -> bool:
+        """Whether ``lines`` fit in the budget (and under ``limit``, a section's share)."""
+        ceiling = self.budget if limit is None else min(limit, self.budget)
+        return self.used + sum(count_tokens(line) for line in lines) <= ceiling
 
     def take(self, *lines: str) -> None:
         self.used += sum(count_tokens(line) for line in lines)
@@ -199,8 +202,7 @@ def _pack_lines(packer: _Packer, section: str, lines: Sequence[str], share: int)
     limit = packer.used + share
     for line in lines:
         header = () if kept else (HEADERS[section],)
-        cost = sum(count_tokens(x) for x in (*header, line))
-        if packer.used + cost > limit or not packer.fits(*header, line):
+        if not packer.fits(*header, line, limit=limit):
             break
         packer.take(*header, line)
         kept.append(line)
@@ -216,8 +218,7 @@ def _pack_recent(packer: _Packer, recent: Sequence[MemoryRecord], share: int) ->
         line = _turn_line(memory)
         extra = [HEADERS["recent"]] if not kept else []
         extra += [_day(memory)] if _day(memory) not in days else []
-        cost = sum(count_tokens(x) for x in (*extra, line))
-        if packer.used + cost > limit:
+        if not packer.fits(*extra, line, limit=limit):
             break
         packer.take(*extra, line)
         days.add(_day(memory))
