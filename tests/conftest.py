@@ -37,16 +37,26 @@ def fresh_postgres() -> str:
     return PG_DSN
 
 
-@pytest.fixture(
-    params=["memory", "file", "postgres"], ids=["sqlite-memory", "sqlite-file", "postgres"]
-)
-def mem(request: pytest.FixtureRequest, tmp_path: Path, clock: FrozenClock) -> Iterator[Memory]:
+#: every backend the conformance suite runs on
+BACKENDS = ["sqlite-memory", "sqlite-file", "postgres"]
+
+
+def backend_location(backend: str, tmp_path: Path) -> str:
+    """Where a fresh store of ``backend`` lives (a new file, or the emptied test server)."""
+    if backend == "postgres":
+        return fresh_postgres()
+    return ":memory:" if backend == "sqlite-memory" else str(tmp_path / "m.db")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def mem(backend: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Memory]:
     """A fresh engine on each backend, with the hash embedder and a frozen clock."""
-    location = {
-        "memory": ":memory:",
-        "file": str(tmp_path / "m.db"),
-        "postgres": "",
-    }[request.param] or fresh_postgres()
+    location = backend_location(backend, tmp_path)
     with Memory.open(location, embedder=HashEmbedder(), clock=clock) as memory:
         yield memory
 
@@ -66,3 +76,20 @@ def minilm():  # type: ignore[no-untyped-def]
 
 def say(name: str, content: str, **extra: object) -> dict[str, object]:
     return {"role": "user", "name": name, "content": content, **extra}
+
+
+def dump_store(mem: Memory) -> str:
+    """Every row of every table of ``mem``'s store as text, to check what it holds."""
+    store = mem.store
+    if hasattr(store, "_conn"):  # SQLite
+        return "\n".join(store._conn.iterdump())
+    tables = store._rows("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    lines: list[str] = []
+    for table in tables:
+        from psycopg import sql
+
+        query = sql.SQL("SELECT t::text AS row FROM {} t").format(
+            sql.Identifier(table["tablename"])
+        )
+        lines.extend(row["row"] for row in store._rows(query))
+    return "\n".join(lines)

@@ -122,11 +122,16 @@ class BackendUnavailable(StorageError):
 
     Attributes:
         location: the path or DSN that was opened.
+        retry_safe: the failed unit of work certainly did not commit (the connection was
+            lost before its commit), so running it again cannot store anything twice.
     """
 
-    def __init__(self, message: str, *, location: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, location: str | None = None, retry_safe: bool = False
+    ) -> None:
         super().__init__(message)
         self.location = location
+        self.retry_safe = retry_safe
 
 
 class StoreLocked(StorageError):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.conftest import backend_location
 
 from engramdb import Memory
 from engramdb.ports.nlp import Parser
@@ -20,8 +21,10 @@ def spacy_parser() -> Parser:
 
 
 @pytest.fixture
-def umem(tmp_path: Path, clock: FrozenClock, spacy_parser: Parser) -> Iterator[Memory]:
-    with Memory.open(
-        tmp_path / "u.db", embedder=HashEmbedder(), clock=clock, parser=spacy_parser
-    ) as memory:
+def umem(
+    backend: str, tmp_path: Path, clock: FrozenClock, spacy_parser: Parser
+) -> Iterator[Memory]:
+    """An engine that understands, on each backend."""
+    location = backend_location(backend, tmp_path)
+    with Memory.open(location, embedder=HashEmbedder(), clock=clock, parser=spacy_parser) as memory:
         yield memory

@@ -12,6 +12,7 @@ from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.pipeline.normalize import Turn
 from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.pipeline import Understood, apply_understanding, understand
+from engramdb.pipeline.unit_of_work import run_atomically
 from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import MemoryStore
@@ -117,8 +118,10 @@ def ingest(
         for memory in (item.episode, *item.fact_memories)
     ]
     vectors = list(embedder.embed_many(texts))
-    stored: list[list[MemoryRecord]] = []
-    with store.atomic():
+
+    def write() -> list[list[MemoryRecord]]:
+        stored: list[list[MemoryRecord]] = []
+        remaining = list(vectors)
         for request, items in zip(requests, prepared, strict=True):
             first = store.next_seq(request.scope)
             memories: list[MemoryRecord] = []
@@ -127,12 +130,14 @@ def ingest(
                 episode = replace(item.episode, seq=first + offset)
                 positioned.append(episode)
                 memories += [episode, *item.fact_memories]
-            store.insert(memories, vectors[: len(memories)], actor)
-            del vectors[: len(memories)]
+            store.insert(memories, remaining[: len(memories)], actor)
+            del remaining[: len(memories)]
             if analyzer is not None:
                 apply_understanding(store, items, request.scope, now, actor)
             stored.append(positioned)
-    return stored
+        return stored
+
+    return run_atomically(store, write)
 
 
 def revise_episode(

@@ -24,6 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from engramdb.backends._migrate import check_applied, load_migrations
 from engramdb.backends._shared import event_payload, page_of, parse_cursor
+from engramdb.backends.postgres.lexical import CorpusStats, bm25_query, tsquery_text
 from engramdb.backends.postgres.sql import scope_where_sql
 from engramdb.backends.sqlite._rows import MEMORY_COLUMNS
 from engramdb.errors import (
@@ -67,6 +68,23 @@ def _mapped_errors(location: str) -> Iterator[None]:
         raise BackendUnavailable(f"{location}: {exc}", location=location) from exc
     except psycopg.Error as exc:
         raise StorageError(f"{location}: {exc}") from exc
+
+
+def _probe(dsn: str) -> None:
+    """Fail fast and clearly on a DSN that does not reach a server, or lacks pgvector."""
+    try:
+        conn = psycopg.connect(dsn, connect_timeout=10, autocommit=True)
+    except Exception as exc:  # psycopg raises several kinds for a bad DSN
+        raise BackendUnavailable(f"cannot connect to {dsn}: {exc}", location=dsn) from exc
+    with conn:
+        try:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"{dsn}: the pgvector extension is not installed in this database and cannot"
+                f" be created here ({str(exc).strip()}). Install pgvector on the server, then"
+                " run CREATE EXTENSION vector; in this database as a superuser."
+            ) from exc
 
 
 def _array(value: Any) -> Any:
@@ -114,19 +132,20 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         self.location = dsn
         self.dimensions = dimensions
         self._local = threading.local()
+        self._corpus = CorpusStats()
+        _probe(dsn)
         try:
             self._pool = ConnectionPool(
                 dsn, min_size=1, max_size=pool_size, configure=self._configure, open=True,
-                timeout=10,
+                timeout=10, check=ConnectionPool.check_connection,
             )  # fmt: skip
             self._pool.wait(timeout=10)
-        except Exception as exc:  # psycopg raises several kinds for a bad DSN
+        except PoolTimeout as exc:
             raise BackendUnavailable(f"cannot connect to {dsn}: {exc}", location=dsn) from exc
         self._migrate()
 
     def _configure(self, conn: Connection[Any]) -> None:
         conn.autocommit = True
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
         register_vector(conn)
 
     # ---------------------------------------------------------- unit of work
@@ -142,19 +161,34 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
-        """A transaction on this thread's connection; nested calls are savepoints."""
+        """A transaction on this thread's connection; nested calls are savepoints.
+
+        A connection lost before the commit means the server rolled the transaction
+        back: the error says so (``retry_safe``). Lost during the commit, the outcome is
+        unknown and the error does not claim it is safe to run again.
+        """
         current = getattr(self._local, "conn", None)
         if current is not None:
             with current.transaction():
                 yield
             return
-        with self._pool.connection() as conn:
-            self._local.conn = conn
-            try:
-                with conn.transaction():
-                    yield
-            finally:
-                self._local.conn = None
+        committing = False
+        try:
+            with self._pool.connection() as conn:
+                self._local.conn = conn
+                try:
+                    with conn.transaction():
+                        yield
+                        committing = True
+                finally:
+                    self._local.conn = None
+        except BackendUnavailable as exc:
+            exc.retry_safe = not committing
+            raise
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise BackendUnavailable(
+                f"{self.location}: {exc}", location=self.location, retry_safe=not committing
+            ) from exc
 
     def _rows(self, query: sql.Composable | str, params: Sequence[Any] = ()) -> list[Any]:
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -229,6 +263,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
                 if record_events:
                     self._record(memory.id, EventKind.ADD, actor, memory.recorded_at,
                                  memory.scope, None, memory)  # fmt: skip
+        self._corpus.wrote(len(memories))
 
     def _write_sources(self, conn: Connection[Any], memory: MemoryRecord) -> None:
         conn.execute("DELETE FROM memory_sources WHERE memory_id = %s", (memory.id,))
@@ -260,6 +295,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
                     (row[0], np.asarray(vector, dtype=np.float32)),
                 )
             self._record(memory.id, EventKind.UPDATE, actor, at, memory.scope, before, memory)
+        self._corpus.wrote(1)
 
     def delete(self, ids: Sequence[str], actor: str, at: datetime) -> list[str]:
         """Delete ``ids`` and, transitively, everything derived from them."""
@@ -284,6 +320,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
                 "DELETE FROM entities e WHERE NOT EXISTS"
                 " (SELECT 1 FROM entity_mentions m WHERE m.entity_id = e.id)"
             )
+        self._corpus.wrote(len(deleted))
         return deleted
 
     def derived_ids(self, ids: Sequence[str]) -> list[str]:
@@ -437,6 +474,11 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
             if getattr(scope, k) is None
         ]
         clause = sql.SQL(" AND ").join([where, *nulls])
+        # writers to one scope take turns here, so no two episodes get the same position
+        self._run(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 7361))",
+            [json.dumps(scope.as_dict(), sort_keys=True)],
+        )
         rows = self._rows(
             sql.SQL("SELECT max(m.seq) AS s FROM memories m WHERE {}").format(clause), params
         )
@@ -529,18 +571,22 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         self, terms: Sequence[str], scope: Scope, flt: Filter | None, limit: int, *,
         as_of: datetime | None = None,
     ) -> list[ScoredId]:  # fmt: skip
-        """Full-text search over text and reading (ts_rank_cd, higher is better)."""
+        """Okapi BM25 over the indexed text, like the SQLite store (higher is better)."""
         if not terms:
             return []
-        where, params = scope_where_sql(scope, flt, as_of=as_of)
-        query = " | ".join("'" + t.replace("'", "''") + "'" for t in terms)
-        rows = self._rows(
-            sql.SQL(
-                "SELECT m.id, ts_rank_cd(m.search, q) AS s FROM memories m,"
-                " to_tsquery('english', %s) q WHERE m.search @@ q AND {} ORDER BY s DESC LIMIT %s"
-            ).format(where),
-            [query, *params, limit],
+        found = self._rows(
+            "SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', %s))", [" ".join(terms)]
         )
+        lexemes = sorted(r["lexeme"] for r in found)
+        if not lexemes:
+            return []  # only stop words
+        mean_length, weights = self._corpus.weights(lexemes, self._rows)
+        where, params = scope_where_sql(scope, flt, as_of=as_of)
+        rows = self._rows(
+            bm25_query(where),
+            [mean_length, lexemes, [weights[lex] for lex in lexemes], tsquery_text(lexemes),
+             *params, limit],
+        )  # fmt: skip
         return [(r["id"], float(r["s"])) for r in rows]
 
     def vector_search(
