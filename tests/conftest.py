@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engramdb import Memory
+from engramdb.ports.nlp import Parser
 from engramdb.testing import FrozenClock, HashEmbedder
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -65,6 +66,13 @@ def mem(backend: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Memory]:
 def file_mem(tmp_path: Path, clock: FrozenClock) -> Iterator[Memory]:
     with Memory.open(tmp_path / "m.db", embedder=HashEmbedder(), clock=clock) as memory:
         yield memory
+
+
+@pytest.fixture(scope="session")
+def spacy_parser() -> Parser:
+    from engramdb.providers.nlp.spacy_parser import SpacyParser
+
+    return SpacyParser()
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,6 @@ from engramdb.ports.nlp import Parser
 from engramdb.testing import FrozenClock, HashEmbedder
 
 
-@pytest.fixture(scope="session")
-def spacy_parser() -> Parser:
-    from engramdb.providers.nlp.spacy_parser import SpacyParser
-
-    return SpacyParser()
-
-
 @pytest.fixture
 def umem(
     backend: str, tmp_path: Path, clock: FrozenClock, spacy_parser: Parser

@@ -26,5 +26,9 @@ class KeyStore(ABC):
         """Keys of one tenant (every tenant when ``None``), oldest first."""
 
     @abstractmethod
+    def key_digests(self) -> dict[str, str]:
+        """Every key's id and digest, to copy keys into another store."""
+
+    @abstractmethod
     def revoke_key(self, key_id: str, at: datetime) -> ApiKey | None:
         """Mark a key revoked (idempotent); ``None`` when there is no such key."""

@@ -746,6 +746,10 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
             )
         return [self._key(r) for r in rows]
 
+    def key_digests(self) -> dict[str, str]:
+        """Every key's id and digest, to copy keys into another store."""
+        return {r["id"]: r["digest"] for r in self._rows("SELECT id, digest FROM api_keys")}
+
     def revoke_key(self, key_id: str, at: datetime) -> ApiKey | None:
         """Revoke a key (idempotent)."""
         self._run(

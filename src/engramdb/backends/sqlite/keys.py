@@ -59,6 +59,11 @@ class SQLiteKeys(KeyStore):
         return [_key(row) for row in rows]
 
     @guarded
+    def key_digests(self) -> dict[str, str]:
+        """Every key's id and digest, to copy keys into another store."""
+        return dict(self._conn.execute("SELECT id, digest FROM api_keys").fetchall())
+
+    @guarded
     def revoke_key(self, key_id: str, at: datetime) -> ApiKey | None:
         """Mark a key revoked (idempotent); ``None`` when there is no such key."""
         with self.atomic():
