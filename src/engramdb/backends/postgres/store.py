@@ -70,6 +70,25 @@ def _mapped_errors(location: str) -> Iterator[None]:
         raise StorageError(f"{location}: {exc}") from exc
 
 
+_INSERT_EVENT = (
+    "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id, session_id,"
+    " tenant_id, before, after) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _event_row(
+    memory_id: str,
+    kind: EventKind,
+    actor: str,
+    at: datetime,
+    scope: Scope,
+    before: MemoryRecord | dict[str, Any] | None,
+    after: MemoryRecord | dict[str, Any] | None,
+) -> tuple[Any, ...]:
+    return (memory_id, kind.value, actor, at, *scope_to_dict(scope).values(),
+            event_payload(before), event_payload(after))  # fmt: skip
+
+
 def _probe(dsn: str) -> None:
     """Fail fast and clearly on a DSN that does not reach a server, or lacks pgvector."""
     try:
@@ -245,24 +264,40 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         *,
         record_events: bool = True,
     ) -> None:
-        """Insert memories, their sources, vectors and ADD events."""
+        """Insert memories, their sources, vectors and ADD events (batched statements)."""
+        if not memories:
+            return
         columns = sql.SQL(", ").join(map(sql.Identifier, MEMORY_COLUMNS))
         marks = sql.SQL(", ").join(sql.Placeholder() * len(MEMORY_COLUMNS))
         insert = sql.SQL("INSERT INTO memories ({}) VALUES ({}) RETURNING rid").format(
             columns, marks
         )
-        with self.atomic(), self._connection() as conn:
-            for index, memory in enumerate(memories):
-                rid = conn.execute(insert, _params(memory)).fetchone()[0]  # type: ignore[index]
-                self._write_sources(conn, memory)
-                if vectors is not None:
-                    conn.execute(
-                        "INSERT INTO vectors (rid, vector) VALUES (%s, %s)",
-                        (rid, np.asarray(vectors[index], dtype=np.float32)),
-                    )
-                if record_events:
-                    self._record(memory.id, EventKind.ADD, actor, memory.recorded_at,
-                                 memory.scope, None, memory)  # fmt: skip
+        with self.atomic(), self._connection() as conn, conn.cursor() as cur:
+            cur.executemany(insert, [_params(m) for m in memories], returning=True)
+            rids = []
+            while True:
+                rids.append(cur.fetchone()[0])  # type: ignore[index]
+                if not cur.nextset():
+                    break
+            cur.executemany(
+                "INSERT INTO memory_sources (memory_id, source_id, position) VALUES (%s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                [(m.id, source, n) for m in memories for n, source in enumerate(m.sources)],
+            )
+            if vectors is not None:
+                cur.executemany(
+                    "INSERT INTO vectors (rid, vector) VALUES (%s, %s)",
+                    [
+                        (rid, np.asarray(vector, dtype=np.float32))
+                        for rid, vector in zip(rids, vectors, strict=True)
+                    ],
+                )
+            if record_events:
+                cur.executemany(
+                    _INSERT_EVENT,
+                    [_event_row(m.id, EventKind.ADD, actor, m.recorded_at, m.scope, None, m)
+                     for m in memories],
+                )  # fmt: skip
         self._corpus.wrote(len(memories))
 
     def _write_sources(self, conn: Connection[Any], memory: MemoryRecord) -> None:
@@ -367,13 +402,7 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         before: MemoryRecord | dict[str, Any] | None,
         after: MemoryRecord | dict[str, Any] | None,
     ) -> None:
-        self._run(
-            "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id,"
-            " session_id, tenant_id, before, after) VALUES (%s, %s, %s, %s, %s, %s, %s, %s,"
-            " %s, %s)",
-            (memory_id, kind.value, actor, at, *scope_to_dict(scope).values(),
-             event_payload(before), event_payload(after)),
-        )  # fmt: skip
+        self._run(_INSERT_EVENT, _event_row(memory_id, kind, actor, at, scope, before, after))
 
     def import_event(self, event: MemoryEvent) -> None:
         """Append an exported event."""
