@@ -1,15 +1,18 @@
-"""Ingestion throughput and search latency of the embedded SQLite store.
+"""Ingestion throughput and search latency of a store (SQLite by default, or PostgreSQL).
 
 Usage::
 
     python benchmarks/bench_store.py --data ../shared/data/locomo10.json --sizes 10000 100000
+    python benchmarks/bench_store.py --db postgresql://postgres@127.0.0.1:54329/bench ...
+
+``--db`` names a store to fill (an empty database for a DSN); by default a temporary file.
 
 1. Ingestion: every LoCoMo turn through ``Memory.add_batch`` (one item per session)
    with the real local embedder; turns/s.
 2. Search: a scope is grown to each size with the real turns' texts and MiniLM
    vectors, replicated with small noise (clustered like real data, not uniform
    random), then LoCoMo questions are searched end to end in that one scope
-   (query embedding, FTS5, ANN, fusion, neighbours); p50 / p95 latency.
+   (query embedding, full-text BM25, ANN, fusion, neighbours); p50 / p95 latency.
 Peak RSS is reported at the end. Results are printed as JSON.
 """
 
@@ -86,29 +89,35 @@ def search_latency(mem: Memory, questions: list[str]) -> dict[str, float]:
     }
 
 
+def measure(mem: Memory, data: Path, sizes: list[int], questions: list[str]) -> dict[str, object]:
+    """Ingest LoCoMo, then grow one scope to each size and time searches in it."""
+    results: dict[str, object] = {"ingest": ingest(mem, data)}
+    seeds, vectors = seed_turns(mem, [c.user_id for c in load_locomo(data)])
+    rng = np.random.default_rng(7)
+    have = 0
+    for size in sorted(sizes):
+        seconds = grow(mem, seeds, vectors, have, size, rng)
+        added, have = size - have, size
+        results[f"search@{size}"] = {
+            "bulk_insert_rows_per_s": round(added / max(seconds, 1e-9)),
+            **search_latency(mem, questions),
+        }
+        print(json.dumps({size: results[f"search@{size}"]}), flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/locomo10.json"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--db", type=Path, help="store file (default: a temporary one)")
+    parser.add_argument("--db", help="store file or postgresql:// DSN (default: a temporary file)")
     args = parser.parse_args()
     conversations = load_locomo(args.data)
     questions = [q.text for c in conversations for q in c.questions][: args.queries]
-    rng = np.random.default_rng(7)
-    results: dict[str, object] = {}
-    with tempfile.TemporaryDirectory() as tmp, Memory.open(args.db or Path(tmp) / "b.db") as mem:
-        results["ingest"] = ingest(mem, args.data)
-        seeds, vectors = seed_turns(mem, [c.user_id for c in conversations])
-        have = 0
-        for size in sorted(args.sizes):
-            seconds = grow(mem, seeds, vectors, have, size, rng)
-            added, have = size - have, size
-            results[f"search@{size}"] = {
-                "bulk_insert_rows_per_s": round(added / max(seconds, 1e-9)),
-                **search_latency(mem, questions),
-            }
-            print(json.dumps({size: results[f"search@{size}"]}), flush=True)
+    results: dict[str, object] = {"store": "postgresql" if "://" in (args.db or "") else "sqlite"}
+    with tempfile.TemporaryDirectory() as tmp, Memory.open(args.db or f"{tmp}/b.db") as mem:
+        results.update(measure(mem, args.data, args.sizes, questions))
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(results, indent=2))
 

@@ -3,9 +3,13 @@
 Usage::
 
     python benchmarks/load_server.py --clients 16 --seconds 60 [--embedder hash]
+    python benchmarks/load_server.py --clients 8 --db postgresql://.../load --servers 2
 
-Starts a real server process on a fresh store (default embedder and parser unless
-``--embedder`` is given), with two tenants. Each client is a thread with its own
+Starts real server processes on a fresh store (default embedder and parser unless
+``--embedder`` is given), with two tenants: one server on a temporary SQLite file by
+default; with ``--db`` an empty PostgreSQL database, shared by ``--servers`` server
+processes (the scale-out shape: stateless servers over one database), clients spread
+over them round-robin. Each client is a thread with its own
 ``RemoteMemory`` and its own user; it loops for the duration, adding one message
 (half the calls) or searching its own memories (the other half). Afterwards every
 client's memories are counted through the API: each acknowledged add must be
@@ -51,8 +55,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _create_key(db: Path, tenant: str, env: dict[str, str]) -> str:
-    command = [sys.executable, "-m", "engramdb", "keys", "create", "--db", str(db)]
+def _create_key(db: str, tenant: str, env: dict[str, str]) -> str:
+    command = [sys.executable, "-m", "engramdb", "keys", "create", "--db", db]
     done = subprocess.run(
         [*command, "--tenant", tenant], env=env, capture_output=True, text=True, check=True
     )
@@ -123,26 +127,32 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def run(clients: int, seconds: float, embedder: str | None) -> dict[str, Any]:
+def run(
+    clients: int, seconds: float, embedder: str | None, db: str | None, servers: int
+) -> dict[str, Any]:
     env = {**os.environ, **({"ENGRAMDB_EMBEDDER": embedder} if embedder else {})}
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "load.db"
+        db = db or str(Path(tmp) / "load.db")
         keys = {t: _create_key(db, t, env) for t in ("acme", "globex")}
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
         log = (Path(tmp) / "serve.log").open("w")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "engramdb", "serve", "--db", str(db), "--port", str(port),
-             "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        urls, processes = [], []
+        for _ in range(servers):
+            port = _free_port()
+            urls.append(f"http://127.0.0.1:{port}")
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "engramdb", "serve", "--db", db, "--port", str(port),
+                 "--log-level", "warning"],
+                env=env, stdout=log, stderr=subprocess.STDOUT,
+            ))  # fmt: skip
         try:
-            _wait_ready(url)
+            for url in urls:
+                _wait_ready(url)
             deadline = time.monotonic() + seconds
             threads = [
-                Client(url, keys["acme" if i % 2 else "globex"], f"user-{i}", deadline, seed=i)
+                Client(urls[i % servers], keys["acme" if i % 2 else "globex"], f"user-{i}",
+                       deadline, seed=i)
                 for i in range(clients)
-            ]
+            ]  # fmt: skip
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
@@ -156,13 +166,16 @@ def run(clients: int, seconds: float, embedder: str | None) -> dict[str, Any]:
                 duplicated += len(stored) - len(set(stored))
                 duplicated += len(set(stored) - set(thread.acknowledged))
         finally:
-            server.terminate()
-            server.wait(timeout=60)
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=60)
             log.close()
     latency = {op: [v for t in threads for v in t.latency[op]] for op in ("add", "search")}
     errors = [e for t in threads for e in t.errors]
     return {
         "clients": clients,
+        "store": "postgresql" if db and "://" in db else "sqlite",
+        "servers": servers,
         "seconds": round(elapsed, 1),
         "embedder": embedder or "default (MiniLM)",
         "calls": sum(len(v) for v in latency.values()) + len(errors),
@@ -182,8 +195,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--embedder", help="registered embedder name, e.g. hash (default: MiniLM)")
+    parser.add_argument("--db", help="an empty postgresql:// database (default: a SQLite file)")
+    parser.add_argument("--servers", type=int, default=1, help="server processes (DSN only)")
     args = parser.parse_args()
-    print(json.dumps(run(args.clients, args.seconds, args.embedder), indent=2))
+    if args.servers > 1 and not (args.db and "://" in args.db):
+        parser.error("--servers > 1 needs a PostgreSQL --db: a SQLite file has one writer")
+    report = run(args.clients, args.seconds, args.embedder, args.db, args.servers)
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from engramdb.model.memory import (
 from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page
 from engramdb.model.retention import FADED, reinforced, retention
+from engramdb.pipeline.consolidate import consolidate
 from engramdb.pipeline.ingest import AddRequest, ingest, revise_episode
 from engramdb.pipeline.learn import Attempt, learn_from_attempt, recall_procedures
 from engramdb.pipeline.normalize import (
@@ -510,6 +511,9 @@ class Memory:
             ``{"archived": n, "expired": m}``.
         """
         scope = self._scope(user_id, agent_id, session_id)
+        return self._fade(scope, threshold)
+
+    def _fade(self, scope: Scope, threshold: float = FADED) -> dict[str, int]:
         if not 0 < threshold < 1:
             raise InvalidInput("threshold must be between 0 and 1", field="threshold")
         now = self.clock.now()
@@ -525,6 +529,38 @@ class Memory:
             self.store.set_status(faded, MemoryStatus.ARCHIVED, EventKind.ARCHIVE, self.actor, now)
         gone = self.store.delete(expired, self.actor, now) if expired else []
         return {"archived": len(faded), "expired": len(gone)}
+
+    def consolidate(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, int]:
+        """Organise what is stored: episode and session gists, merged facts, fading.
+
+        Each session's turns are cut into episodes at topic shifts and time gaps; each
+        episode gets an extractive gist (a ``summary`` memory citing its turns, linked
+        to earlier episodes that share its entities), and a session of several
+        episodes a roll-up gist. Search uses gists to reach the turns they cover.
+        Facts saying the same thing are merged into the earliest (union of sources;
+        the duplicate archived with ``superseded_by``). Faded memories are archived,
+        expired ones deleted (see :meth:`fade`).
+
+        Idempotent and resumable: work is checkpointed per session, so a second run
+        changes nothing and a run cut short continues where it stopped. With no
+        scope, the whole store (this view's tenant) is consolidated.
+
+        Returns:
+            Counts: ``sessions``, ``rebuilt_sessions``, ``gists``, ``replaced_gists``,
+            ``merged_facts``, ``archived``, ``expired``.
+        """
+        scope = self._scope(user_id, agent_id, session_id, required=False)
+        report = consolidate(
+            self.store, scope, now=self.clock.now(), actor=self.actor, progress=progress
+        )
+        return {**report.as_dict(), **self._fade(scope)}
 
     def add_trajectory(
         self,

@@ -21,7 +21,7 @@ from engramdb.cli._common import (
     scope_options,
 )
 from engramdb.cli.serving import keys, mcp, serve
-from engramdb.cli.storage import migrate
+from engramdb.cli.storage import consolidate, migrate
 from engramdb.engine import Memory
 from engramdb.errors import (
     EmbedderMismatch,
@@ -518,5 +518,5 @@ def locomo(
             json_out.write_text(json.dumps(report.to_json(), indent=2))
 
 
-for _command in (serve, keys, mcp, migrate):
+for _command in (serve, keys, mcp, migrate, consolidate):
     cli.add_command(_command)

@@ -34,8 +34,19 @@ def _is_loopback(host: str) -> bool:
     "--max-body-bytes", default=4 << 20, show_default=True, help="Larger requests get 413."
 )
 @click.option("--log-level", default="info", show_default=True, help="debug, info, warning...")
+@click.option(
+    "--consolidate-every",
+    type=float,
+    help="Consolidate the store in the background every this many seconds (default: never).",
+)
 def serve(
-    db: str, host: str, port: int, no_auth: bool, max_body_bytes: int, log_level: str
+    db: str,
+    host: str,
+    port: int,
+    no_auth: bool,
+    max_body_bytes: int,
+    log_level: str,
+    consolidate_every: float | None,
 ) -> None:
     """Serve the store over HTTP (REST API, OpenAPI at /docs); needs the `server` extra.
 
@@ -58,7 +69,14 @@ def serve(
                 "--tenant NAME`, or run with --no-auth on 127.0.0.1 for local development"
             )
     configure_logging(log_level)
-    app = create_app(lambda: mem, auth=not no_auth, max_body_bytes=max_body_bytes)
+    if consolidate_every is not None and consolidate_every <= 0:
+        raise click.BadParameter("must be positive", param_hint="--consolidate-every")
+    app = create_app(
+        lambda: mem,
+        auth=not no_auth,
+        max_body_bytes=max_body_bytes,
+        consolidate_every=consolidate_every,
+    )
     uvicorn.run(
         app, host=host, port=port, log_config=None, timeout_graceful_shutdown=30, access_log=False
     )

@@ -1,13 +1,37 @@
-"""``engramdb migrate``: move a store between backends."""
+"""``engramdb migrate`` and ``engramdb consolidate``: whole-store upkeep."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
 
-from engramdb.cli._common import exit_on_error, open_memory
+from engramdb.cli._common import db_option, exit_on_error, open_memory, progress_bar, scope_options
 from engramdb.migrate import migrate as copy_store
 
-__all__ = ["migrate"]
+__all__ = ["consolidate", "migrate"]
+
+
+@click.command()
+@db_option
+@scope_options
+def consolidate(db: str, **scope: Any) -> None:
+    """Build episode and session gists, merge duplicate facts, archive faded memories.
+
+    Idempotent and resumable: an interrupted run continues where it stopped, and a
+    second run changes nothing. Without a scope, the whole store is consolidated.
+    """
+    with exit_on_error(), open_memory(db, understand=False) as mem:
+        bar = progress_bar(None, "session", "consolidating")
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        with bar:
+            report = mem.consolidate(**scope, progress=advance)
+    click.echo(json.dumps(report))
 
 
 @click.command()

@@ -115,6 +115,21 @@ class GraphStore(ABC):
         """Mark the edges asserted by ``fact_id`` as no longer true from ``valid_to``."""
 
 
+@dataclass(frozen=True, slots=True)
+class SessionLog:
+    """One session's episode log, as consolidation sees it.
+
+    Attributes:
+        scope: the session's full scope (its user / agent / tenant and session keys).
+        turns: how many active episodes it holds.
+        last_id: the newest of their ids; with ``turns``, it tells whether it changed.
+    """
+
+    scope: Scope
+    turns: int
+    last_id: str
+
+
 class MemoryStore(ABC):
     """Memories, their provenance and events, written atomically."""
 
@@ -204,6 +219,10 @@ class MemoryStore(ABC):
     @abstractmethod
     def recent_episodes(self, scope: Scope, limit: int) -> list[MemoryRecord]:
         """The ``limit`` latest active episodes of ``scope``, oldest first."""
+
+    @abstractmethod
+    def session_logs(self, scope: Scope) -> list[SessionLog]:
+        """Each session in ``scope`` with active episodes, in the order they began."""
 
     @abstractmethod
     def latest_time(self, scope: Scope) -> datetime | None:

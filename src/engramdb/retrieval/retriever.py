@@ -6,7 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from engramdb.model.filters import And, Cond, Filter, matches
+import numpy as np
+
+from engramdb.model.filters import And, Cond, Filter, Not, matches
 from engramdb.model.graph import Entity
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope, valid_at
 from engramdb.model.query import Hit, Signal
@@ -49,6 +51,10 @@ class RetrievalSettings:
         retention_weight: scores are multiplied by ``1 + retention_weight * R``, where
             R in (0, 1] is how well the memory is retained (recently used, strong
             memories rank a little higher; see :mod:`engramdb.model.retention`).
+        gist_turns: a gist (episode or session summary) the query finds stands for
+            this many of its turns, those closest to the query: search goes gist
+            first, then down to the turns, which remain the evidence.
+        gist_weight: those turns gain the gist's score times this.
     """
 
     candidates: int = 50
@@ -64,6 +70,8 @@ class RetrievalSettings:
     graph_weight: float = 1.0
     graph_boost: float = 1.5
     retention_weight: float = 0.2
+    gist_turns: int = 3
+    gist_weight: float = 0.25
 
 
 # (query, reference time on demand) -> the [start, end) intervals its time expressions mean
@@ -145,6 +153,8 @@ class Retriever:
                 for sig in entry.signals
             ]
         memories = self.store.get_many([f.id for f in fused])
+        if not _asks_for_kind(flt):
+            fused = self._drill_down(fused, memories, vector)
         if s.neighbour_window > 0:
             head = fused[: s.expand_top]
             expanded = expand_neighbours(
@@ -203,6 +213,30 @@ class Retriever:
         if not (self.store.capabilities.vector and isinstance(self.store, VectorIndex)):
             return []
         return self.store.vector_search(vector, scope, flt, self.settings.candidates, as_of=as_of)
+
+    def _drill_down(
+        self, fused: list[Fused], memories: dict[str, MemoryRecord], vector: Vector
+    ) -> list[Fused]:
+        """Replace each gist by its turns closest to the query (gists are not evidence)."""
+        gists = [f for f in fused if _is_gist(memories.get(f.id))]
+        if not gists:
+            return fused
+        members = {g.id: memories[g.id].sources for g in gists}
+        vectors = self.store.vectors_of(list({i for ids in members.values() for i in ids}))
+        kept = {f.id: f for f in fused if not _is_gist(memories.get(f.id))}
+        probe = np.asarray(vector, dtype=np.float32)
+        for found in gists:
+            closest = sorted(
+                (i for i in members[found.id] if i in vectors),
+                key=lambda i: -float(np.dot(vectors[i], probe)),
+            )[: self.settings.gist_turns]
+            for rank, turn_id in enumerate(closest, start=1):
+                entry = kept.setdefault(turn_id, Fused(turn_id, 0.0))
+                entry.score += found.score * self.settings.gist_weight
+                entry.signals.append(Signal("gist", rank, found.score, via=found.id))
+        missing = [i for i in kept if i not in memories]
+        memories.update(self.store.get_many(missing))
+        return sorted(kept.values(), key=lambda f: -f.score)
 
     def _time_windows(
         self, query: str, scope: Scope, reference: datetime | None
@@ -281,6 +315,21 @@ class Retriever:
         wanted = {s for h in hits for s in h.memory.sources}
         found = self.store.get_many(list(wanted)) if wanted else {}
         return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
+
+
+def _is_gist(memory: MemoryRecord | None) -> bool:
+    return memory is not None and memory.kind is MemoryKind.SUMMARY
+
+
+def _asks_for_kind(flt: Filter | None) -> bool:
+    """Whether the filter names a kind (then gists it asks for are returned as they are)."""
+    if flt is None:
+        return False
+    if isinstance(flt, Cond):
+        return flt.column and flt.field == "kind"
+    if isinstance(flt, Not):
+        return _asks_for_kind(flt.item)
+    return any(_asks_for_kind(item) for item in flt.items)
 
 
 def _boost(ids: set[str], fused: list[Fused], factor: float) -> None:

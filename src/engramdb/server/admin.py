@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from engramdb.server.auth import AdminKeys
 from engramdb.server.errors import ERROR_RESPONSES
-from engramdb.server.schemas import KeyCreatedOut, KeyIn, KeyOut, KeysOut, TenantsOut
+from engramdb.server.schemas import (
+    ConsolidationStatusOut,
+    KeyCreatedOut,
+    KeyIn,
+    KeyOut,
+    KeysOut,
+    TenantsOut,
+)
 
 __all__ = ["router"]
 
@@ -35,6 +42,15 @@ def list_keys(
 def revoke_key(key_id: str, ring: AdminKeys) -> dict[str, Any]:
     """Revoke a key: requests made with it fail from now on."""
     return ring.revoke(key_id).to_dict()
+
+
+@router.get("/consolidation", response_model=ConsolidationStatusOut)
+def consolidation(request: Request, _ring: AdminKeys) -> dict[str, Any]:
+    """The background consolidation (``engramdb serve --consolidate-every``): its last run."""
+    consolidator = request.app.state.consolidator
+    if consolidator is None:
+        return {"enabled": False}
+    return {"enabled": True, **consolidator.status()}
 
 
 @router.get("/tenants", response_model=TenantsOut)

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from engramdb import __version__
 from engramdb.engine import Memory
 from engramdb.server import admin, routes
+from engramdb.server.background import Consolidator
 from engramdb.server.errors import ERROR_RESPONSES, install_error_handlers
 from engramdb.server.middleware import BodyLimit, RequestContext
 from engramdb.server.schemas import StatusOut
@@ -39,6 +40,7 @@ def create_app(
     *,
     auth: bool = True,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    consolidate_every: float | None = None,
 ) -> FastAPI:
     """The REST app serving ``engine``.
 
@@ -48,18 +50,27 @@ def create_app(
         auth: require API keys; ``False`` serves the whole store to anyone who can
             connect (for local development only).
         max_body_bytes: larger request bodies get 413.
+        consolidate_every: consolidate the whole store in the background every this
+            many seconds (``None``: only when asked, ``POST /v1/consolidate``).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if isinstance(engine, Memory):
-            yield
-            return
-        app.state.memory = await run_in_threadpool(engine)
+        opened = not isinstance(engine, Memory)
+        if not isinstance(engine, Memory):
+            app.state.memory = await run_in_threadpool(engine)
+        consolidator = None
+        if consolidate_every is not None:
+            consolidator = Consolidator(app.state.memory, consolidate_every)
+            consolidator.start()
+        app.state.consolidator = consolidator
         try:
             yield
         finally:
-            await run_in_threadpool(app.state.memory.close)
+            if consolidator is not None:
+                await run_in_threadpool(consolidator.stop)
+            if opened:
+                await run_in_threadpool(app.state.memory.close)
 
     app = FastAPI(
         title="engramdb",

@@ -20,6 +20,8 @@ from engramdb.server.schemas import (
     AddIn,
     BatchIn,
     BatchOut,
+    ConsolidatedOut,
+    ConsolidateIn,
     ContextIn,
     ContextOut,
     DeletedCountOut,
@@ -184,6 +186,15 @@ def feedback(body: FeedbackIn, mem: TenantMemory) -> dict[str, Any]:
 def fade(body: FadeIn, mem: TenantMemory) -> dict[str, Any]:
     """Archive the scope's faded memories and delete its expired ones."""
     return mem.fade(**body.model_dump(exclude_none=True))
+
+
+@router.post("/consolidate", response_model=ConsolidatedOut, tags=["forgetting"])
+def consolidate(body: ConsolidateIn, mem: TenantMemory) -> dict[str, Any]:
+    """Consolidate now: episode and session gists, merged facts, fading (idempotent).
+
+    Other requests keep being served meanwhile: each session is its own transaction.
+    """
+    return mem.consolidate(**body.model_dump(exclude_none=True))
 
 
 @router.post("/trajectories", status_code=201, response_model=MemoryOut, tags=["procedures"])

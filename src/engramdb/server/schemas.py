@@ -145,6 +145,14 @@ class FadeIn(_In):
     threshold: float = Field(0.05, gt=0, lt=1)
 
 
+class ConsolidateIn(_In):
+    """Consolidate a scope (none: the whole tenant)."""
+
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+
+
 class StepIn(_In):
     """One step of a trajectory."""
 
@@ -416,6 +424,30 @@ class FadedOut(BaseModel):
 
     archived: int
     expired: int
+
+
+class ConsolidatedOut(BaseModel):
+    """What a consolidation run did."""
+
+    sessions: int
+    rebuilt_sessions: int
+    gists: int
+    replaced_gists: int
+    merged_facts: int
+    archived: int
+    expired: int
+
+
+class ConsolidationStatusOut(BaseModel):
+    """The background consolidation: its schedule and its last run."""
+
+    enabled: bool
+    interval_seconds: float | None = None
+    running: bool = False
+    runs: int = 0
+    last_report: ConsolidatedOut | None = None
+    last_error: str | None = None
+    seconds_since_last_run: float | None = None
 
 
 class ImportedOut(BaseModel):

@@ -46,6 +46,7 @@ from engramdb.ports.store import (
     KeywordIndex,
     MemoryStore,
     ScoredId,
+    SessionLog,
     VectorIndex,
 )
 from engramdb.types import Vector
@@ -481,6 +482,19 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
             [*params, limit],
         )
         return self._memories(rows[::-1])
+
+    def session_logs(self, scope: Scope) -> list[SessionLog]:
+        """Each session in ``scope`` with active episodes, in the order they began."""
+        where, params = scope_where_sql(scope, None)
+        rows = self._rows(
+            sql.SQL(
+                "SELECT m.user_id, m.agent_id, m.session_id, m.tenant_id, count(*) AS n,"
+                " max(m.id) AS last FROM memories m WHERE {} AND m.kind = 'episode'"
+                " GROUP BY m.user_id, m.agent_id, m.session_id, m.tenant_id ORDER BY min(m.rid)"
+            ).format(where),
+            params,
+        )
+        return [SessionLog(scope_from_dict(r), int(r["n"]), r["last"]) for r in rows]
 
     def latest_time(self, scope: Scope) -> datetime | None:
         """The newest ``occurred_at`` of an episode in ``scope``."""

@@ -41,10 +41,7 @@ from engramdb.model.memory import (
     Scope,
 )
 from engramdb.model.query import Page
-from engramdb.ports.store import (
-    Capabilities,
-    MemoryStore,
-)
+from engramdb.ports.store import Capabilities, MemoryStore, SessionLog
 from engramdb.types import Vector
 
 __all__ = ["SQLiteStore"]
@@ -494,6 +491,18 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
             [*params, limit],
         ).fetchall()
         return self._memories(rows[::-1])
+
+    @guarded
+    def session_logs(self, scope: Scope) -> list[SessionLog]:
+        """Each session in ``scope`` with active episodes, in the order they began."""
+        where, params = scope_where_sql(scope, None)
+        rows = self._conn.execute(
+            "SELECT m.user_id, m.agent_id, m.session_id, m.tenant_id, count(*), max(m.id)"
+            f" FROM memories m WHERE {where} AND m.kind = 'episode'"
+            " GROUP BY m.user_id, m.agent_id, m.session_id, m.tenant_id ORDER BY min(m.rid)",
+            params,
+        ).fetchall()
+        return [SessionLog(Scope(*row[:4]), row[4], row[5]) for row in rows]
 
     @guarded
     def latest_time(self, scope: Scope) -> datetime | None:
