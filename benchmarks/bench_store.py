@@ -76,10 +76,15 @@ def grow(mem: Memory, seeds: list[MemoryRecord], vectors: dict[str, np.ndarray],
 
 def search_latency(mem: Memory, questions: list[str]) -> dict[str, float]:
     mem.search(questions[0], user_id=SCOPE, k=10)  # warm: loads / builds the ANN index
+    return timed_searches(mem, [(SCOPE, q) for q in questions])
+
+
+def timed_searches(mem: Memory, questions: list[tuple[str, str]]) -> dict[str, float]:
+    """Search each ``(user_id, question)``; the count and p50 / p95 latency in ms."""
     timings = []
-    for question in questions:
+    for user_id, question in questions:
         started = time.perf_counter()
-        mem.search(question, user_id=SCOPE, k=10)
+        mem.search(question, user_id=user_id, k=10)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return {

@@ -63,6 +63,16 @@ def mem(backend: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Memory]:
 
 
 @pytest.fixture
+def umem(
+    backend: str, tmp_path: Path, clock: FrozenClock, spacy_parser: Parser
+) -> Iterator[Memory]:
+    """An engine that understands (the spaCy parser), on each backend."""
+    location = backend_location(backend, tmp_path)
+    with Memory.open(location, embedder=HashEmbedder(), clock=clock, parser=spacy_parser) as memory:
+        yield memory
+
+
+@pytest.fixture
 def file_mem(tmp_path: Path, clock: FrozenClock) -> Iterator[Memory]:
     with Memory.open(tmp_path / "m.db", embedder=HashEmbedder(), clock=clock) as memory:
         yield memory

@@ -7,9 +7,9 @@ are written. A crash loses at most the session in progress, and a second run fin
 nothing to do. Facts are merged per owner (user / agent / tenant), again in one
 transaction with a checkpoint: only facts newer than it are compared with the rest.
 
-A merge never loses anything: the earliest fact keeps the union of the sources, and the
-duplicate is archived (restorable) with ``superseded_by`` pointing at the kept fact;
-both changes are events in the history.
+A merge never loses anything: the earliest fact keeps the union of the sources (and is
+strengthened, as a repeated mention), and the duplicate is archived (restorable) with
+``superseded_by`` pointing at the kept fact; both changes are events in the history.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 from engramdb.model.filters import Cond
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope
+from engramdb.model.retention import reinforced
 from engramdb.pipeline.episodes import SegmentSettings, centroid, gist, segment
 from engramdb.pipeline.unit_of_work import run_atomically
 from engramdb.ports.store import GraphStore, MemoryStore, SessionLog
@@ -92,7 +93,13 @@ def consolidate(
             report.rebuilt_sessions += 1
             report.gists += len(written)
             report.replaced_gists += removed
-            known.update({g.id: set(g.metadata.get("entities", ())) for g in written})
+            known.update(
+                {
+                    g.id: set(g.metadata["entities"])
+                    for g in written
+                    if g.metadata["level"] == "episode"
+                }
+            )
         if progress is not None:
             progress(done, len(logs))
     for owner in owners:
@@ -144,6 +151,8 @@ def _rebuild_session(
     stale = [m.id for m in _listed(store, log.scope, MemoryKind.SUMMARY)]
     if stale:
         store.delete(stale, actor, now)
+        for gone in stale:
+            known.pop(gone, None)
     turns = sorted(_listed(store, log.scope, MemoryKind.EPISODE), key=_in_order)
     vectors = store.vectors_of([t.id for t in turns])
     names = _entity_names(store, log.scope, [t.id for t in turns])
@@ -239,7 +248,8 @@ def _merge_facts(store: MemoryStore, owner: Scope, now: datetime, actor: str) ->
             continue
         target = group[index]
         sources = tuple(dict.fromkeys((*target.sources, *fact.sources)))
-        group[index] = replace(target, sources=sources, version=target.version + 1)
+        # said again: a repeated mention strengthens the memory like a use does
+        group[index] = reinforced(replace(target, sources=sources, version=target.version + 1), now)
         store.replace(group[index], None, actor, now)
         gone = replace(fact, status=MemoryStatus.ARCHIVED, superseded_by=target.id,
                        version=fact.version + 1)  # fmt: skip

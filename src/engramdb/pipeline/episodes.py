@@ -4,8 +4,9 @@ A boundary falls before a turn when
 
 * time has passed: it came more than ``gap`` after the previous turn, or
 * the topic shifted (embedding surprise, as in EM-LLM): its cosine distance from the
-  centroid of the last ``window`` turns exceeds the mean + ``gamma`` * std of the
-  distances seen so far in the episode,
+  centroid of the last ``window`` turns exceeds the mean + ``gamma`` * std of the same
+  distances over the episode's last ``window`` turns (at least ``min_turns`` of them,
+  the std floored at a tenth of the mean so that noise is not a surprise),
 
 and an episode is never shorter than ``min_turns`` (unless time cuts it) nor longer than
 ``max_turns``. A gist is made of the episode's most central sentences: those whose words
@@ -32,6 +33,7 @@ __all__ = ["SegmentSettings", "centroid", "gist", "segment"]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W\d_]{4,}")  # content-ish words: short function words drop out
 _MAX_SENTENCE_CHARS = 240
+_MIN_RELATIVE_SPREAD = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +98,13 @@ def _boundary(
 ) -> bool:
     if turn.occurred_at - current[-1].occurred_at > s.gap or len(current) >= s.max_turns:
         return True
-    if len(current) < s.min_turns or len(surprises) < 2 or turn.id not in vectors:
+    recent = surprises[-s.window :]
+    if len(current) < s.min_turns or len(recent) < s.min_turns or turn.id not in vectors:
         return False
-    distance = _distance(turn, current[-s.window :], vectors)
-    return distance > float(np.mean(surprises)) + s.gamma * float(np.std(surprises))
+    mean = float(np.mean(recent))
+    # a few near-equal samples have a tiny spread: do not call ordinary noise a surprise
+    spread = max(float(np.std(recent)), _MIN_RELATIVE_SPREAD * mean)
+    return _distance(turn, current[-s.window :], vectors) > mean + s.gamma * spread
 
 
 def _distance(turn: MemoryRecord, window: list[MemoryRecord], vectors: dict[str, Vector]) -> float:

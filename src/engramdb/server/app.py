@@ -80,6 +80,7 @@ def create_app(
         responses={422: ERROR_RESPONSES[422]},
     )
     app.state.auth = auth
+    app.state.consolidator = None  # set by the lifespan when consolidating in the background
     if isinstance(engine, Memory):
         app.state.memory = engine
     install_error_handlers(app)

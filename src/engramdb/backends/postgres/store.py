@@ -623,11 +623,11 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         lexemes = sorted(r["lexeme"] for r in found)
         if not lexemes:
             return []  # only stop words
-        mean_length, weights = self._corpus.weights(lexemes, self._rows)
+        mean_length, weights, matched = self._corpus.weights(lexemes, self._rows)
         where, params = scope_where_sql(scope, flt, as_of=as_of)
         rows = self._rows(
             bm25_query(where),
-            [mean_length, lexemes, [weights[lex] for lex in lexemes], tsquery_text(lexemes),
+            [mean_length, lexemes, [weights[lex] for lex in lexemes], tsquery_text(matched),
              *params, limit],
         )  # fmt: skip
         return [(r["id"], float(r["s"])) for r in rows]
