@@ -156,3 +156,22 @@ def test_a_run_cut_short_then_resumed_equals_one_clean_run(umem: Memory) -> None
         clean.import_(dump)
         clean.consolidate()
         assert _content(clean) == _content(umem)
+
+
+def test_two_sessions_on_one_day_roll_up_into_a_day_gist(umem: Memory) -> None:
+    _session(umem, "morning", DAY1 - timedelta(hours=8), HIKING)
+    _session(umem, "evening", DAY1, JOB)
+    _session(umem, "next-day", DAY1 + timedelta(days=1), JOB)
+    first = umem.consolidate(user_id="u")
+    days = [g for g in _gists(umem) if g.metadata["level"] == "day"]
+    assert len(days) == 1 and days[0].metadata["day"] == "2024-05-01"
+    (day,) = days
+    assert day.scope.session_id is None and len(day.sources) == len(HIKING) + len(JOB)
+    assert day.text.startswith(("Ana: ", "Ben: "))
+    assert first["gists"] == len(_gists(umem))
+    assert umem.consolidate(user_id="u")["gists"] == 0
+    _session(umem, "evening", DAY1 + timedelta(hours=4), [("Ben", "Sleep well, Ana.")])
+    grown = umem.consolidate(user_id="u")
+    assert grown["rebuilt_sessions"] == 1 and grown["replaced_gists"] >= 2
+    (renewed,) = [g for g in _gists(umem) if g.metadata["level"] == "day"]
+    assert len(renewed.sources) == len(HIKING) + len(JOB) + 1

@@ -1,6 +1,7 @@
 """Consolidation: episode and session gists, near-duplicate facts merged, checkpointed.
 
-The unit of work is a session. Each session whose episode log changed since its
+Gists form a hierarchy over the same turns: episodes, sessions of several episodes, and
+days with episodes from several sessions. The unit of work is a session (or a day). Each session whose episode log changed since its
 checkpoint (its count of active turns and newest id, kept in the store's meta table) is
 rebuilt in one transaction that also moves the checkpoint: its old gists go, new ones
 are written. A crash loses at most the session in progress, and a second run finds
@@ -14,6 +15,7 @@ strengthened, as a repeated mention), and the duplicate is archived (restorable)
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -103,10 +105,62 @@ def consolidate(
         if progress is not None:
             progress(done, len(logs))
     for owner in owners:
+        for day, episodes in _days_of_several_sessions(store, owner).items():
+            key = f"{_checkpoint('day', owner)}:{day}"
+            mark = hashlib.sha256(",".join(sorted(g.id for g in episodes)).encode()).hexdigest()
+            if store.get_meta(key) != mark:
+                roll_up = partial(
+                    _rebuild_day, store, owner, episodes, now, actor, settings, (key, mark, day)
+                )
+                report.replaced_gists += run_atomically(store, roll_up)
+                report.gists += 1
         report.merged_facts += run_atomically(
             store, partial(_merge_facts, store, owner, now, actor)
         )
     return report
+
+
+def _days_of_several_sessions(store: MemoryStore, owner: Scope) -> dict[str, list[MemoryRecord]]:
+    """The owner's episode gists by day, for the days with episodes in two sessions or more."""
+    by_day: dict[str, list[MemoryRecord]] = {}
+    for found in _listed(store, owner, MemoryKind.SUMMARY):
+        if found.metadata.get("level") == "episode":
+            by_day.setdefault(found.occurred_at.date().isoformat(), []).append(found)
+    return {
+        day: episodes
+        for day, episodes in sorted(by_day.items())
+        if len({e.scope.session_id for e in episodes}) > 1
+    }
+
+
+def _rebuild_day(
+    store: MemoryStore,
+    owner: Scope,
+    episodes: list[MemoryRecord],
+    now: datetime,
+    actor: str,
+    settings: SegmentSettings | None,
+    checkpoint: tuple[str, str, str],
+) -> int:
+    """Replace one day's roll-up gist (over every turn of that day's episodes)."""
+    key, mark, day = checkpoint
+    stale = [
+        g.id
+        for g in _listed(store, owner, MemoryKind.SUMMARY)
+        if g.metadata.get("level") == "day" and g.metadata.get("day") == day
+    ]
+    if stale:
+        store.delete(stale, actor, now)
+    ids = list(dict.fromkeys(i for e in episodes for i in e.sources))
+    turns = sorted(store.get_many(ids).values(), key=_in_order)
+    vectors = store.vectors_of(ids)
+    sentences = (settings or SegmentSettings()).rollup_sentences
+    entities = sorted({n for e in episodes for n in e.metadata.get("entities", ())})
+    rolled = _gist(turns, "day", gist(turns, sentences), now, entities, [])
+    rolled = replace(rolled, scope=owner, metadata={**rolled.metadata, "day": day})
+    store.insert([rolled], [centroid([vectors[i] for i in ids if i in vectors])], actor)
+    store.set_meta(key, mark)
+    return len(stale)
 
 
 def _checkpoint(unit: str, scope: Scope) -> str:
