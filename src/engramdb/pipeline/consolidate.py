@@ -1,12 +1,13 @@
 """Consolidation: episode and session gists, near-duplicate facts merged, checkpointed.
 
 Gists form a hierarchy over the same turns: episodes, sessions of several episodes, and
-days with episodes from several sessions. The unit of work is a session (or a day). Each session whose episode log changed since its
-checkpoint (its count of active turns and newest id, kept in the store's meta table) is
-rebuilt in one transaction that also moves the checkpoint: its old gists go, new ones
-are written. A crash loses at most the session in progress, and a second run finds
-nothing to do. Facts are merged per owner (user / agent / tenant), again in one
-transaction with a checkpoint: only facts newer than it are compared with the rest.
+days with episodes from several sessions. The unit of work is a session (or a day). Each
+session whose episode log changed since its checkpoint (its count of active turns and
+newest id, kept in the store's meta table) is rebuilt in one transaction that also moves
+the checkpoint: its old gists go, new ones are written. A crash loses at most the session
+in progress, and a second run finds nothing to do. Facts are merged per owner (user /
+agent / tenant), again in one transaction with a checkpoint: only facts newer than it are
+compared with the rest.
 
 A merge never loses anything: the earliest fact keeps the union of the sources (and is
 strengthened, as a repeated mention), and the duplicate is archived (restorable) with
