@@ -194,3 +194,23 @@ def test_a_schema_from_a_newer_version_is_refused() -> None:
         admin.execute("DELETE FROM schema_migrations WHERE version = 99")
     with Memory.open(dsn, embedder=HashEmbedder(), understand=False) as mem:
         assert [m.text for m in mem.get_all(user_id="u").memories] == ["kept"]
+
+
+def test_a_write_never_waits_for_a_search_recounting_statistics() -> None:
+    """A search recounting BM25 statistics holds their lock while it waits for a pooled
+    connection; writers hold connections, so they must not need that lock."""
+    dsn = fresh_postgres()
+    with Memory.open(dsn, embedder=HashEmbedder(), understand=False) as mem:
+        store = mem.store
+        assert isinstance(store, PostgresStore)
+        written = threading.Event()
+
+        def write() -> None:
+            mem.add("written while statistics are being recounted", user_id="u")
+            written.set()
+
+        with store._corpus._lock:
+            writer = threading.Thread(target=write)
+            writer.start()
+            assert written.wait(timeout=30)
+        writer.join()

@@ -66,9 +66,13 @@ class CorpusStats:
         self._writes = 0
 
     def wrote(self, count: int) -> None:
-        """Note ``count`` documents added, changed or removed by this process."""
-        with self._lock:
-            self._writes += count
+        """Note ``count`` documents added, changed or removed by this process.
+
+        Deliberately without the lock: a writer calls this inside its transaction, holding
+        a pooled connection, while a search may hold the lock waiting for a connection.
+        The count only decides when to recount, so a lost increment does no harm.
+        """
+        self._writes += count
 
     def weights(
         self, lexemes: Sequence[str], rows: Rows
