@@ -55,6 +55,8 @@ class RetrievalSettings:
             this many of its turns, those closest to the query: search goes gist
             first, then down to the turns, which remain the evidence.
         gist_weight: those turns gain the gist's score times this.
+        gist_top: gists are found by a dense search of their own, this many at most;
+            only those ranked this high in the fused list are opened.
     """
 
     candidates: int = 50
@@ -72,6 +74,7 @@ class RetrievalSettings:
     retention_weight: float = 0.2
     gist_turns: int = 3
     gist_weight: float = 0.25
+    gist_top: int = 8
 
 
 # (query, reference time on demand) -> the [start, end) intervals its time expressions mean
@@ -136,15 +139,27 @@ class Retriever:
         named = entities_in_query(query, known)
         # who the question is about is the entity focus's job; the dense query asks what
         vector = self.embedder.embed(without_names(query, named))
-        ranked = self._candidates(query, vector, scope, flt, as_of)
+        # gists have their own, small candidate list (dense: a gist's vector is its
+        # turns' centroid), so they neither crowd the turns' lists nor slow their scans
+        direct = _asks_for_kind(flt)
+        evidence = flt if direct else _and(flt, Cond("kind", "ne", "summary", column=True))
+        ranked = self._candidates(query, vector, scope, evidence, as_of)
+        if not direct:
+            gists = _and(flt, Cond("kind", "eq", "summary", column=True))
+            ranked["gist"] = self._dense(vector, scope, gists, as_of)[: s.gist_top]
         windows = self._time_windows(query, scope, as_of or now)
         graph = self._graph_candidates(query, named, known)
         if graph:
             ranked["graph"] = graph
         for number, (start, end) in enumerate(windows):
-            window = _within(flt, start, end)
+            window = _within(evidence, start, end)
             ranked[f"time{number}"] = self._dense(vector, scope, window, as_of)
-        weights = {"lexical": s.lexical_weight, "dense": s.dense_weight, "graph": s.graph_weight}
+        weights = {
+            "lexical": s.lexical_weight,
+            "dense": s.dense_weight,
+            "graph": s.graph_weight,
+            "gist": s.dense_weight,
+        }
         weights.update({name: s.dense_weight for name in ranked if name.startswith("time")})
         fused = rrf(ranked, k=s.rrf_k, weights=weights)
         for entry in fused:  # one "time" reason, whichever window found it
@@ -153,7 +168,7 @@ class Retriever:
                 for sig in entry.signals
             ]
         memories = self.store.get_many([f.id for f in fused])
-        if not _asks_for_kind(flt):
+        if not direct:
             fused = self._drill_down(fused, memories, vector)
         if s.neighbour_window > 0:
             head = fused[: s.expand_top]
@@ -218,9 +233,9 @@ class Retriever:
         self, fused: list[Fused], memories: dict[str, MemoryRecord], vector: Vector
     ) -> list[Fused]:
         """Replace each gist by its turns closest to the query (gists are not evidence)."""
-        gists = [f for f in fused if _is_gist(memories.get(f.id))]
+        gists = [f for f in fused[: self.settings.gist_top] if _is_gist(memories.get(f.id))]
         if not gists:
-            return fused
+            return [f for f in fused if not _is_gist(memories.get(f.id))]
         members = {g.id: memories[g.id].sources for g in gists}
         vectors = self.store.vectors_of(list({i for ids in members.values() for i in ids}))
         kept = {f.id: f for f in fused if not _is_gist(memories.get(f.id))}
@@ -363,7 +378,11 @@ def _within(flt: Filter | None, start: datetime, end: datetime) -> Filter:
             Cond("occurred_at", "lt", end.isoformat(), column=True),
         )
     )
-    return window if flt is None else And((flt, window))
+    return _and(flt, window)
+
+
+def _and(flt: Filter | None, extra: Filter) -> Filter:
+    return extra if flt is None else And((flt, extra))
 
 
 def _sources(memory: MemoryRecord, found: dict[str, MemoryRecord]) -> tuple[MemoryRecord, ...]:
