@@ -1,4 +1,4 @@
-"""Understanding through the public API: facts, entities, profiles, changing truth, as-of."""
+"""Understanding on every backend: facts, truth that changes (as-of), entities, aliases."""
 
 from __future__ import annotations
 
