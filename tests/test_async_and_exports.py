@@ -61,4 +61,5 @@ def test_exports_are_declared_and_documented() -> None:
         "server",
         "wire",
         "mcp_server",
+        "migrate",
     } | {"__version__"}

@@ -66,6 +66,7 @@ class AsyncMemory:
     archive = _on_thread(Memory.archive)
     restore = _on_thread(Memory.restore)
     fade = _on_thread(Memory.fade)
+    consolidate = _on_thread(Memory.consolidate)
     history = _on_thread(Memory.history)
     entities = _on_thread(Memory.entities)
     entity = _on_thread(Memory.entity)

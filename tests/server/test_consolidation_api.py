@@ -56,4 +56,7 @@ def test_background_consolidation_runs_beside_writes() -> None:
             assert status["enabled"] is True and status["last_error"] is None
             assert status["last_report"]["sessions"] == 20  # type: ignore[index]
         gists = m.for_tenant("acme").get_all(user_id="u1", filters={"kind": "summary"}).memories
-        assert {g.scope.session_id for g in gists} == {f"s{n}" for n in range(20)}
+        by_session = {g.scope.session_id for g in gists if g.metadata["level"] != "day"}
+        assert by_session == {f"s{n}" for n in range(20)}
+        # the twenty sessions happened on one day: one roll-up gist for the day
+        assert [g.metadata["day"] for g in gists if g.metadata["level"] == "day"] == ["2024-05-01"]
