@@ -102,10 +102,10 @@ def dump_store(mem: Memory) -> str:
     if hasattr(store, "_conn"):  # SQLite
         return "\n".join(store._conn.iterdump())
     tables = store._rows("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    from psycopg import sql
+
     lines: list[str] = []
     for table in tables:
-        from psycopg import sql
-
         query = sql.SQL("SELECT t::text AS row FROM {} t").format(
             sql.Identifier(table["tablename"])
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from engramdb.model.filters import Cond
+from engramdb.model.filters import And, Cond, Filter
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope
 from engramdb.model.retention import reinforced
@@ -85,28 +85,23 @@ def consolidate(
     logs = store.session_logs(scope)
     report.sessions = len(logs)
     owners = list(dict.fromkeys(owner_of(log.scope) for log in logs))
-    related = {owner: _episode_gists(store, owner) for owner in owners}
+    # each owner's episode gists, read once and kept up to date as sessions are rebuilt
+    episodes_of = {owner: _episode_gists(store, owner) for owner in owners}
     for done, log in enumerate(logs, start=1):
         mark = f"{log.turns}:{log.last_id}"
         key = _checkpoint("session", log.scope)
         if store.get_meta(key) != mark:
-            known = related[owner_of(log.scope)]
+            known = episodes_of[owner_of(log.scope)]
             rebuild = partial(_rebuild_session, store, log, known, now, actor, settings, key, mark)
             written, removed = run_atomically(store, rebuild)
             report.rebuilt_sessions += 1
             report.gists += len(written)
             report.replaced_gists += removed
-            known.update(
-                {
-                    g.id: set(g.metadata["entities"])
-                    for g in written
-                    if g.metadata["level"] == "episode"
-                }
-            )
+            known.update({g.id: g for g in written if g.metadata["level"] == "episode"})
         if progress is not None:
             progress(done, len(logs))
     for owner in owners:
-        for day, episodes in _days_of_several_sessions(store, owner).items():
+        for day, episodes in _days_of_several_sessions(episodes_of[owner].values()).items():
             key = f"{_checkpoint('day', owner)}:{day}"
             mark = hashlib.sha256(",".join(sorted(g.id for g in episodes)).encode()).hexdigest()
             if store.get_meta(key) != mark:
@@ -121,12 +116,13 @@ def consolidate(
     return report
 
 
-def _days_of_several_sessions(store: MemoryStore, owner: Scope) -> dict[str, list[MemoryRecord]]:
-    """The owner's episode gists by day, for the days with episodes in two sessions or more."""
+def _days_of_several_sessions(
+    episodes: Iterable[MemoryRecord],
+) -> dict[str, list[MemoryRecord]]:
+    """Episode gists by day, for the days with episodes in two sessions or more."""
     by_day: dict[str, list[MemoryRecord]] = {}
-    for found in _listed(store, owner, MemoryKind.SUMMARY):
-        if found.metadata.get("level") == "episode":
-            by_day.setdefault(found.occurred_at.date().isoformat(), []).append(found)
+    for found in episodes:
+        by_day.setdefault(found.occurred_at.date().isoformat(), []).append(found)
     return {
         day: episodes
         for day, episodes in sorted(by_day.items())
@@ -145,11 +141,8 @@ def _rebuild_day(
 ) -> int:
     """Replace one day's roll-up gist (over every turn of that day's episodes)."""
     key, mark, day = checkpoint
-    stale = [
-        g.id
-        for g in _listed(store, owner, MemoryKind.SUMMARY)
-        if g.metadata.get("level") == "day" and g.metadata.get("day") == day
-    ]
+    that_day = And((_of_kind(MemoryKind.SUMMARY), Cond("day", "eq", day)))
+    stale = [g.id for g in _listed(store, owner, that_day)]
     if stale:
         store.delete(stale, actor, now)
     ids = list(dict.fromkeys(i for e in episodes for i in e.sources))
@@ -168,33 +161,31 @@ def _checkpoint(unit: str, scope: Scope) -> str:
     return f"consolidated:{unit}:" + json.dumps(scope.as_dict(), sort_keys=True)
 
 
-def _listed(store: MemoryStore, scope: Scope, kind: MemoryKind) -> Iterator[MemoryRecord]:
-    """Active memories of one kind in ``scope``, in insertion order."""
+def _of_kind(kind: MemoryKind) -> Cond:
+    return Cond("kind", "eq", kind.value, column=True)
+
+
+def _listed(store: MemoryStore, scope: Scope, flt: Filter) -> Iterator[MemoryRecord]:
+    """Active memories of ``scope`` matching ``flt``, in insertion order."""
     cursor = None
     while True:
-        page = store.list_page(
-            scope, Cond("kind", "eq", kind.value, column=True), limit=_PAGE, cursor=cursor,
-            include_inactive=False,
-        )  # fmt: skip
+        page = store.list_page(scope, flt, limit=_PAGE, cursor=cursor, include_inactive=False)
         yield from page.memories
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
 
 
-def _episode_gists(store: MemoryStore, owner: Scope) -> dict[str, set[str]]:
-    """The owner's episode gists and the entities each one names."""
-    return {
-        m.id: set(m.metadata.get("entities", ()))
-        for m in _listed(store, owner, MemoryKind.SUMMARY)
-        if m.metadata.get("level") == "episode"
-    }
+def _episode_gists(store: MemoryStore, owner: Scope) -> dict[str, MemoryRecord]:
+    """The owner's episode gists, by id."""
+    episodes = And((_of_kind(MemoryKind.SUMMARY), Cond("level", "eq", "episode")))
+    return {m.id: m for m in _listed(store, owner, episodes)}
 
 
 def _rebuild_session(
     store: MemoryStore,
     log: SessionLog,
-    known: dict[str, set[str]],
+    known: dict[str, MemoryRecord],
     now: datetime,
     actor: str,
     settings: SegmentSettings | None,
@@ -203,12 +194,12 @@ def _rebuild_session(
 ) -> tuple[list[MemoryRecord], int]:
     """Replace one session's gists with gists of its current turns; move its checkpoint."""
     s = settings or SegmentSettings()
-    stale = [m.id for m in _listed(store, log.scope, MemoryKind.SUMMARY)]
+    stale = [m.id for m in _listed(store, log.scope, _of_kind(MemoryKind.SUMMARY))]
     if stale:
         store.delete(stale, actor, now)
         for gone in stale:
             known.pop(gone, None)
-    turns = sorted(_listed(store, log.scope, MemoryKind.EPISODE), key=_in_order)
+    turns = sorted(_listed(store, log.scope, _of_kind(MemoryKind.EPISODE)), key=_in_order)
     vectors = store.vectors_of([t.id for t in turns])
     names = _entity_names(store, log.scope, [t.id for t in turns])
     episodes = segment(turns, vectors, s)
@@ -248,12 +239,12 @@ def _entity_names(store: MemoryStore, scope: Scope, ids: list[str]) -> dict[str,
 
 
 def _related(
-    entities: list[str], episode: list[MemoryRecord], known: dict[str, set[str]]
+    entities: list[str], episode: list[MemoryRecord], known: dict[str, MemoryRecord]
 ) -> list[str]:
     """Earlier episode gists naming the most of these entities (the speakers aside)."""
     speakers = {t.speaker for t in episode}
     wanted = set(entities) - speakers
-    shared = [(len(wanted & names), gist_id) for gist_id, names in known.items()]
+    shared = [(len(wanted & set(g.metadata["entities"])), i) for i, g in known.items()]
     ranked = sorted(((n, i) for n, i in shared if n), key=lambda p: (-p[0], p[1]))
     return [gist_id for _, gist_id in ranked[:RELATED_GISTS]]
 
@@ -288,7 +279,7 @@ def _merge_facts(store: MemoryStore, owner: Scope, now: datetime, actor: str) ->
     """Merge each new fact into an earlier one saying the same; returns how many merged."""
     key = _checkpoint("facts", owner)
     seen = store.get_meta(key) or ""
-    facts = sorted(_listed(store, owner, MemoryKind.FACT), key=lambda f: f.id)
+    facts = sorted(_listed(store, owner, _of_kind(MemoryKind.FACT)), key=lambda f: f.id)
     if not any(f.id > seen for f in facts):
         return 0
     vectors = store.vectors_of([f.id for f in facts])

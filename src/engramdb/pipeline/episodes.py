@@ -78,11 +78,14 @@ def segment(
     current: list[MemoryRecord] = []
     surprises: list[float] = []
     for turn in turns:
-        if current and _boundary(turn, current, surprises, vectors, s):
-            episodes.append(current)
-            current, surprises = [], []
+        distance = None
         if current and turn.id in vectors:
-            surprises.append(_distance(turn, current[-s.window :], vectors))
+            distance = _distance(turn, current[-s.window :], vectors)
+        if current and _boundary(turn, current, surprises, distance, s):
+            episodes.append(current)
+            current, surprises, distance = [], [], None
+        if distance is not None:
+            surprises.append(distance)
         current.append(turn)
     if current:
         episodes.append(current)
@@ -93,18 +96,19 @@ def _boundary(
     turn: MemoryRecord,
     current: list[MemoryRecord],
     surprises: list[float],
-    vectors: dict[str, Vector],
+    distance: float | None,
     s: SegmentSettings,
 ) -> bool:
+    """Whether ``turn``, at ``distance`` from the running window, starts a new episode."""
     if turn.occurred_at - current[-1].occurred_at > s.gap or len(current) >= s.max_turns:
         return True
     recent = surprises[-s.window :]
-    if len(current) < s.min_turns or len(recent) < s.min_turns or turn.id not in vectors:
+    if len(current) < s.min_turns or len(recent) < s.min_turns or distance is None:
         return False
     mean = float(np.mean(recent))
     # a few near-equal samples have a tiny spread: do not call ordinary noise a surprise
     spread = max(float(np.std(recent)), _MIN_RELATIVE_SPREAD * mean)
-    return _distance(turn, current[-s.window :], vectors) > mean + s.gamma * spread
+    return distance > mean + s.gamma * spread
 
 
 def _distance(turn: MemoryRecord, window: list[MemoryRecord], vectors: dict[str, Vector]) -> float:
