@@ -22,6 +22,9 @@ from engramdb.errors import (
     FilterError,
     IntegrityViolation,
     InvalidInput,
+    LLMError,
+    LLMOutputError,
+    LLMUnavailable,
     MigrationError,
     NotFound,
     PermissionDenied,
@@ -32,6 +35,7 @@ from engramdb.errors import (
 )
 from engramdb.keys import KeyRing
 from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
+from engramdb.model.jobs import Job
 from engramdb.model.keys import ApiKey
 from engramdb.model.memory import (
     EventKind,
@@ -73,7 +77,11 @@ __all__ = [
     "Hit",
     "IntegrityViolation",
     "InvalidInput",
+    "Job",
     "KeyRing",
+    "LLMError",
+    "LLMOutputError",
+    "LLMUnavailable",
     "Memory",
     "MemoryEvent",
     "MemoryKind",

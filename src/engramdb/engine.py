@@ -12,9 +12,10 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from engramdb import portable
+from engramdb.enhancer import Enhancer
 from engramdb.errors import (
     CapabilityMissing,
     ConfigError,
@@ -25,6 +26,7 @@ from engramdb.errors import (
 from engramdb.keys import KeyRing
 from engramdb.model.filters import And, Cond, parse_filter
 from engramdb.model.graph import Entity, EntityPage
+from engramdb.model.jobs import Job, JobStatus
 from engramdb.model.memory import (
     EventKind,
     MemoryEvent,
@@ -55,6 +57,7 @@ from engramdb.pipeline.understand.timex import find_times, mentions_time
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.keys import KeyStore
+from engramdb.ports.llm import ChatModel
 from engramdb.ports.nlp import Parser
 from engramdb.ports.store import GraphStore, MemoryStore
 from engramdb.retrieval.context import Context, build_context
@@ -62,6 +65,10 @@ from engramdb.retrieval.focus import entities_in_query
 from engramdb.retrieval.retriever import RetrievalSettings, Retriever
 from engramdb.retrieval.text import query_terms
 from engramdb.types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from engramdb.answering import Answer
+    from engramdb.pipeline.llm.runner import CallPolicy
 
 __all__ = ["Memory"]
 
@@ -81,6 +88,11 @@ class Memory:
         actor: recorded as the author of every change made through this instance.
         parser: the NLP parser that understanding runs on; ``None`` stores turns
             verbatim only (no readings, facts or entities).
+        llm: an optional chat model (e.g. :class:`~engramdb.providers.llm.OpenAICompatible`)
+            that refines facts, judges conflicts, writes gists and answers questions.
+        llm_policy: retries, backoff and cache of LLM calls.
+        background: run LLM jobs on a worker thread (``False``: only on
+            :meth:`run_jobs`, :meth:`retry` and ``add(..., sync=True)``).
     """
 
     def __init__(
@@ -92,6 +104,9 @@ class Memory:
         retrieval: RetrievalSettings | None = None,
         actor: str = "engramdb",
         parser: Parser | None = None,
+        llm: ChatModel | None = None,
+        llm_policy: CallPolicy | None = None,
+        background: bool = True,
     ) -> None:
         self.store = store
         self.analyzer = Analyzer(parser) if parser is not None else None
@@ -101,6 +116,13 @@ class Memory:
         self.retriever = Retriever(store, embedder, retrieval, find_times=_time_windows)
         self.tenant_id: str | None = None
         self._owns_store = True
+        self.enhancer = (
+            None
+            if llm is None
+            else Enhancer(
+                store, embedder, llm, self.clock, actor, policy=llm_policy, background=background
+            )
+        )
 
     @classmethod
     def open(
@@ -115,6 +137,9 @@ class Memory:
         actor: str = "engramdb",
         understand: bool = True,
         parser: Parser | None = None,
+        llm: ChatModel | None = None,
+        llm_policy: CallPolicy | None = None,
+        background: bool = True,
     ) -> Memory:
         """Open (or create) a store.
 
@@ -131,6 +156,9 @@ class Memory:
                 on every add (the default); ``False`` stores turns verbatim only.
             parser: the NLP parser; defaults to spaCy's small English model, or
                 rules only (with a warning) when it is not installed.
+            llm: an optional chat model (the ``llm`` extra); see :class:`Memory`.
+            llm_policy: retries, backoff and cache of LLM calls.
+            background: run LLM jobs on a worker thread.
 
         Raises:
             ConfigError: unsupported location.
@@ -171,10 +199,17 @@ class Memory:
                 retrieval=retrieval,
                 actor=actor,
                 parser=parser if understand else None,
+                llm=None if read_only else llm,
+                llm_policy=llm_policy,
+                background=background,
             )
-            memory._check_embedder(reindex=reindex)
         except BaseException:
             store.close()
+            raise
+        try:
+            memory._check_embedder(reindex=reindex)
+        except BaseException:
+            memory.close()
             raise
         return memory
 
@@ -243,8 +278,13 @@ class Memory:
         metadata: dict[str, Any] | None = None,
         importance: float | None = None,
         expires_at: datetime | str | None = None,
+        sync: bool = False,
     ) -> list[MemoryRecord]:
         """Remember messages verbatim, as episodes. Durable when it returns.
+
+        With an LLM, an extraction job is queued in the same transaction and runs in
+        the background (``sync=True``: before this returns); the LLM-free
+        understanding has already indexed the turns either way.
 
         Args:
             messages: a list of ``{"role", "content", "name"?, "timestamp"?, "metadata"?}``
@@ -257,6 +297,7 @@ class Memory:
             importance: 0..1 (default 0.5); important memories fade more slowly.
             expires_at: a TTL: after this time the messages (and what is drawn from
                 them) are no longer recalled, and :meth:`fade` deletes them.
+            sync: with an LLM, run its extraction before returning.
 
         Returns:
             The stored episodes, in order.
@@ -267,7 +308,7 @@ class Memory:
         request = self._add_request(
             messages, user_id, agent_id, session_id, timestamp, metadata, importance, expires_at
         )
-        return self._ingest([request])[0]
+        return self._ingest([request], sync=sync)[0]
 
     def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
         """Several :meth:`add` calls in one: faster for bulk import, all or nothing.
@@ -338,15 +379,26 @@ class Memory:
             expires_at=None if expires_at is None else check_time(expires_at, "expires_at"),
         )
 
-    def _ingest(self, requests: list[AddRequest]) -> list[list[MemoryRecord]]:
-        return ingest(
+    def _ingest(self, requests: list[AddRequest], sync: bool = False) -> list[list[MemoryRecord]]:
+        enhancer = self.enhancer
+        queued: list[Job] = []
+
+        def queue(stored: list[list[MemoryRecord]]) -> None:
+            assert enhancer is not None
+            queued[:] = enhancer.queue_extraction(stored)  # a retried transaction queues anew
+
+        stored = ingest(
             self.store,
             self.embedder,
             self.clock,
             requests,
             actor=self.actor,
             analyzer=self.analyzer,
+            on_stored=None if enhancer is None else queue,
         )
+        if enhancer is not None:
+            enhancer.after_write(queued, sync=sync)
+        return stored
 
     def update(
         self,
@@ -557,9 +609,13 @@ class Memory:
             ``merged_facts``, ``archived``, ``expired``.
         """
         scope = self._scope(user_id, agent_id, session_id, required=False)
+        enhancer = self.enhancer
         report = consolidate(
-            self.store, scope, now=self.clock.now(), actor=self.actor, progress=progress
-        )
+            self.store, scope, now=self.clock.now(), actor=self.actor, progress=progress,
+            on_gists=None if enhancer is None else enhancer.queue_gists,
+        )  # fmt: skip
+        if enhancer is not None:
+            enhancer.after_write([], sync=False)
         return {**report.as_dict(), **self._fade(scope)}
 
     def add_trajectory(
@@ -733,6 +789,82 @@ class Memory:
         if reinforce:  # what goes into a prompt is used: it fades more slowly
             self._reinforce(i.memory for i in (*built.facts, *built.episodes))
         return built
+
+    # ------------------------------------------------------------ the LLM layer
+    def answer(
+        self,
+        question: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        budget_tokens: int = 1500,
+        as_of: datetime | str | None = None,
+    ) -> Answer:
+        """Answer a question from memory, with citations (needs an LLM).
+
+        The context is built as by :meth:`context`; the model answers from it and
+        cites the memories it used (``Answer.citations``; ``Answer.sources`` are the
+        turns they stand for).
+
+        Raises:
+            CapabilityMissing: no LLM configured.
+            InvalidInput: bad question, scope, budget or time.
+            LLMError: the model failed after the call policy's retries.
+        """
+        enhancer = self._llm("answer")
+        built = self.context(
+            question, user_id=user_id, agent_id=agent_id, session_id=session_id,
+            budget_tokens=budget_tokens, as_of=as_of,
+        )  # fmt: skip
+        return enhancer.answer(built)
+
+    def usage(self) -> dict[str, dict[str, Any]]:
+        """LLM usage per operation since the store was opened (empty without an LLM).
+
+        For each operation: calls, cache hits, retries, failures, tokens, cost and
+        latency p50 / p95.
+        """
+        return {} if self.enhancer is None else self.enhancer.usage()
+
+    def jobs(self, *, status: str | None = None, limit: int = 100) -> list[Job]:
+        """This tenant's background LLM jobs, oldest first (``status``: pending, done, failed).
+
+        Raises:
+            CapabilityMissing: no LLM configured.
+            InvalidInput: unknown status or bad limit.
+        """
+        enhancer = self._llm("jobs")
+        _check_int(limit, "limit", 1, 100_000)
+        return enhancer.list_jobs(_job_status(status), self.tenant_id, limit)
+
+    def retry(self, job_ids: Sequence[str] | None = None) -> dict[str, int]:
+        """Run failed LLM jobs again (those named, or all of this tenant's), then the pending.
+
+        Returns ``requeued``, ``done`` and ``failed`` counts.
+
+        Raises:
+            CapabilityMissing: no LLM configured.
+        """
+        enhancer = self._llm("retry")
+        ids = None if job_ids is None else [check_id(i, "job_id") for i in job_ids]
+        return enhancer.retry(ids, self.tenant_id)
+
+    def run_jobs(self) -> dict[str, int]:
+        """Run every pending LLM job now (the worker thread does this in the background).
+
+        Raises:
+            CapabilityMissing: no LLM configured.
+        """
+        return self._llm("run_jobs").run_jobs()
+
+    def _llm(self, operation: str) -> Enhancer:
+        if self.enhancer is None:
+            raise CapabilityMissing(
+                f"{operation} needs an LLM: Memory.open(..., llm=OpenAICompatible(...))",
+                extra="llm",
+            )
+        return self.enhancer
 
     def _people_in(self, query: str, scope: Scope) -> list[Entity]:
         if not isinstance(self.store, GraphStore):
@@ -914,8 +1046,13 @@ class Memory:
         return count
 
     def close(self) -> None:
-        """Flush indexes and release the store (a tenant view leaves it open)."""
+        """Flush indexes and release the store (a tenant view leaves it open).
+
+        A background LLM job in progress finishes first; pending jobs stay queued.
+        """
         if self._owns_store:
+            if self.enhancer is not None:
+                self.enhancer.close()
             self.store.close()
 
     def __enter__(self) -> Memory:
@@ -936,6 +1073,17 @@ _ADD_KEYS = frozenset(
         "expires_at",
     }
 )  # fmt: skip
+
+
+def _job_status(status: str | None) -> JobStatus | None:
+    if status is None:
+        return None
+    try:
+        return JobStatus(status)
+    except ValueError:
+        raise InvalidInput(
+            f"status must be one of {', '.join(s.value for s in JobStatus)}", field="status"
+        ) from None
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> None:

@@ -15,6 +15,9 @@ Every error the library raises on purpose derives from :class:`EngramError`::
     │   ├── MigrationError             schema newer than this code, or tampered
     │   └── IntegrityViolation         a constraint the store enforces
     ├── EmbeddingError                 the embedder failed or returned bad vectors
+    ├── LLMError                       the optional language model failed
+    │   ├── LLMUnavailable             unreachable, timed out, rate-limited or 5xx (retryable)
+    │   └── LLMOutputError             an answer that is not valid JSON for its schema
     ├── CapabilityMissing              a feature needs an optional extra
     ├── Unauthenticated                no API key, or an unknown / revoked one
     ├── PermissionDenied               a valid key that may not do this
@@ -37,6 +40,9 @@ __all__ = [
     "FilterError",
     "IntegrityViolation",
     "InvalidInput",
+    "LLMError",
+    "LLMOutputError",
+    "LLMUnavailable",
     "MigrationError",
     "NotFound",
     "PermissionDenied",
@@ -162,6 +168,46 @@ class IntegrityViolation(StorageError):
 
 class EmbeddingError(EngramError):
     """The embedder failed or returned vectors of the wrong shape."""
+
+
+class LLMError(EngramError):
+    """The language model failed in a way that retrying will not fix (e.g. 401, 400).
+
+    Attributes:
+        status: the HTTP status, when the model server answered.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class LLMUnavailable(LLMError):
+    """The model could not answer now: unreachable, timed out, rate-limited or a 5xx.
+
+    Attributes:
+        retry_after_s: how long the server asked to wait (``Retry-After``), if it said.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after_s = retry_after_s
+
+
+class LLMOutputError(LLMError):
+    """The model answered, but not with valid JSON for the expected schema.
+
+    Attributes:
+        raw: what the model returned (cut to 2,000 characters).
+        stage: the prompt (operation) that asked for it.
+    """
+
+    def __init__(self, message: str, *, raw: str, stage: str) -> None:
+        super().__init__(f"{stage}: {message}")
+        self.raw = raw[:2000]
+        self.stage = stage
 
 
 class CapabilityMissing(EngramError):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -43,6 +43,7 @@ RELATED_GISTS = 3
 _PAGE = 1000
 
 Progress = Callable[[int, int], None]
+GistHook = Callable[[Sequence[MemoryRecord]], None]
 
 
 @dataclass(slots=True)
@@ -79,8 +80,14 @@ def consolidate(
     actor: str,
     settings: SegmentSettings | None = None,
     progress: Progress | None = None,
+    on_gists: GistHook | None = None,
 ) -> ConsolidationReport:
-    """Bring the gists and merged facts of ``scope`` up to date (idempotent, resumable)."""
+    """Bring the gists and merged facts of ``scope`` up to date (idempotent, resumable).
+
+    ``on_gists`` is called with each batch of new gists inside the transaction that
+    writes them (to queue work about them atomically, e.g. abstractive rewrites).
+    """
+    hook = on_gists or _no_hook
     report = ConsolidationReport()
     logs = store.session_logs(scope)
     report.sessions = len(logs)
@@ -92,7 +99,9 @@ def consolidate(
         key = _checkpoint("session", log.scope)
         if store.get_meta(key) != mark:
             known = episodes_of[owner_of(log.scope)]
-            rebuild = partial(_rebuild_session, store, log, known, now, actor, settings, key, mark)
+            rebuild = partial(
+                _rebuild_session, store, log, known, now, actor, settings, (key, mark), hook
+            )
             written, removed = run_atomically(store, rebuild)
             report.rebuilt_sessions += 1
             report.gists += len(written)
@@ -105,8 +114,9 @@ def consolidate(
             key = f"{_checkpoint('day', owner)}:{day}"
             mark = hashlib.sha256(",".join(sorted(g.id for g in episodes)).encode()).hexdigest()
             if store.get_meta(key) != mark:
+                checkpoint = (key, mark, day)
                 roll_up = partial(
-                    _rebuild_day, store, owner, episodes, now, actor, settings, (key, mark, day)
+                    _rebuild_day, store, owner, episodes, now, actor, settings, checkpoint, hook
                 )
                 report.replaced_gists += run_atomically(store, roll_up)
                 report.gists += 1
@@ -138,6 +148,7 @@ def _rebuild_day(
     actor: str,
     settings: SegmentSettings | None,
     checkpoint: tuple[str, str, str],
+    hook: GistHook,
 ) -> int:
     """Replace one day's roll-up gist (over every turn of that day's episodes)."""
     key, mark, day = checkpoint
@@ -153,8 +164,13 @@ def _rebuild_day(
     rolled = _gist(turns, "day", gist(turns, sentences), now, entities, [])
     rolled = replace(rolled, scope=owner, metadata={**rolled.metadata, "day": day})
     store.insert([rolled], [centroid([vectors[i] for i in ids if i in vectors])], actor)
+    hook([rolled])
     store.set_meta(key, mark)
     return len(stale)
+
+
+def _no_hook(gists: Sequence[MemoryRecord]) -> None:
+    """Nothing to do with new gists (no LLM)."""
 
 
 def _checkpoint(unit: str, scope: Scope) -> str:
@@ -189,11 +205,12 @@ def _rebuild_session(
     now: datetime,
     actor: str,
     settings: SegmentSettings | None,
-    key: str,
-    mark: str,
+    checkpoint: tuple[str, str],
+    hook: GistHook,
 ) -> tuple[list[MemoryRecord], int]:
     """Replace one session's gists with gists of its current turns; move its checkpoint."""
     s = settings or SegmentSettings()
+    key, mark = checkpoint
     stale = [m.id for m in _listed(store, log.scope, _of_kind(MemoryKind.SUMMARY))]
     if stale:
         store.delete(stale, actor, now)
@@ -218,6 +235,7 @@ def _rebuild_session(
         members.append([t.id for t in turns])
     gist_vectors = [centroid([vectors[i] for i in ids if i in vectors]) for ids in members]
     store.insert(gists, gist_vectors, actor)
+    hook(gists)
     store.set_meta(key, mark)
     return gists, len(stale)
 

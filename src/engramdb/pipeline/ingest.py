@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -85,8 +85,12 @@ def ingest(
     *,
     actor: str,
     analyzer: Analyzer | None = None,
+    on_stored: Callable[[list[list[MemoryRecord]]], None] | None = None,
 ) -> list[list[MemoryRecord]]:
     """Store every request's turns as episodes, in one transaction; durable on return.
+
+    ``on_stored`` is called with the stored episodes inside that transaction (to queue
+    work about them atomically, e.g. LLM extraction jobs).
 
     With an ``analyzer``, each request's turns are also understood: the episodes
     get their resolved reading, facts are stored with their source turns, and the
@@ -135,6 +139,8 @@ def ingest(
             if analyzer is not None:
                 apply_understanding(store, items, request.scope, now, actor)
             stored.append(positioned)
+        if on_stored is not None:
+            on_stored(stored)
         return stored
 
     return run_atomically(store, write)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import psycopg
@@ -22,6 +22,7 @@ from psycopg import Connection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from engramdb.backends._jobs import SQLJobs
 from engramdb.backends._migrate import check_applied, load_migrations
 from engramdb.backends._shared import event_payload, page_of, parse_cursor
 from engramdb.backends.postgres.lexical import CorpusStats, bm25_query, tsquery_text
@@ -136,7 +137,7 @@ def _params(memory: MemoryRecord) -> list[Any]:
     ]
 
 
-class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore):
+class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore, SQLJobs):
     """Memories in PostgreSQL with pgvector.
 
     Args:
@@ -766,6 +767,23 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
         )
 
     # --------------------------------------------------------------- keys
+    # ------------------------------------------------------------------ jobs
+    placeholder = "%s"
+    same = "IS NOT DISTINCT FROM"
+
+    def _job_run(self, statement: str, params: Sequence[Any]) -> int:
+        with self._connection() as conn:
+            return conn.execute(statement, params).rowcount
+
+    def _job_rows(self, statement: str, params: Sequence[Any]) -> list[Mapping[str, Any]]:
+        return list(self._rows(statement, params))
+
+    def _job_time_in(self, value: datetime) -> Any:
+        return value
+
+    def _job_time_out(self, value: Any) -> datetime:
+        return cast(datetime, value)
+
     def save_key(self, key: ApiKey, digest: str) -> None:
         """Store a new key under its digest."""
         self._run(

@@ -25,6 +25,7 @@ from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
 from engramdb.backends.sqlite.graph import SQLiteGraph
+from engramdb.backends.sqlite.jobs import SQLiteJobs
 from engramdb.backends.sqlite.keys import SQLiteKeys
 from engramdb.backends.sqlite.search import SQLiteSearch
 from engramdb.backends.sqlite.sql import chunks, marks, scope_where_sql
@@ -50,7 +51,7 @@ __all__ = ["SQLiteStore"]
 _SELECT = "SELECT m.rid, " + ", ".join(f"m.{c}" for c in _rows.MEMORY_COLUMNS) + " FROM memories m"
 
 
-class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
+class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys, SQLiteJobs):
     """Memories, events, FTS5, vectors, the entity graph and API keys in one SQLite file.
 
     Args:

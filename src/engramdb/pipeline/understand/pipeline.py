@@ -8,7 +8,7 @@ supersedes facts that are no longer true.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -111,11 +111,18 @@ def _fact_memory(
 
 
 def apply_understanding(
-    store: Any, items: Sequence[Understood], scope: Scope, now: datetime, actor: str
+    store: Any,
+    items: Sequence[Understood],
+    scope: Scope,
+    now: datetime,
+    actor: str,
+    decided: Mapping[str, set[str]] | None = None,
 ) -> None:
     """Link entities, record mentions and relations, supersede what is no longer true.
 
-    Runs inside the caller's transaction, after the episodes and facts exist.
+    Runs inside the caller's transaction, after the episodes and facts exist. Which
+    current facts a new fact supersedes is the truth rules' call, unless ``decided``
+    (new fact id -> old fact ids, e.g. judged by an LLM) says it for that fact.
     """
     assert isinstance(store, GraphStore)
     assert isinstance(store, MemoryStore)
@@ -138,7 +145,11 @@ def apply_understanding(
                 entity_scope(scope), target.id if target else None, fact.valid_from,
             )  # fmt: skip
             current = store.relations(scope, entity_ids=[subject.id], current_only=True)
-            _supersede(store, superseded_by(relation, current), fact, now, actor)
+            if decided is not None and fact.id in decided:
+                ended = [r for r in current if r.fact_id in decided[fact.id]]
+            else:
+                ended = superseded_by(relation, current)
+            _supersede(store, ended, fact, now, actor)
             store.add_relations([relation])
     store.save_entities(linker.take_changed())
     store.add_mentions(mentions)
