@@ -7,14 +7,15 @@ it used.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engramdb.pipeline.llm.aliases import alias_ids, resolve_aliases
-from engramdb.pipeline.llm.runner import LLMRunner
-from engramdb.pipeline.llm.schemas import AnswerOutput
 from engramdb.retrieval.context import Context
 
-__all__ = ["Answer", "answer_from_context", "memory_lines"]
+if TYPE_CHECKING:  # the runner needs pydantic; an Answer read from a server does not
+    from engramdb.pipeline.llm.runner import LLMRunner
+
+__all__ = ["Answer", "answer_from_context", "answer_from_dict", "memory_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,8 @@ def answer_from_context(runner: LLMRunner, context: Context) -> Answer:
     Raises:
         LLMError: the model failed after the call policy's retries.
     """
+    from engramdb.pipeline.llm.schemas import AnswerOutput
+
     lines, table = memory_lines(context)
     output, prompt_id = runner.ask(
         "answer", AnswerOutput, question=context.query, memories="\n".join(lines) or "(none)"
@@ -89,4 +92,19 @@ def answer_from_context(runner: LLMRunner, context: Context) -> Answer:
         context=context,
         prompt=prompt_id,
         model=runner.model.name,
+    )
+
+
+def answer_from_dict(data: dict[str, Any]) -> Answer:
+    """An :class:`Answer` from its :meth:`Answer.to_dict` form (e.g. a server's reply)."""
+    from engramdb.wire import context_from_dict
+
+    return Answer(
+        question=data["question"],
+        text=data["answer"],
+        citations=tuple(data["citations"]),
+        sources=tuple(data["sources"]),
+        context=context_from_dict(data["context"]),
+        prompt=data["prompt"],
+        model=data["model"],
     )

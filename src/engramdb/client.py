@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
+from engramdb.answering import Answer, answer_from_dict
 from engramdb.errors import (
     BackendUnavailable,
     CapabilityMissing,
@@ -29,6 +30,7 @@ from engramdb.errors import (
     Conflict,
     EngramError,
     InvalidInput,
+    LLMError,
     NotFound,
     PermissionDenied,
     RemoteError,
@@ -63,6 +65,7 @@ _ERROR_OF_STATUS: dict[int, type[EngramError]] = {
     413: InvalidInput,
     422: InvalidInput,
     501: CapabilityMissing,
+    502: LLMError,
     503: BackendUnavailable,
 }
 
@@ -302,6 +305,23 @@ class RemoteMemory:
             reinforce=reinforce,
         )  # fmt: skip
         return context_from_dict(self._request("POST", "/v1/context", json=body))
+
+    def answer(
+        self,
+        question: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        budget_tokens: int = 1500,
+        as_of: datetime | str | None = None,
+    ) -> Answer:
+        """Like :meth:`Memory.answer <engramdb.Memory.answer>` (the server needs an LLM)."""
+        body = _given(
+            question=question, user_id=user_id, agent_id=agent_id, session_id=session_id,
+            budget_tokens=budget_tokens, as_of=as_of,
+        )  # fmt: skip
+        return answer_from_dict(self._request("POST", "/v1/answer", json=body))
 
     def get(
         self,

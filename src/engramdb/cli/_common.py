@@ -14,15 +14,18 @@ from tqdm import tqdm
 
 from engramdb.engine import Memory
 from engramdb.errors import (
+    CapabilityMissing,
     ConfigError,
     EngramError,
     InvalidInput,
     NotFound,
     StorageError,
 )
+from engramdb.ports.llm import ChatModel
 
 __all__ = [
     "EXIT_CODES",
+    "configured_llm",
     "db_option",
     "exit_on_error",
     "json_arg",
@@ -86,13 +89,40 @@ owner_options = scope_keys("user", "agent")  # entities belong to a user or agen
 
 
 def open_memory(db: str, **kwargs: Any) -> Memory:
-    """Open ``db``, with the embedder named by ``ENGRAMDB_EMBEDDER`` when it is set."""
+    """Open ``db`` with the embedder and LLM the command line names.
+
+    The embedder is named by ``ENGRAMDB_EMBEDDER``; the LLM by the ``--llm-*`` options
+    or ``ENGRAMDB_LLM_*`` variables. A command's LLM jobs run in its own process (no
+    worker thread) unless the caller asks for ``background``.
+    """
     name = os.environ.get("ENGRAMDB_EMBEDDER")
     if name and "embedder" not in kwargs:
         from engramdb.providers.embedders import load_embedder
 
         kwargs["embedder"] = load_embedder(name)
+    if "llm" in kwargs and kwargs["llm"] is None:
+        del kwargs["llm"]  # the caller wants no model
+    elif "llm" not in kwargs and not kwargs.get("read_only"):
+        llm = configured_llm()
+        if llm is not None:
+            kwargs["llm"] = llm
+            kwargs.setdefault("background", False)
     return Memory.open(db, **kwargs)
+
+
+def configured_llm() -> ChatModel | None:
+    """The LLM the command line names (root ``--llm-*`` options over the environment)."""
+    settings = dict(os.environ)
+    context = click.get_current_context(silent=True)
+    if context is not None and isinstance(context.find_root().obj, dict):
+        settings.update(context.find_root().obj)
+    if not settings.get("ENGRAMDB_LLM_BASE_URL"):
+        return None
+    try:
+        from engramdb.providers.llm.settings import llm_from_env
+    except ImportError as exc:  # httpx ships with the core; this is a broken install
+        raise CapabilityMissing(f"the LLM client cannot load: {exc}", extra="llm") from exc
+    return llm_from_env(settings)
 
 
 def json_arg(value: str | None, name: str) -> Any:

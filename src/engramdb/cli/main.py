@@ -20,6 +20,7 @@ from engramdb.cli._common import (
     progress_bar,
     scope_options,
 )
+from engramdb.cli.llm import answer, jobs, retry
 from engramdb.cli.serving import keys, mcp, serve
 from engramdb.cli.storage import consolidate, migrate
 from engramdb.engine import Memory
@@ -36,8 +37,31 @@ __all__ = ["cli"]
 
 @click.group()
 @click.version_option(package_name="engramdb")
-def cli() -> None:
-    """engramdb: long-term memory for LLM agents (embedded SQLite store, hybrid recall)."""
+@click.option(
+    "--llm-base-url",
+    envvar="ENGRAMDB_LLM_BASE_URL",
+    help="Optional OpenAI-compatible LLM server, e.g. http://localhost:11434/v1 (Ollama).",
+)
+@click.option("--llm-model", envvar="ENGRAMDB_LLM_MODEL", help="The LLM's model name.")
+@click.option("--llm-api-key", envvar="ENGRAMDB_LLM_API_KEY", help="The LLM server's API key.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    llm_base_url: str | None,
+    llm_model: str | None,
+    llm_api_key: str | None,
+) -> None:
+    """engramdb: long-term memory for LLM agents (embedded SQLite store, hybrid recall).
+
+    Everything works without an LLM. Name one (the --llm-* options, or ENGRAMDB_LLM_*
+    variables) to refine facts, judge conflicts, write gists and answer questions.
+    """
+    named = {
+        "ENGRAMDB_LLM_BASE_URL": llm_base_url,
+        "ENGRAMDB_LLM_MODEL": llm_model,
+        "ENGRAMDB_LLM_API_KEY": llm_api_key,
+    }
+    ctx.obj = {key: value for key, value in named.items() if value}
 
 
 @cli.command()
@@ -70,6 +94,7 @@ def add(
             metadata=json_arg(metadata, "metadata"),
             importance=importance,
             expires_at=expires_at,
+            sync=True,  # a one-shot command: with an LLM, extract before exiting
             **scope,
         )
         click.echo(stored[0].id)
@@ -358,6 +383,8 @@ def import_(source: Path, db: str, fmt: str) -> None:
         fmt = detect_format(source) if fmt == "auto" else fmt
         count = _IMPORTERS[fmt](mem, source)
         click.echo(f"imported {count} memories from {source} ({fmt})")
+        if mem.enhancer is not None:
+            click.echo(f"LLM jobs: {json.dumps(mem.run_jobs())}")
 
 
 def _import_messages(mem: Memory, source: Path) -> int:
@@ -488,7 +515,20 @@ def eval_() -> None:
     show_default=True,
     help="search: ranked hits; context: the packed context of `engramdb context`.",
 )
-@click.option("--budget", default=1000, show_default=True, help="Context mode: token budget.")
+@click.option("--budget", default=1000, show_default=True, help="Context token budget.")
+@click.option(
+    "--llm", "with_llm", is_flag=True, help="Answer each question with the LLM and judge it."
+)
+@click.option(
+    "--full-context", is_flag=True, help="With --llm: answer from the whole conversation."
+)
+@click.option(
+    "--llm-ingest/--no-llm-ingest",
+    default=True,
+    show_default=True,
+    help="With --llm: run the LLM extraction on the ingested turns.",
+)
+@click.option("--questions", type=int, help="With --llm: at most N questions per conversation.")
 def locomo(
     data: Path,
     db: str | None,
@@ -498,8 +538,16 @@ def locomo(
     understanding: str,
     mode: str,
     budget: int,
+    with_llm: bool,
+    full_context: bool,
+    llm_ingest: bool,
+    questions: int | None,
 ) -> None:
-    """LoCoMo evidence recall@k, recall within token budgets, session recall, MRR."""
+    """LoCoMo evidence recall@k, recall within token budgets, session recall, MRR.
+
+    With --llm: answer accuracy by the LLM judge, token F1, tokens per question and
+    latency, from engramdb's context or (--full-context) the whole conversation.
+    """
     from engramdb.eval.locomo import load_locomo
     from engramdb.eval.report import render_report, run_locomo
     from engramdb.pipeline.understand.rules_parser import RulesParser
@@ -507,16 +555,56 @@ def locomo(
     options: dict[str, Any] = {"understand": understanding != "none"}
     if understanding == "rules":
         options["parser"] = RulesParser()
+    if not with_llm:
+        options["llm"] = None  # recall needs no model, even when one is configured
     with exit_on_error(), tempfile.TemporaryDirectory() as tmp:
         samples = load_locomo(data)[:conversations]
         with open_memory(db or str(Path(tmp) / "locomo.db"), **options) as mem:
-            report = run_locomo(
-                mem, samples, categories.split(","), progress_bar, mode=mode, budget=budget
-            )
-        click.echo(render_report(report))
+            if with_llm:
+                report: Any = _answer_eval(
+                    mem, samples, categories, budget, full_context, llm_ingest, questions
+                )
+                text = _answer_table(report)
+            else:
+                report = run_locomo(
+                    mem, samples, categories.split(","), progress_bar, mode=mode, budget=budget
+                )
+                text = render_report(report)
+        click.echo(text)
         if json_out:
             json_out.write_text(json.dumps(report.to_json(), indent=2))
 
 
-for _command in (serve, keys, mcp, migrate, consolidate):
+def _answer_eval(
+    mem: Memory,
+    samples: list[Any],
+    categories: str,
+    budget: int,
+    full_context: bool,
+    llm_ingest: bool,
+    questions: int | None,
+) -> Any:
+    from engramdb.eval.answers import evaluate_answers
+
+    asked = sum(
+        min(len([q for q in s.questions if q.category in categories.split(",")]),
+            questions or 10**9)
+        for s in samples
+    )  # fmt: skip
+    with progress_bar(asked, "q", "answer") as bar:
+        return evaluate_answers(
+            mem, samples, categories=categories.split(","), budget=budget,
+            full_context=full_context, llm_ingest=llm_ingest,
+            questions_per_conversation=questions,
+            progress=lambda phase, n: bar.update(n if phase == "questions" else 0),
+        )  # fmt: skip
+
+
+def _answer_table(report: Any) -> str:
+    from engramdb.eval.answers import render_answer_table
+
+    return render_answer_table(report)
+
+
+for _command in (serve, keys, mcp, migrate, consolidate, answer, jobs, retry):
     cli.add_command(_command)

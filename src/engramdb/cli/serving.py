@@ -61,7 +61,7 @@ def serve(
     with exit_on_error():
         if no_auth and not _is_loopback(host):
             raise ConfigError("--no-auth is only allowed on a loopback address")
-        mem = open_memory(db)
+        mem = open_memory(db, background=True)
         if not no_auth and not mem.keys.has_keys():
             mem.close()
             raise ConfigError(
@@ -162,7 +162,7 @@ def mcp(
                 "(behind an authenticating proxy for remote agents), or use `engramdb serve`"
             )
         scope = McpScope.checked(user_id=user_id, agent_id=agent_id, tenant_id=tenant_id)
-        mem = open_memory(db)
+        mem = open_memory(db, background=True)
     with mem:
         server = build_mcp_server(mem, scope)
         if transport == "stdio":

@@ -49,6 +49,7 @@ class Question:
     text: str
     category: str
     evidence: tuple[str, ...]
+    answer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,12 @@ def _conversation(sample: dict[str, Any]) -> Conversation:
             when = parse_session_time(conv[f"{key}_date_time"])
             sessions.append(Session(int(match.group(1)), when, tuple(turns)))
     questions = tuple(
-        Question(qa["question"], str(qa["category"]), _evidence_ids(qa.get("evidence", [])))
+        Question(
+            qa["question"],
+            str(qa["category"]),
+            _evidence_ids(qa.get("evidence", [])),
+            str(qa.get("answer", "")),
+        )
         for qa in sample.get("qa", [])
     )
     return Conversation(

@@ -114,6 +114,10 @@ class GraphStore(ABC):
     def end_relations(self, fact_id: str, valid_to: datetime) -> None:
         """Mark the edges asserted by ``fact_id`` as no longer true from ``valid_to``."""
 
+    @abstractmethod
+    def reopen_relations(self, fact_id: str) -> None:
+        """Mark the edges asserted by ``fact_id`` as true again (a supersession undone)."""
+
 
 @dataclass(frozen=True, slots=True)
 class SessionLog:

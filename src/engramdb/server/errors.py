@@ -17,6 +17,7 @@ from engramdb.errors import (
     Conflict,
     EngramError,
     InvalidInput,
+    LLMError,
     NotFound,
     PermissionDenied,
     StoreLocked,
@@ -37,6 +38,7 @@ STATUS_OF: tuple[tuple[type[EngramError], int], ...] = (
     (InvalidInput, 422),
     (ConfigError, 400),
     (CapabilityMissing, 501),
+    (LLMError, 502),
     (StoreLocked, 503),
     (BackendUnavailable, 503),
 )
@@ -48,6 +50,8 @@ _DESCRIPTIONS = {
     409: "An id that already exists.",
     413: "The request body is too large.",
     422: "The request is malformed or a value is out of range.",
+    501: "The feature needs something the server does not have (e.g. an LLM).",
+    502: "The LLM failed (after retries).",
     503: "The store is unavailable.",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -6,7 +6,7 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -18,6 +18,8 @@ from engramdb.server.auth import TenantMemory
 from engramdb.server.errors import ERROR_RESPONSES
 from engramdb.server.schemas import (
     AddIn,
+    AnswerIn,
+    AnswerOut,
     BatchIn,
     BatchOut,
     ConsolidatedOut,
@@ -36,12 +38,15 @@ from engramdb.server.schemas import (
     ForgottenOut,
     HitsOut,
     ImportedOut,
+    JobsOut,
     MemoriesOut,
     MemoryOut,
     PageOut,
     ProceduresOut,
     ProfileOut,
     ReinforcedOut,
+    RetriedOut,
+    RetryIn,
     SearchIn,
     TrajectoryIn,
     UpdateIn,
@@ -195,6 +200,34 @@ def consolidate(body: ConsolidateIn, mem: TenantMemory) -> dict[str, Any]:
     Other requests keep being served meanwhile: each session is its own transaction.
     """
     return mem.consolidate(**body.model_dump(exclude_none=True))
+
+
+@router.post("/answer", response_model=AnswerOut, tags=["llm"])
+def answer(body: AnswerIn, mem: TenantMemory) -> dict[str, Any]:
+    """Answer a question from memory with citations (501 without an LLM, 502 if it fails)."""
+    return mem.answer(**body.model_dump(exclude_none=True)).to_dict()
+
+
+@router.get("/jobs", response_model=JobsOut, tags=["llm"])
+def jobs(
+    mem: TenantMemory,
+    status: Annotated[Literal["pending", "done", "failed"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> dict[str, Any]:
+    """The tenant's background LLM jobs, oldest first, with the error of failed ones."""
+    return {"jobs": [job.to_dict() for job in mem.jobs(status=status, limit=limit)]}
+
+
+@router.post("/jobs/retry", response_model=RetriedOut, tags=["llm"])
+def retry(body: RetryIn, mem: TenantMemory) -> dict[str, int]:
+    """Run failed LLM jobs again (those named, or all of the tenant's), then the pending."""
+    return mem.retry(body.job_ids)
+
+
+@router.get("/usage", tags=["llm"])
+def usage(mem: TenantMemory) -> dict[str, Any]:
+    """LLM calls, tokens, cost and latency per operation since the server started."""
+    return mem.usage()
 
 
 @router.post("/trajectories", status_code=201, response_model=MemoryOut, tags=["procedures"])

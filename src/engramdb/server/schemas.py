@@ -145,6 +145,23 @@ class FadeIn(_In):
     threshold: float = Field(0.05, gt=0, lt=1)
 
 
+class AnswerIn(_In):
+    """A question to answer from memory (needs an LLM on the server)."""
+
+    question: Text
+    user_id: Id | None = None
+    agent_id: Id | None = None
+    session_id: Id | None = None
+    budget_tokens: int = Field(1500, ge=50, le=100_000)
+    as_of: AwareDatetime | None = None
+
+
+class RetryIn(_In):
+    """Failed LLM jobs to run again (none named: all of the tenant's)."""
+
+    job_ids: list[Id] | None = Field(None, max_length=10_000)
+
+
 class ConsolidateIn(_In):
     """Consolidate a scope (none: the whole tenant)."""
 
@@ -424,6 +441,46 @@ class FadedOut(BaseModel):
 
     archived: int
     expired: int
+
+
+class AnswerOut(BaseModel):
+    """The model's answer, the memories it cited, the turns they stand for, the context."""
+
+    question: str
+    answer: str
+    citations: list[str]
+    sources: list[str]
+    prompt: str
+    model: str
+    context: ContextOut
+
+
+class JobOut(BaseModel):
+    """One background LLM job."""
+
+    id: str
+    kind: str
+    scope: dict[str, str | None]
+    payload: dict[str, Any]
+    status: Literal["pending", "done", "failed"]
+    attempts: int
+    error: str | None
+    created_at: str
+    updated_at: str
+
+
+class JobsOut(BaseModel):
+    """The tenant's LLM jobs, oldest first."""
+
+    jobs: list[JobOut]
+
+
+class RetriedOut(BaseModel):
+    """Failed jobs requeued, and how the pending ones ran."""
+
+    requeued: int
+    done: int
+    failed: int
 
 
 class ConsolidatedOut(BaseModel):

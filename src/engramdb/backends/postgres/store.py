@@ -766,6 +766,10 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
             (valid_to, fact_id),
         )
 
+    def reopen_relations(self, fact_id: str) -> None:
+        """Mark the edges asserted by ``fact_id`` as true again."""
+        self._run("UPDATE relations SET valid_to = NULL WHERE fact_id = %s", (fact_id,))
+
     # --------------------------------------------------------------- keys
     # ------------------------------------------------------------------ jobs
     placeholder = "%s"

@@ -194,6 +194,11 @@ class SQLiteGraph(GraphStore):
                 (to_db_time(valid_to), fact_id),
             )
 
+    def reopen_relations(self, fact_id: str) -> None:
+        """Mark the edges of one fact as true again."""
+        with self.atomic():
+            self._conn.execute("UPDATE relations SET valid_to = NULL WHERE fact_id = ?", (fact_id,))
+
     def _drop_orphan_entities(self) -> None:
         """Entities nothing mentions any more (their memories were deleted) go too."""
         self._conn.execute(

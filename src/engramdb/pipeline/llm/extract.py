@@ -29,7 +29,14 @@ from engramdb.pipeline.understand.timex import TimeSpan
 from engramdb.pipeline.understand.truth import superseded_by
 from engramdb.ports.store import GraphStore, MemoryStore
 
-__all__ = ["Extraction", "extract_facts", "judge_conflicts", "store_extraction"]
+__all__ = [
+    "Extraction",
+    "RuleDecisions",
+    "extract_facts",
+    "judge_conflicts",
+    "rule_decisions",
+    "store_extraction",
+]
 
 LLM_CONFIDENCE = 0.8
 CONTEXT_TURNS = 6
@@ -90,17 +97,59 @@ def extract_facts(
     return Extraction(tuple(episodes), items, aliases, dropped)
 
 
+@dataclass(frozen=True, slots=True)
+class RuleDecisions:
+    """What the LLM-free path decided about some turns, which the model's facts replace.
+
+    Attributes:
+        rule_facts: the active rule facts drawn from the turns.
+        reopened: the facts those rule facts superseded, by id: the model judges
+            them afresh, so they count as current again.
+    """
+
+    rule_facts: tuple[str, ...]
+    reopened: dict[str, MemoryRecord]
+
+
+def rule_decisions(store: MemoryStore, episodes: Sequence[MemoryRecord]) -> RuleDecisions:
+    """The rule facts of ``episodes`` and the facts they superseded."""
+    assert isinstance(store, GraphStore)
+    derived = store.get_many(store.derived_ids([e.id for e in episodes])).values()
+    rule = [
+        m
+        for m in derived
+        if m.kind is MemoryKind.FACT
+        and m.status is MemoryStatus.ACTIVE
+        and not str(m.metadata.get("extractor", "")).startswith("llm:")
+    ]
+    ids = {m.id for m in rule}
+    scope = episodes[0].scope
+    linker = EntityLinker(store.entities(scope))
+    subjects = {linker.find(str(m.metadata.get("subject", ""))) for m in rule}
+    entity_ids = [e.id for e in subjects if e is not None]
+    ended = [r.fact_id for r in store.relations(scope, entity_ids=entity_ids) if r.valid_to]
+    olds = store.get_many(ended) if entity_ids else {}
+    reopened = {
+        i: m
+        for i, m in olds.items()
+        if m.status is MemoryStatus.SUPERSEDED and m.superseded_by in ids
+    }
+    return RuleDecisions(tuple(sorted(ids)), reopened)
+
+
 def judge_conflicts(
     runner: LLMRunner, store: MemoryStore, extraction: Extraction, scope: Scope
 ) -> dict[str, set[str]]:
     """For each new fact with older facts that might conflict, the ones it supersedes.
 
     Candidates are the subject's current facts with the same predicate and another
-    value, and those the truth rules would end. A judgement the model cannot give
-    (after retries) is left out, so the rules decide that fact.
+    value, and those the truth rules would end; facts that the turns' rule facts
+    superseded count as current (the model judges them afresh). A judgement the
+    model cannot give (after retries) is left out, so the rules decide that fact.
     """
     assert isinstance(store, GraphStore)
     linker = EntityLinker(store.entities(scope))
+    rules = rule_decisions(store, extraction.episodes)
     own = {e.id for e in extraction.episodes}
     decided: dict[str, set[str]] = {}
     for item in extraction.items:
@@ -108,8 +157,13 @@ def judge_conflicts(
             subject = linker.find(found.draft.subject)
             if subject is None:
                 continue
-            current = store.relations(scope, entity_ids=[subject.id], current_only=True)
-            olds = _candidates(store, fact, found, current, subject.id, own)
+            current = [
+                replace(r, valid_to=None)
+                for r in store.relations(scope, entity_ids=[subject.id])
+                if r.fact_id in rules.reopened
+                or (r.valid_to is None and r.fact_id not in rules.rule_facts)
+            ]
+            olds = _candidates(store, fact, found, current, subject.id, own, rules)
             if not olds:
                 continue
             try:
@@ -128,23 +182,27 @@ def store_extraction(
     now: datetime,
     actor: str,
 ) -> None:
-    """Write the model's facts and retire the rule facts of the same turns.
+    """Write the model's facts in place of the rule facts of the same turns.
 
-    Runs inside the caller's transaction.
+    The rule facts are archived (kept, restorable) and what they superseded is made
+    current again, then the model's facts are linked and supersede what ``decided``
+    (or, for facts not judged, the truth rules) says. Runs inside the caller's
+    transaction.
     """
-    ids = [e.id for e in extraction.episodes]
-    derived = store.get_many(store.derived_ids(ids)).values()
-    rule_facts = [
-        m.id
-        for m in derived
-        if m.kind is MemoryKind.FACT
-        and m.status is MemoryStatus.ACTIVE
-        and not str(m.metadata.get("extractor", "")).startswith("llm:")
-    ]
-    if rule_facts:
-        store.set_status(rule_facts, MemoryStatus.ARCHIVED, EventKind.ARCHIVE, actor, now)
-        assert isinstance(store, GraphStore)
-        for fact_id in rule_facts:
+    assert isinstance(store, GraphStore)
+    rules = rule_decisions(store, extraction.episodes)
+    for old in rules.reopened.values():
+        current = replace(
+            old, status=MemoryStatus.ACTIVE, valid_to=None, superseded_by=None,
+            version=old.version + 1,
+        )  # fmt: skip
+        store.replace(current, None, actor, now)
+        store.reopen_relations(old.id)
+    if rules.rule_facts:
+        store.set_status(
+            list(rules.rule_facts), MemoryStatus.ARCHIVED, EventKind.ARCHIVE, actor, now
+        )
+        for fact_id in rules.rule_facts:
             store.end_relations(fact_id, now)
     store.insert(extraction.facts, list(vectors), actor)
     scope = extraction.episodes[0].scope
@@ -159,6 +217,7 @@ def _candidates(
     current: Sequence[Relation],
     subject_id: str,
     own: set[str],
+    rules: RuleDecisions,
 ) -> list[MemoryRecord]:
     value = entity_key(found.draft.object or "")
     same = [
@@ -178,7 +237,9 @@ def _candidates(
     return [
         olds[i]
         for i in ids
-        if i in olds and olds[i].status is MemoryStatus.ACTIVE and not set(olds[i].sources) & own
+        if i in olds
+        and (olds[i].status is MemoryStatus.ACTIVE or i in rules.reopened)
+        and not set(olds[i].sources) & own
     ]
 
 

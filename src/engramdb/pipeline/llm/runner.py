@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import statistics
+import math
 import threading
 import time
 from collections import OrderedDict, defaultdict
@@ -24,7 +24,7 @@ from engramdb.pipeline.llm.render import load_prompt
 from engramdb.ports.clock import Clock
 from engramdb.ports.llm import ChatModel
 
-__all__ = ["CallPolicy", "LLMRunner", "OperationUsage"]
+__all__ = ["CallPolicy", "LLMRunner", "OperationUsage", "percentile"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -61,7 +61,6 @@ class OperationUsage:
 
     def to_dict(self) -> dict[str, Any]:
         """Counts, tokens, cost and latency p50 / p95 in seconds."""
-        ordered = sorted(self.latencies)
         return {
             "calls": self.calls,
             "cached": self.cached,
@@ -70,9 +69,18 @@ class OperationUsage:
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "cost": round(self.cost, 6),
-            "latency_p50_s": round(statistics.median(ordered), 4) if ordered else None,
-            "latency_p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 4) if ordered else None,
+            "latency_p50_s": percentile(self.latencies, 50),
+            "latency_p95_s": percentile(self.latencies, 95),
         }
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The nearest-rank ``q``-th percentile, rounded to 0.1 ms (``None`` for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return round(ordered[rank - 1], 4)
 
 
 class LLMRunner:
