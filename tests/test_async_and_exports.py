@@ -62,4 +62,6 @@ def test_exports_are_declared_and_documented() -> None:
         "wire",
         "mcp_server",
         "migrate",
+        "enhancer",
+        "answering",
     } | {"__version__"}

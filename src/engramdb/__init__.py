@@ -10,6 +10,7 @@ Quick start::
 """
 
 from engramdb.aio import AsyncMemory
+from engramdb.answering import Answer
 from engramdb.engine import Memory
 from engramdb.errors import (
     BackendUnavailable,
@@ -35,7 +36,7 @@ from engramdb.errors import (
 )
 from engramdb.keys import KeyRing
 from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
-from engramdb.model.jobs import Job
+from engramdb.model.jobs import Job, JobStatus
 from engramdb.model.keys import ApiKey
 from engramdb.model.memory import (
     EventKind,
@@ -56,6 +57,7 @@ from engramdb.retrieval.retriever import RetrievalSettings
 __version__ = "0.1.0"
 
 __all__ = [
+    "Answer",
     "ApiKey",
     "AsyncMemory",
     "BackendUnavailable",
@@ -78,6 +80,7 @@ __all__ = [
     "IntegrityViolation",
     "InvalidInput",
     "Job",
+    "JobStatus",
     "KeyRing",
     "LLMError",
     "LLMOutputError",
