@@ -58,8 +58,7 @@ class Brain:
             turns = TURN.findall(user.split("Turns to extract from:")[1])
             return {"facts": self.facts(turns), "aliases": self.aliases}
         if name == "judge_conflict":
-            olds = re.findall(r"^(F\d+) ", user, re.MULTILINE)
-            return {"verdicts": [{"fact": f, "relation": self.verdict} for f in olds]}
+            return {"verdicts": [{**pair, "relation": self.verdict} for pair in pairs_in(user)]}
         if name == "gist":
             return {"gist": self.gist}
         if name == "answer":
@@ -67,6 +66,17 @@ class Brain:
             cited = [first.group(1), "M999"] if first else []
             return {"answer": first.group(3) if first else "I do not know", "citations": cited}
         return {"label": "CORRECT", "reasoning": ""}
+
+
+def pairs_in(prompt: str) -> list[dict[str, str]]:
+    """The (new fact, older fact) aliases a judge_conflict prompt asks about."""
+    pairs, new = [], ""
+    for line in prompt.splitlines():
+        if line.startswith("N"):
+            new = line.split()[0]
+        elif line.strip().startswith("F"):
+            pairs.append({"new": new, "fact": line.split()[0]})
+    return pairs
 
 
 def fact(text: str, subject: str, predicate: str, obj: str | None, when: str | None,

@@ -39,7 +39,7 @@ def runner(server: ScriptedLLMServer, waits: list[float], **policy: Any) -> LLMR
 def test_every_prompt_has_a_version_and_renders_today_from_the_clock(name: str) -> None:
     prompt = load_prompt(name)
     assert prompt.id == f"{name}@{prompt.version}" and prompt.version
-    names = "known context turns new learned old words memories question gold generated"
+    names = "known context turns pairs words memories question gold generated"
     variables = dict.fromkeys(names.split(), "x")
     one = prompt.render(now=datetime(2023, 5, 25, tzinfo=UTC), **variables)
     two = prompt.render(now=datetime(2031, 1, 2, tzinfo=UTC), **variables)

@@ -176,3 +176,23 @@ def test_the_background_worker_runs_jobs_and_stops_cleanly(
             time.sleep(0.05)
         assert [j.status.value for j in mem.jobs()] == ["done"]
         assert "Ana lives in Lisbon." in {f.text for f in facts_of(mem)}
+
+
+def test_one_call_judges_every_new_fact_of_an_add(lmem: Memory, brain: Brain) -> None:
+    def facts(city: str, firm: str):
+        return lambda t: [
+            fact(f"John lives in {city}.", "John", "lives_in", city, None, t[0][0]),
+            fact(f"John works at {firm}.", "John", "works_at", firm, None, t[0][0]),
+        ]
+
+    brain.facts = facts("Boston", "Acme")
+    lmem.add([say("John", "I live in Boston and work at Acme.")], user_id="u", session_id="s1",
+             timestamp=MAY, sync=True)  # fmt: skip
+    brain.facts = facts("Denver", "Globex")
+    lmem.add([say("John", "New city, new job: Denver and Globex!")], user_id="u",
+             session_id="s2", timestamp=JUNE, sync=True)  # fmt: skip
+    assert brain.seen.count("judge_conflict") == 1
+    status = {f.text: f.status for f in facts_of(lmem, inactive=True)}
+    assert status["John lives in Boston."] is MemoryStatus.SUPERSEDED
+    assert status["John works at Acme."] is MemoryStatus.SUPERSEDED
+    assert status["John works at Globex."] is MemoryStatus.ACTIVE

@@ -151,7 +151,8 @@ def judge_conflicts(
     linker = EntityLinker(store.entities(scope))
     rules = rule_decisions(store, extraction.episodes)
     own = {e.id for e in extraction.episodes}
-    decided: dict[str, set[str]] = {}
+    pairs: dict[str, list[MemoryRecord]] = {}
+    facts: dict[str, MemoryRecord] = {}
     for item in extraction.items:
         for fact, found in item.facts:
             subject = linker.find(found.draft.subject)
@@ -164,13 +165,14 @@ def judge_conflicts(
                 or (r.valid_to is None and r.fact_id not in rules.rule_facts)
             ]
             olds = _candidates(store, fact, found, current, subject.id, own, rules)
-            if not olds:
-                continue
-            try:
-                decided[fact.id] = _judge(runner, fact, olds)
-            except LLMError:
-                continue
-    return decided
+            if olds:
+                pairs[fact.id], facts[fact.id] = olds, fact
+    if not pairs:
+        return {}
+    try:  # one call judges every new fact of the extraction
+        return _judge(runner, facts, pairs)
+    except LLMError:
+        return {}
 
 
 def store_extraction(
@@ -243,21 +245,30 @@ def _candidates(
     ]
 
 
-def _judge(runner: LLMRunner, fact: MemoryRecord, olds: Sequence[MemoryRecord]) -> set[str]:
-    table = alias_ids([o.id for o in olds], "F")
-    by_id = {o.id: o for o in olds}
-    verdicts, _ = runner.ask(
-        "judge_conflict",
-        Verdicts,
-        new=fact.text,
-        learned=fact.occurred_at.date().isoformat(),
-        old="\n".join(
-            f"{a} (from {by_id[i].occurred_at.date().isoformat()}) {by_id[i].text}"
-            for a, i in table.items()
-        ),
-    )
-    ending = [v.fact for v in verdicts.verdicts if v.relation != "independent"]
-    return set(resolve_aliases(ending, table))
+def _judge(
+    runner: LLMRunner, facts: dict[str, MemoryRecord], pairs: dict[str, list[MemoryRecord]]
+) -> dict[str, set[str]]:
+    """Which older facts each new fact ends, by the model's verdicts (one call)."""
+    news = alias_ids(list(pairs), "N")
+    olds = alias_ids([o.id for candidates in pairs.values() for o in candidates], "F")
+    old_alias = {i: a for a, i in olds.items()}
+    by_id = {o.id: o for candidates in pairs.values() for o in candidates}
+    lines = []
+    for alias, fact_id in news.items():
+        fact = facts[fact_id]
+        lines.append(f"{alias} (learned {fact.occurred_at.date().isoformat()}): {fact.text}")
+        lines += [
+            f"  {old_alias[o.id]} (from {o.occurred_at.date().isoformat()}): {by_id[o.id].text}"
+            for o in pairs[fact_id]
+        ]
+    verdicts, _ = runner.ask("judge_conflict", Verdicts, pairs="\n".join(lines))
+    decided: dict[str, set[str]] = {fact_id: set() for fact_id in pairs}
+    for verdict in verdicts.verdicts:
+        new = resolve_aliases([verdict.new], news)
+        old = resolve_aliases([verdict.fact], olds)
+        if new and old and verdict.relation != "independent" and by_id[old[0]] in pairs[new[0]]:
+            decided[new[0]].add(old[0])
+    return decided
 
 
 def _known_names(store: MemoryStore, scope: Scope) -> list[str]:

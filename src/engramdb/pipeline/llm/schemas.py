@@ -51,13 +51,14 @@ class ExtractedFacts(BaseModel):
 class Verdict(BaseModel):
     """How a new fact relates to one older fact."""
 
+    new: str
     fact: str
     relation: Literal["update", "contradiction", "independent"]
     reason: str = ""
 
 
 class Verdicts(BaseModel):
-    """``judge_conflict``: one verdict per older fact."""
+    """``judge_conflict``: one verdict per (new fact, older fact) pair."""
 
     verdicts: list[Verdict]
 
