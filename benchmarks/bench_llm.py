@@ -82,9 +82,12 @@ def run(args: argparse.Namespace, base_url: str, model: str) -> dict[str, Any]:
         input_price=prices[0], output_price=prices[1],
     )  # fmt: skip
     conversations = load_locomo(args.data)
-    with tempfile.TemporaryDirectory() as tmp, Memory.open(
-        f"{tmp}/llm.db", llm=llm, background=False, llm_policy=CallPolicy(cache_size=0)
-    ) as mem:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Memory.open(
+            f"{tmp}/llm.db", llm=llm, background=False, llm_policy=CallPolicy(cache_size=0)
+        ) as mem,
+    ):
         turns, asked, phases = 0, [], {}
         for conversation in conversations:
             if turns >= args.turns:

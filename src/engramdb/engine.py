@@ -409,6 +409,9 @@ class Memory:
     ) -> MemoryRecord:
         """Write a new version of a memory; the previous one stays in :meth:`history`.
 
+        A turn whose text changes is understood again (its old facts go); with an LLM,
+        a new extraction job is queued for it.
+
         Args:
             memory_id: the memory to change.
             text: new text (re-embedded and re-indexed).
@@ -428,7 +431,7 @@ class Memory:
             self.store.replace(changed, None, self.actor, self.clock.now())
             return changed
         # the old reading and the facts drawn from the old text no longer hold
-        return revise_episode(
+        revised = revise_episode(
             self.store,
             self.embedder,
             replace(changed, reading=None),
@@ -436,6 +439,9 @@ class Memory:
             actor=self.actor,
             analyzer=self.analyzer if current.kind is MemoryKind.EPISODE else None,
         )
+        if self.enhancer is not None and current.kind is MemoryKind.EPISODE:
+            self.enhancer.after_write(self.enhancer.queue_extraction([[revised]]), sync=False)
+        return revised
 
     def delete(self, memory_id: str) -> list[str]:
         """Delete a memory and every memory derived from it; returns the deleted ids.

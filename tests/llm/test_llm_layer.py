@@ -196,3 +196,13 @@ def test_one_call_judges_every_new_fact_of_an_add(lmem: Memory, brain: Brain) ->
     assert status["John lives in Boston."] is MemoryStatus.SUPERSEDED
     assert status["John works at Acme."] is MemoryStatus.SUPERSEDED
     assert status["John works at Globex."] is MemoryStatus.ACTIVE
+
+
+def test_an_edited_turn_is_extracted_again(lmem: Memory, brain: Brain) -> None:
+    brain.facts = moved("Boston", "2023-05-20")
+    [turn] = lmem.add([say("John", "I moved to Boston.")], user_id="u", session_id="s1",
+                      timestamp=MAY, sync=True)  # fmt: skip
+    brain.facts = moved("Austin", "2023-05-20")
+    lmem.update(turn.id, text="I moved to Austin.")
+    assert lmem.run_jobs() == {"done": 1, "failed": 0}
+    assert [f.text for f in facts_of(lmem)] == ["John lives in Austin."]
