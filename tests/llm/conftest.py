@@ -99,7 +99,7 @@ def llm_server(brain: Brain) -> Iterator[ScriptedLLMServer]:
 @pytest.fixture
 def llm(llm_server: ScriptedLLMServer) -> Iterator[OpenAICompatible]:
     client = OpenAICompatible(
-        base_url=llm_server.url, model="scripted", timeout=2.0,
+        base_url=llm_server.url, model="scripted", timeout=10.0,
         input_price=0.15, output_price=0.6,
     )  # fmt: skip
     yield client

@@ -26,9 +26,11 @@ def server() -> Any:
         yield scripted
 
 
-def runner(server: ScriptedLLMServer, waits: list[float], **policy: Any) -> LLMRunner:
+def runner(
+    server: ScriptedLLMServer, waits: list[float], timeout: float = 10.0, **policy: Any
+) -> LLMRunner:
     model = OpenAICompatible(
-        base_url=server.url, model="m", timeout=0.5, input_price=2.0, output_price=8.0
+        base_url=server.url, model="m", timeout=timeout, input_price=2.0, output_price=8.0
     )
     return LLMRunner(
         model, FrozenClock(datetime(2024, 2, 29, tzinfo=UTC)), CallPolicy(**policy), waits.append
@@ -118,7 +120,7 @@ def test_waits_are_capped(server: ScriptedLLMServer) -> None:
 def test_timeouts_and_5xx_give_up_after_the_attempts(server: ScriptedLLMServer) -> None:
     waits: list[float] = []
     server.push(Reply(status=503), Reply(content="{}", delay=2), Reply(status=500))
-    ask = runner(server, waits, attempts=3, backoff_s=0)
+    ask = runner(server, waits, timeout=0.5, attempts=3, backoff_s=0)
     with pytest.raises(LLMUnavailable):
         ask.ask("gist", GistOutput, words="10", turns="A: hi")
     assert len(server.requests) == 3 and ask.usage()["gist"]["failed"] == 1

@@ -10,21 +10,38 @@ from tests.llm.conftest import Brain, fact
 from engramdb import Memory
 from engramdb.testing.llm_server import Reply, ScriptedLLMServer
 
+#: the client's deadline for the failure modes that are about time
+SHORT = 1.5
 FAILURES = {
     "malformed JSON": (Reply(content="Here are the facts: Ana moved, I think."), "LLMOutputError"),
     "wrong schema": (Reply(content={"facts": [{"statement": "Ana moved"}]}), "LLMOutputError"),
     "429": (Reply(status=429, headers={"Retry-After": "0"}), "LLMUnavailable"),
     "500": (Reply(status=500), "LLMUnavailable"),
-    "timeout": (Reply(content={"facts": []}, delay=3), "LLMUnavailable"),
+    "timeout": (Reply(content={"facts": []}, delay=4), "LLMUnavailable"),
     "slow stream": (Reply(content={"facts": [], "pad": "x" * 100}, trickle=0.2), "LLMUnavailable"),
 }
 
 
 @pytest.mark.parametrize("failure", FAILURES)
 def test_a_failing_model_loses_nothing_and_retry_completes_the_work(
-    smem: Memory, brain: Brain, llm_server: ScriptedLLMServer, failure: str
+    tmp_path, clock, spacy_parser, brain: Brain, llm_server: ScriptedLLMServer, failure: str
 ) -> None:
+    from tests.llm.conftest import open_llm_memory
+
+    from engramdb.providers.llm import OpenAICompatible
+
     reply, error = FAILURES[failure]
+    timed = failure in {"timeout", "slow stream"}
+    llm = OpenAICompatible(
+        base_url=llm_server.url, model="scripted", timeout=SHORT if timed else 10
+    )
+    with open_llm_memory(tmp_path / "m.db", clock, llm, spacy_parser) as smem:
+        _fail_then_retry(smem, brain, llm_server, reply, error)
+
+
+def _fail_then_retry(
+    smem: Memory, brain: Brain, llm_server: ScriptedLLMServer, reply: Reply, error: str
+) -> None:
     llm_server.push(reply, reply, reply)  # every attempt of the call policy fails
     brain.facts = lambda turns: [
         fact("Ana lives in Lisbon.", "Ana", "lives_in", "Lisbon", None, turns[0][0])
