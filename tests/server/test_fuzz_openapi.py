@@ -10,13 +10,21 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from tests.llm.conftest import NO_WAIT, Brain
 from tests.server.conftest import serve_memory
 
 from engramdb import Memory
 from engramdb.pipeline.understand.rules_parser import RulesParser
+from engramdb.providers.llm import OpenAICompatible
 from engramdb.testing import HashEmbedder
+from engramdb.testing.llm_server import ScriptedLLMServer
 
-MEMORY = Memory.open(":memory:", embedder=HashEmbedder(), parser=RulesParser())
+# a scripted model, so that the LLM endpoints are exercised too (without one they are 501)
+LLM_SERVER = ScriptedLLMServer(Brain()).__enter__()
+MEMORY = Memory.open(
+    ":memory:", embedder=HashEmbedder(), parser=RulesParser(), background=False,
+    llm=OpenAICompatible(base_url=LLM_SERVER.url, model="scripted"), llm_policy=NO_WAIT,
+)  # fmt: skip
 SERVED = serve_memory(MEMORY)
 MEMORY.for_tenant("acme").add(
     [{"role": "user", "name": "Ana", "content": "I live in Boston with my dog Max"}], user_id="u1"
