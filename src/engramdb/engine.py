@@ -310,13 +310,16 @@ class Memory:
         )
         return self._ingest([request], sync=sync)[0]
 
-    def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
+    def add_batch(
+        self, items: Iterable[Mapping[str, Any]], *, sync: bool = False
+    ) -> list[list[MemoryRecord]]:
         """Several :meth:`add` calls in one: faster for bulk import, all or nothing.
 
         Args:
             items: dicts with the keyword arguments of :meth:`add`
                 (``messages``, ``user_id``, ``agent_id``, ``session_id``, ``timestamp``,
                 ``metadata``).
+            sync: with an LLM, run the extraction of every item before returning.
 
         Returns:
             The stored episodes of each item.
@@ -350,7 +353,7 @@ class Memory:
                 raise InvalidInput(f"items[{index}]: {exc}", field=exc.field, index=index) from exc
         if not requests:
             return []
-        return self._ingest(requests)
+        return self._ingest(requests, sync=sync)
 
     def _add_request(
         self,

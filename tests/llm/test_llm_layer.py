@@ -206,3 +206,14 @@ def test_an_edited_turn_is_extracted_again(lmem: Memory, brain: Brain) -> None:
     lmem.update(turn.id, text="I moved to Austin.")
     assert lmem.run_jobs() == {"done": 1, "failed": 0}
     assert [f.text for f in facts_of(lmem)] == ["John lives in Austin."]
+
+
+def test_a_batch_queues_one_job_per_item(lmem: Memory, brain: Brain) -> None:
+    brain.facts = moved("Porto", "2023-05-20")
+    items = [
+        {"messages": [say("Ana", "I moved to Porto.")], "user_id": "u", "session_id": "a"},
+        {"messages": [say("Ben", "I moved to Porto too.")], "user_id": "u", "session_id": "b"},
+    ]
+    lmem.add_batch(items, sync=True)
+    assert [(j.kind, j.status.value) for j in lmem.jobs()] == [("extract", "done")] * 2
+    assert {f.text for f in facts_of(lmem)} == {"Ana lives in Porto.", "Ben lives in Porto."}
