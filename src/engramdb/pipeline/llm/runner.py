@@ -11,8 +11,8 @@ import json
 import math
 import threading
 import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from engramdb.ports.llm import ChatModel
 __all__ = ["CallPolicy", "LLMRunner", "OperationUsage", "percentile"]
 
 T = TypeVar("T", bound=BaseModel)
+LATENCY_WINDOW = 10_000  # latency percentiles are over this many latest calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +58,10 @@ class OperationUsage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float = 0.0
-    latencies: list[float] = field(default_factory=list)
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
 
     def to_dict(self) -> dict[str, Any]:
-        """Counts, tokens, cost and latency p50 / p95 in seconds."""
+        """Counts, tokens, cost, and latency p50 / p95 in seconds over the last calls."""
         return {
             "calls": self.calls,
             "cached": self.cached,
@@ -74,11 +75,11 @@ class OperationUsage:
         }
 
 
-def percentile(values: list[float], q: float) -> float | None:
+def percentile(values: Iterable[float], q: float) -> float | None:
     """The nearest-rank ``q``-th percentile, rounded to 0.1 ms (``None`` for no values)."""
-    if not values:
-        return None
     ordered = sorted(values)
+    if not ordered:
+        return None
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return round(ordered[rank - 1], 4)
 
