@@ -43,6 +43,10 @@ class RetrievalSettings:
         entity_penalty: when the query names known entities, candidates that
             mention none of them (as speaker, by name, by pronoun or as a fact's
             subject) have their score multiplied by this.
+        mention_weight: candidates that only name or refer to them (the other
+            party saying "Thanks, Mel!"), but are neither said by them nor a fact
+            about them, have their score multiplied by this: what a person did is
+            told by that person.
         time_boost: when the query has a time expression, candidates that happened
             within it have their score multiplied by this.
         graph_weight: weight in fusion of the graph candidates (memories mentioning
@@ -68,6 +72,7 @@ class RetrievalSettings:
     expand_top: int = 15
     lexical_floor: float = 0.2
     entity_penalty: float = 0.4
+    mention_weight: float = 0.5
     time_boost: float = 2.0
     graph_weight: float = 1.0
     graph_boost: float = 1.5
@@ -81,6 +86,7 @@ class RetrievalSettings:
 TimeFinder = Callable[[str, Callable[[], datetime | None]], Sequence[tuple[datetime, datetime]]]
 NO_WEIGHT = 1e-4  # BM25 scores at or below this come from words with clamped IDF only
 FOCUS_ROLES = frozenset({"speaker", "named", "pronoun", "subject"})
+OWN_ROLES = frozenset({"speaker", "subject"})  # said by the entity, or a fact about it
 
 
 class Retriever:
@@ -148,7 +154,7 @@ class Retriever:
             gists = _and(flt, Cond("kind", "eq", "summary", column=True))
             ranked["gist"] = self._dense(vector, scope, gists, as_of)[: s.gist_top]
         windows = self._time_windows(query, scope, as_of or now)
-        graph = self._graph_candidates(query, named, known)
+        graph = self._graph_candidates(query, vector, named, known)
         if graph:
             ranked["graph"] = graph
         for number, (start, end) in enumerate(windows):
@@ -239,13 +245,9 @@ class Retriever:
         members = {g.id: memories[g.id].sources for g in gists}
         vectors = self.store.vectors_of(list({i for ids in members.values() for i in ids}))
         kept = {f.id: f for f in fused if not _is_gist(memories.get(f.id))}
-        probe = np.asarray(vector, dtype=np.float32)
         for found in gists:
-            closest = sorted(
-                (i for i in members[found.id] if i in vectors),
-                key=lambda i: -float(np.dot(vectors[i], probe)),
-            )[: self.settings.gist_turns]
-            for rank, turn_id in enumerate(closest, start=1):
+            closest = _closest(members[found.id], vectors, vector)[: self.settings.gist_turns]
+            for rank, (turn_id, _) in enumerate(closest, start=1):
                 entry = kept.setdefault(turn_id, Fused(turn_id, 0.0))
                 entry.score += found.score * self.settings.gist_weight
                 entry.signals.append(Signal("gist", rank, found.score, via=found.id))
@@ -262,13 +264,14 @@ class Retriever:
         return list(self.find_times(query, lambda: reference or self.store.latest_time(scope)))
 
     def _graph_candidates(
-        self, query: str, named: list[Entity], known: list[Entity]
+        self, query: str, vector: Vector, named: list[Entity], known: list[Entity]
     ) -> list[ScoredId]:
         """Memories mentioning entities of the kind the query asks for, near its entities.
 
         "Which cities have both Ana and Ben visited?" asks for places: the places
-        co-mentioned with the most of the named entities (Rome, with both) are the
-        answer candidates, and the memories mentioning them are the evidence.
+        linked to the most of the named entities (Rome, by both) are the answer
+        candidates, and the memories in which a named entity tells of one (or
+        a fact about it names one) are the evidence, closest to the query first.
         """
         kinds = kinds_asked_for(query)
         if not kinds or not named or not isinstance(self.store, GraphStore):
@@ -281,7 +284,7 @@ class Retriever:
         memory_ids = list({m.memory_id for m in answers})
         about = self.store.mentions(entity_ids=list(people), memory_ids=memory_ids)
         by_memory: dict[str, set[str]] = {}
-        for m in [*answers, *(m for m in about if m.role in FOCUS_ROLES)]:
+        for m in [*answers, *(m for m in about if m.role in OWN_ROLES)]:
             by_memory.setdefault(m.memory_id, set()).add(m.entity_id)
         links: dict[str, set[str]] = {}  # wanted entity -> named entities it appears with
         for entities in by_memory.values():
@@ -290,27 +293,30 @@ class Retriever:
         scored = {
             memory_id: max(len(links.get(t, ())) for t in entities & wanted)
             for memory_id, entities in by_memory.items()
-            if entities & wanted
+            if entities & people
         }
         top = max(scored.values(), default=0)
-        best = [(i, float(n)) for i, n in scored.items() if n == top and n > 0]
-        return best[: self.settings.candidates]
+        best = [i for i, n in scored.items() if n == top and n > 0]
+        return _closest(best, self.store.vectors_of(best), vector)[: self.settings.candidates]
 
     def _focus(self, named: list[Entity], fused: list[Fused]) -> None:
         """Favour memories about the entities the query names; say so in ``why``."""
         if not named or not isinstance(self.store, GraphStore):
             return
-        about: dict[str, str] = {}
+        about: dict[str, tuple[str, bool]] = {}  # memory -> (entity, said by it / about it)
         candidates = [f.id for f in fused]
         for mention in self.store.mentions(entity_ids=[e.id for e in named], memory_ids=candidates):
-            if mention.role in FOCUS_ROLES:
-                about.setdefault(mention.memory_id, mention.entity_id)
+            if mention.role in FOCUS_ROLES and not about.get(mention.memory_id, ("", False))[1]:
+                about[mention.memory_id] = (mention.entity_id, mention.role in OWN_ROLES)
         names = {e.id: e.name for e in named}
         for entry in fused:
-            if entry.id in about:
-                entry.signals.append(Signal("entity", 1, 1.0, via=names[about[entry.id]]))
-            else:
+            if entry.id not in about:
                 entry.score *= self.settings.entity_penalty
+                continue
+            entity_id, own = about[entry.id]
+            entry.signals.append(Signal("entity", 1, 1.0, via=names[entity_id]))
+            if not own:
+                entry.score *= self.settings.mention_weight
 
     def _boost_times(
         self,
@@ -330,6 +336,13 @@ class Retriever:
         wanted = {s for h in hits for s in h.memory.sources}
         found = self.store.get_many(list(wanted)) if wanted else {}
         return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
+
+
+def _closest(ids: Sequence[str], vectors: dict[str, Vector], vector: Vector) -> list[ScoredId]:
+    """``ids`` that have a vector, by descending cosine to ``vector`` (all are unit length)."""
+    probe = np.asarray(vector, dtype=np.float32)
+    scored = [(i, float(np.dot(vectors[i], probe))) for i in ids if i in vectors]
+    return sorted(scored, key=lambda pair: -pair[1])
 
 
 def _is_gist(memory: MemoryRecord | None) -> bool:
