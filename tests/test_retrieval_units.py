@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
 
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.retrieval.budget import count_tokens, within_budget
-from engramdb.retrieval.contiguity import expand_neighbours
+from engramdb.retrieval.contiguity import expand_neighbours, is_question
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
 
@@ -53,6 +54,21 @@ def test_neighbours_rank_below_their_hit() -> None:
     assert [f.id for f in ranked] == ["t2", "t1", "t3"]
     assert ranked[1].score == 0.5 and ranked[1].signals[0].via == "t2"
     assert set(memories) == {"t1", "t2", "t3"}
+
+
+def test_a_question_lends_its_answer_more_than_its_context() -> None:
+    log = {f"t{n}": _episode(f"t{n}", n) for n in range(5)}
+    log["t2"] = replace(log["t2"], text="Which pets do you have?")
+    memories = {"t2": log["t2"]}
+    ranked = expand_neighbours(
+        [Fused("t2", 1.0)],
+        memories,
+        lambda m: [log[f"t{n}"] for n in (m.seq - 1, m.seq + 1)],  # type: ignore[operator]
+        decay=0.8,
+        context_decay=0.5,
+    )
+    assert [(f.id, f.score) for f in ranked] == [("t2", 1.0), ("t3", 0.8), ("t1", 0.5)]
+    assert is_question(log["t2"]) and not is_question(log["t1"])
 
 
 def test_budget_is_a_prefix() -> None:

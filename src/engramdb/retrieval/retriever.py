@@ -35,7 +35,9 @@ class RetrievalSettings:
         lexical_weight: weight of the lexical signal in fusion.
         dense_weight: weight of the dense signal in fusion.
         neighbour_window: how many turns either side a hit pulls in (0 disables).
-        neighbour_decay: a neighbour's score is the hit's times this per step.
+        neighbour_decay: the turn after a hit that asks a question (its answer)
+            scores the hit's score times this per step.
+        context_decay: any other neighbour scores the hit's times this per step.
         expand_top: how many of the best hits pull in neighbours.
         lexical_floor: lexical candidates scoring below this fraction of the best
             lexical score are dropped (a match on a word every memory has, like
@@ -69,6 +71,7 @@ class RetrievalSettings:
     dense_weight: float = 1.0
     neighbour_window: int = 1
     neighbour_decay: float = 0.8
+    context_decay: float = 0.5
     expand_top: int = 15
     lexical_floor: float = 0.2
     entity_penalty: float = 0.4
@@ -183,6 +186,7 @@ class Retriever:
                 memories,
                 lambda m: self.store.neighbours(m, s.neighbour_window),
                 decay=s.neighbour_decay,
+                context_decay=s.context_decay,
             )
             seen = {f.id for f in expanded}
             fused = expanded + [f for f in fused if f.id not in seen]
