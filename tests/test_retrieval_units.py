@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours, is_question
+from engramdb.retrieval.evidence import evidence_of, pool_support
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
 
@@ -85,3 +86,17 @@ def test_query_terms_drop_stop_words_and_possessives() -> None:
     assert query_terms("What did Caroline's sister do in 2023?") == ["caroline", "sister", "2023"]
     assert query_terms("the of and") == []
     assert query_terms("Café São Paulo") == ["café", "são", "paulo"]
+
+
+def test_findings_of_one_turn_support_its_best() -> None:
+    turn = _episode("t1", 1)
+    fact = replace(turn, id="f1", kind=MemoryKind.FACT, seq=None, sources=("t1",))
+    other = _episode("t2", 2)
+    memories = {m.id: m for m in (turn, fact, other)}
+    fused = [Fused("f1", 0.5), Fused("t2", 0.6), Fused("t1", 0.25)]
+    pool_support(fused, memories, 0.6)
+    scores = {f.id: f.score for f in fused}
+    assert scores == {"f1": 0.5 + 0.6 * 0.25, "t2": 0.6, "t1": 0.25}
+    support = fused[0].signals[-1]
+    assert (support.name, support.rank, support.via) == ("support", 1, "t1")
+    assert evidence_of(fact) == evidence_of(turn) == ("t1",)

@@ -14,10 +14,13 @@ class Signal:
     """One reason a memory was retrieved.
 
     Attributes:
-        name: ``"lexical"``, ``"dense"`` or ``"neighbour"``.
-        rank: 1-based rank of the memory in that signal's candidate list.
+        name: ``"lexical"``, ``"dense"``, ``"neighbour"``, ``"support"``, ...
+        rank: 1-based rank of the memory in that signal's candidate list (for
+            ``"neighbour"`` the distance, for ``"support"`` how many memories of
+            the same turns lent their score).
         score: the signal's raw score (BM25, cosine similarity, or inherited score).
-        via: for ``"neighbour"``, the id of the hit whose neighbour this is.
+        via: for ``"neighbour"``, the id of the hit whose neighbour this is; for
+            ``"support"``, the strongest of the memories that lent their score.
     """
 
     name: str
@@ -29,6 +32,8 @@ class Signal:
         """A short human-readable explanation."""
         if self.name == "neighbour":
             return f"neighbour of {self.via} (distance {self.rank})"
+        if self.name == "support":
+            return f"support from {self.rank} more of its turns' memories ({self.score:.3f})"
         return f"{self.name} #{self.rank} ({self.score:.3f})"
 
 

@@ -17,6 +17,7 @@ from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, KeywordIndex, MemoryStore, ScoredId, VectorIndex
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours
+from engramdb.retrieval.evidence import pool_support
 from engramdb.retrieval.focus import entities_in_query, kinds_asked_for, without_names
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
@@ -61,6 +62,9 @@ class RetrievalSettings:
             this many of its turns, those closest to the query: search goes gist
             first, then down to the turns, which remain the evidence.
         gist_weight: those turns gain the gist's score times this.
+        support_weight: the best of the candidates that stand for the same turns
+            (a turn and the facts drawn from it) gains the others' scores times
+            this (they are found once, as one piece of evidence).
         gist_top: gists are found by a dense search of their own, this many at most;
             only those ranked this high in the fused list are opened.
     """
@@ -80,6 +84,7 @@ class RetrievalSettings:
     graph_weight: float = 1.0
     graph_boost: float = 1.5
     retention_weight: float = 0.2
+    support_weight: float = 0.6
     gist_turns: int = 3
     gist_weight: float = 0.25
     gist_top: int = 8
@@ -195,6 +200,7 @@ class Retriever:
         self._boost_times(fused, memories, windows)
         if retention_at is not None:
             _weigh_retention(fused, memories, retention_at, s.retention_weight)
+        pool_support(fused, memories, s.support_weight)
         fused.sort(key=lambda f: -f.score)
         # neighbours come from the session log, so they are checked against the filter here
         hits = [

@@ -202,20 +202,45 @@ def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[
     """Split "Jenna is a nurse and Jenna lives in Boston" into one statement per clause.
 
     A clause starts at "and"/"but"/";" followed by a person's name; each keeps
-    its own subject.
+    its own subject. A part too short to state anything ("Jolene's partner" in
+    "Jolene's partner and Jolene got back") stays with the part after it, and a
+    clause that does not name its subject ("It was tough, but Ana loved it") is
+    not a fact about anyone.
     """
     names = "|".join(re.escape(p) for p in sorted(set(people), key=len, reverse=True))
     if not names:
         return [(statement.rstrip(" ."), subject)]
-    parts = re.split(rf"(?:,? (?:and|but|so) |; )(?=(?:{names})\b)", statement)
+    cuts = [
+        m.start() for m in re.finditer(rf"(?:,? (?:and|but|so) |; )(?=(?:{names})\b)", statement)
+    ]
+    spans = list(zip([0, *cuts], [*cuts, len(statement)], strict=True))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and _too_short(_part(statement, merged[-1])):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    if len(merged) > 1 and _too_short(_part(statement, merged[-1])):
+        merged[-2:] = [(merged[-2][0], merged[-1][1])]
     clauses = []
-    for index, part in enumerate(parts):
-        part = part.strip().rstrip(" .")
+    for index, span in enumerate(merged):
+        part = _part(statement, span)
         found = re.match(rf"(?:{names})\b", part)
         owner = found.group(0) if index and found else subject
-        if part:
+        if re.search(rf"\b{re.escape(owner)}\b", part):
             clauses.append((_sentence_case(part), owner))
     return clauses
+
+
+def _part(statement: str, span: tuple[int, int]) -> str:
+    """The clause at ``span``, without the conjunction that opened it."""
+    text = statement[span[0] : span[1]]
+    return re.sub(r"^(?:,? (?:and|but|so) |; )", "", text).strip().rstrip(" .")
+
+
+def _too_short(part: str) -> bool:
+    """Fewer words than a statement needs, not counting a leading date."""
+    return len(_DATED.sub("", part).split()) < MIN_FACT_WORDS
 
 
 def _main_verb(sentence: Sentence) -> str | None:
@@ -223,6 +248,7 @@ def _main_verb(sentence: Sentence) -> str | None:
     return root.lemma if root is not None and root.pos in ("VERB", "AUX") else None
 
 
+_DATED = re.compile(r"^(?:on|in|the week of|the weekend of) [\w-]+(?: \d{4})?,?\s*", re.I)
 _OPENERS = re.compile(
     r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"
     r"guess what|you know|"
