@@ -13,32 +13,50 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from engramdb import Memory, RetrievalSettings
 from engramdb.eval.locomo import evaluate, ingest_conversation, load_locomo
 
+_PLAIN = {
+    "neighbour_window": 0,
+    "entity_penalty": 1.0,
+    "mention_weight": 1.0,
+    "time_boost": 1.0,
+    "graph_weight": 0.0,
+    "graph_boost": 1.0,
+    "support_weight": 0.0,
+}
+
+
+def _step(*enabled: str, **extra: float) -> RetrievalSettings:
+    """The default settings with the signals not yet ``enabled`` switched off."""
+    defaults = RetrievalSettings()
+    switched_on = {
+        "neighbours": ("neighbour_window",),
+        "focus": ("entity_penalty",),
+        "own words": ("mention_weight",),
+        "time": ("time_boost",),
+        "graph": ("graph_weight", "graph_boost"),
+        "support": ("support_weight",),
+    }
+    kept = {name for signal in enabled for name in switched_on[signal]}
+    off = {name: value for name, value in _PLAIN.items() if name not in kept}
+    return replace(defaults, **{**off, **extra})
+
+
 CONFIGS = {
-    "RRF k=60, equal weights; no neighbours, entity, time, graph": RetrievalSettings(
-        rrf_k=60,
-        neighbour_window=0,
-        lexical_floor=0.0,
-        entity_penalty=1.0,
-        time_boost=1.0,
-        graph_weight=0.0,
-        graph_boost=1.0,
+    "RRF k=60, equal weights; no neighbours, entity, time, graph": _step(
+        rrf_k=60, lexical_floor=0.0
     ),
-    "RRF k=5; no neighbours, entity, time, graph": RetrievalSettings(
-        neighbour_window=0, entity_penalty=1.0, time_boost=1.0, graph_weight=0.0, graph_boost=1.0
-    ),
-    "+ neighbouring turns (decay 0.8)": RetrievalSettings(
-        entity_penalty=1.0, time_boost=1.0, graph_weight=0.0, graph_boost=1.0
-    ),
-    "+ entity focus (penalty 0.4)": RetrievalSettings(
-        time_boost=1.0, graph_weight=0.0, graph_boost=1.0
-    ),
-    "+ time windows (boost 2)": RetrievalSettings(graph_weight=0.0, graph_boost=1.0),
-    "default: + graph candidates (boost 1.5)": RetrievalSettings(),
+    "RRF k=5": _step(),
+    "+ neighbouring turns (answer 0.8, context 0.5)": _step("neighbours"),
+    "+ entity focus (penalty 0.4)": _step("neighbours", "focus"),
+    "+ own words (mentions by others 0.5)": _step("neighbours", "focus", "own words"),
+    "+ time windows (boost 2)": _step("neighbours", "focus", "own words", "time"),
+    "+ graph candidates (boost 1.5)": _step("neighbours", "focus", "own words", "time", "graph"),
+    "default: + evidence support (0.6)": RetrievalSettings(),
 }
 
 

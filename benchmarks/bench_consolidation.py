@@ -6,7 +6,8 @@ Usage::
 
 Ingests every LoCoMo conversation (real embedder, understanding on), times the LoCoMo
 questions' searches, consolidates the whole store (timed: seconds per 1,000 turns), times
-a second, idempotent run, then times the same searches again. Prints JSON.
+a second, idempotent run, then times the same searches again. Recall on categories 1-4
+is measured on the same store before and after. Prints JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from bench_store import timed_searches
 
 from engramdb import Memory
-from engramdb.eval.locomo import ingest_conversation, load_locomo
+from engramdb.eval.locomo import Conversation, evaluate, ingest_conversation, load_locomo
 
 
 def main() -> None:
@@ -34,6 +35,7 @@ def main() -> None:
         turns = sum(ingest_conversation(mem, c) for c in conversations)
         timed_searches(mem, questions[:20])  # warm caches and the ANN index
         before = timed_searches(mem, questions)
+        recall_before = _recall(mem, conversations)
         started = time.perf_counter()
         report = mem.consolidate()
         seconds = time.perf_counter() - started
@@ -41,6 +43,7 @@ def main() -> None:
         again = mem.consolidate()
         second = time.perf_counter() - started
         after = timed_searches(mem, questions)
+        recall_after = _recall(mem, conversations)
         memories = mem.stats()["memories"]
     print(json.dumps({
         "turns": turns,
@@ -52,7 +55,20 @@ def main() -> None:
         "second_run_seconds": round(second, 2),
         "search_before": before,
         "search_after": after,
+        "recall_before": recall_before,
+        "recall_after": recall_after,
     }, indent=2))  # fmt: skip
+
+
+def _recall(mem: Memory, conversations: list[Conversation]) -> dict[str, float]:
+    """Recall@10 by category and overall, and overall recall@1000 tokens."""
+    report = evaluate(mem, conversations, ingest=False).to_json()
+    recall = {name: s["recall@10"] for name, s in report["by_category"].items()}
+    return {
+        **recall,
+        "overall": report["overall"]["recall@10"],
+        "overall@1000tok": report["overall"]["recall@1000tok"],
+    }
 
 
 if __name__ == "__main__":

@@ -27,11 +27,10 @@ pytestmark = [
     pytest.mark.skipif(not LOCOMO.exists(), reason="LoCoMo data not present beside the project"),
 ]
 
-# Measured: recall@10 0.781, recall@1000 tokens 0.890, temporal recall@10 0.819,
-# multi-hop recall@10 0.518. The bars are the project's goals, except multi-hop, whose goal
-# (0.55) is not reached yet: its bar guards the level reached against regressions.
+# Measured: recall@10 0.805, recall@1000 tokens 0.898, temporal recall@10 0.827,
+# multi-hop recall@10 0.573. The bars are the project's goals.
 BARS = {"recall@10": 0.72, "recall@1000tok": 0.88}
-CATEGORY_BARS = {"2 temporal": 0.80, "1 multi-hop": 0.50}
+CATEGORY_BARS = {"2 temporal": 0.80, "1 multi-hop": 0.55}
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +119,7 @@ def _derived(mem: Memory) -> list[tuple[Any, ...]]:
 def test_consolidation_keeps_recall_is_idempotent_and_survives_a_kill(  # type: ignore[no-untyped-def]
     sqlite_report, minilm, tmp_path
 ) -> None:
-    report, _, path = sqlite_report
+    _, _, path = sqlite_report
     killed = _copy_store(path, tmp_path / "killed.db")
     clean = _copy_store(path, tmp_path / "clean.db")
     with subprocess.Popen(
@@ -139,14 +138,17 @@ def test_consolidation_keeps_recall_is_idempotent_and_survives_a_kill(  # type: 
         assert 0 < resumed["rebuilt_sessions"] < resumed["sessions"]
         after_kill = _derived(mem)
     with Memory.open(clean, embedder=minilm) as mem:
+        # the same store before and after (BM25 statistics differ from the report's, which
+        # asks each conversation's questions right after ingesting it)
+        before = evaluate(mem, load_locomo(LOCOMO), ingest=False).to_json()["overall"]
         first = mem.consolidate()
         assert first["rebuilt_sessions"] == first["sessions"] == 272 and first["gists"] > 0
         second = mem.consolidate()
         assert (second["rebuilt_sessions"], second["gists"], second["merged_facts"]) == (0, 0, 0)
         assert _derived(mem) == after_kill
         consolidated = evaluate(mem, load_locomo(LOCOMO), ingest=False).to_json()
-    # measured: recall@10 0.780 -> 0.782, recall@1000 tokens 0.886 -> 0.890
+    # measured: recall@10 0.801 -> 0.801, recall@1000 tokens 0.896 -> 0.897
     # (docs/benchmarks.md)
-    before, after = report["overall"], consolidated["overall"]
+    after = consolidated["overall"]
     assert after["recall@10"] >= before["recall@10"], (before, after)
     assert after["recall@1000tok"] >= before["recall@1000tok"] - 0.005, (before, after)

@@ -227,7 +227,7 @@ def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[
         part = _part(statement, span)
         found = re.match(rf"(?:{names})\b", part)
         owner = found.group(0) if index and found else subject
-        if re.search(rf"\b{re.escape(owner)}\b", part):
+        if re.search(rf"\b{re.escape(owner)}\b", part, re.IGNORECASE):
             clauses.append((_sentence_case(part), owner))
     return clauses
 
