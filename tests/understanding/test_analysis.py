@@ -122,3 +122,21 @@ def test_each_clause_keeps_its_own_date(spacy_parser: Parser) -> None:
     )
     dated = [(f.draft.text, f.when.label() if f.when else None) for f in result.facts]
     assert dated == [("Ana is 32 years old", None), ("Ana moved to Paris in 2022", "2022")]
+
+
+def test_clauses_are_whole_statements_about_their_subject(spacy_parser: Parser) -> None:
+    [result] = Analyzer(spacy_parser).analyze(
+        [
+            turn(
+                "Jolene",
+                "Yesterday my partner and I got back from a trip to Rio. "
+                "The weather was awful all week, but I loved the hike.",
+                "Deborah",
+            )
+        ]
+    )
+    # "my partner" alone states nothing; "The weather was awful" is no fact about Jolene
+    assert [(f.draft.text, f.draft.subject) for f in result.facts] == [
+        ("On 2023-05-21 Jolene's partner and Jolene got back from a trip to Rio", "Jolene"),
+        ("Jolene loved the hike", "Jolene"),
+    ]

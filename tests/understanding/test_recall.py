@@ -87,3 +87,38 @@ def test_what_is_true_now_and_what_was_true_then(trips: Memory) -> None:
         trips, "What is Ben's dog called?", k=10, as_of=datetime(2023, 6, 1, tzinfo=UTC)
     )
     assert all("Pixel" not in t for t in before)  # he adopted it later
+
+
+@pytest.fixture
+def chat(tmp_path: Path, minilm, spacy_parser: Parser) -> Iterator[Memory]:  # type: ignore[no-untyped-def]
+    clock = FrozenClock(datetime(2024, 1, 1, tzinfo=UTC))
+    with Memory.open(tmp_path / "c.db", embedder=minilm, clock=clock, parser=spacy_parser) as mem:
+        turns = [
+            ("Ben", "Ana, you always talk about hiking! Did you go again?"),
+            ("Ana", "Yes, last month I went hiking in the Alps with my brother."),
+            ("Ben", "Cool. I bought new running shoes."),
+            ("Ana", "Nice, what else do you do on weekends?"),
+            ("Ben", "Mostly pottery and long bike rides."),
+            ("Ana", "That sounds relaxing."),
+        ]
+        when = datetime(2023, 6, 5, 18, tzinfo=UTC)
+        mem.add([say(n, t) for n, t in turns], user_id="u", session_id="s1", timestamp=when)
+        yield mem
+
+
+def test_what_a_person_did_is_told_by_that_person(chat: Memory) -> None:
+    hits = chat.search("Where has Ana gone hiking?", user_id="u", k=3)
+    # Ben's turn matches best on its own (it says "Ana" and "hiking"), but only names her
+    assert [s.text for s in hits[0].sources] == [
+        "Yes, last month I went hiking in the Alps with my brother."
+    ]
+    assert hits[0].memory.text == "In May 2023 Ana went hiking in the Alps with Ana's brother"
+    assert {"entity", "support"} <= {s.name for s in hits[0].why}  # the turn was found too
+    assert hits[1].memory.text == "Ana, you always talk about hiking! Did you go again?"
+
+
+def test_a_question_lends_its_score_to_its_answer(chat: Memory) -> None:
+    asked = chat.get_all(user_id="u", filters={"kind": "episode"}).memories[3]
+    [answer, *_] = chat.search("What does Ben do on weekends?", user_id="u", k=3)
+    assert answer.memory.text == "Mostly pottery and long bike rides."
+    assert any(s.name == "neighbour" and s.via == asked.id for s in answer.why)
