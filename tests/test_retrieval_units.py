@@ -43,33 +43,34 @@ def _episode(i: str, seq: int) -> MemoryRecord:
     return MemoryRecord(i, MemoryKind.EPISODE, i, Scope("u", None, "s"), now, now, seq=seq)
 
 
-def test_neighbours_rank_below_their_hit() -> None:
+def _expand_around_t2(
+    memories: dict[str, MemoryRecord], text: str = "t2", **decays: float
+) -> list[Fused]:
+    """Expand the hit t2 of a five-turn log t0..t4 (``text``: what t2 says)."""
     log = {f"t{n}": _episode(f"t{n}", n) for n in range(5)}
-    memories = {"t2": log["t2"]}
-    ranked = expand_neighbours(
+    log["t2"] = replace(log["t2"], text=text)
+    memories["t2"] = log["t2"]
+    return expand_neighbours(
         [Fused("t2", 1.0)],
         memories,
         lambda m: [log[f"t{n}"] for n in (m.seq - 1, m.seq + 1)],  # type: ignore[operator]
-        decay=0.5,
+        **decays,
     )
+
+
+def test_neighbours_rank_below_their_hit() -> None:
+    memories: dict[str, MemoryRecord] = {}
+    ranked = _expand_around_t2(memories, decay=0.5)
     assert [f.id for f in ranked] == ["t2", "t1", "t3"]
     assert ranked[1].score == 0.5 and ranked[1].signals[0].via == "t2"
     assert set(memories) == {"t1", "t2", "t3"}
 
 
 def test_a_question_lends_its_answer_more_than_its_context() -> None:
-    log = {f"t{n}": _episode(f"t{n}", n) for n in range(5)}
-    log["t2"] = replace(log["t2"], text="Which pets do you have?")
-    memories = {"t2": log["t2"]}
-    ranked = expand_neighbours(
-        [Fused("t2", 1.0)],
-        memories,
-        lambda m: [log[f"t{n}"] for n in (m.seq - 1, m.seq + 1)],  # type: ignore[operator]
-        decay=0.8,
-        context_decay=0.5,
-    )
+    memories: dict[str, MemoryRecord] = {}
+    ranked = _expand_around_t2(memories, "Which pets do you have?", decay=0.8, context_decay=0.5)
     assert [(f.id, f.score) for f in ranked] == [("t2", 1.0), ("t3", 0.8), ("t1", 0.5)]
-    assert is_question(log["t2"]) and not is_question(log["t1"])
+    assert is_question(memories["t2"]) and not is_question(memories["t1"])
 
 
 def test_budget_is_a_prefix() -> None:
