@@ -17,7 +17,7 @@ from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, KeywordIndex, MemoryStore, ScoredId, VectorIndex
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours
-from engramdb.retrieval.evidence import pool_support
+from engramdb.retrieval.evidence import evidence_of, pool_support
 from engramdb.retrieval.focus import entities_in_query, kinds_asked_for, without_names
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
@@ -58,13 +58,13 @@ class RetrievalSettings:
         retention_weight: scores are multiplied by ``1 + retention_weight * R``, where
             R in (0, 1] is how well the memory is retained (recently used, strong
             memories rank a little higher; see :mod:`engramdb.model.retention`).
+        support_weight: the best of the candidates that stand for the same turns
+            (a turn and the facts drawn from it) gains the others' scores times
+            this (they are found once, as one piece of evidence).
         gist_turns: a gist (episode or session summary) the query finds stands for
             this many of its turns, those closest to the query: search goes gist
             first, then down to the turns, which remain the evidence.
         gist_weight: those turns gain the gist's score times this.
-        support_weight: the best of the candidates that stand for the same turns
-            (a turn and the facts drawn from it) gains the others' scores times
-            this (they are found once, as one piece of evidence).
         gist_top: gists are found by a dense search of their own, this many at most;
             only those ranked this high in the fused list are opened.
     """
@@ -316,7 +316,8 @@ class Retriever:
         about: dict[str, tuple[str, bool]] = {}  # memory -> (entity, said by it / about it)
         candidates = [f.id for f in fused]
         for mention in self.store.mentions(entity_ids=[e.id for e in named], memory_ids=candidates):
-            if mention.role in FOCUS_ROLES and not about.get(mention.memory_id, ("", False))[1]:
+            found = about.get(mention.memory_id)
+            if mention.role in FOCUS_ROLES and (found is None or not found[1]):  # own wins
                 about[mention.memory_id] = (mention.entity_id, mention.role in OWN_ROLES)
         names = {e.id: e.name for e in named}
         for entry in fused:
@@ -385,9 +386,8 @@ def _without_repeats(hits: list[Hit]) -> list[Hit]:
     shown: set[str] = set()
     kept = []
     for hit in hits:
-        memory = hit.memory
-        evidence = {memory.id} if memory.kind is MemoryKind.EPISODE else set(memory.sources)
-        if not evidence <= shown or not evidence:
+        evidence = set(evidence_of(hit.memory))
+        if not evidence <= shown:
             kept.append(hit)
         shown |= evidence
     return kept
