@@ -85,3 +85,31 @@ def test_mentions_time_agrees_with_find_times() -> None:
     texts = ["What did Ana do last Saturday?", "in March 2021", "We may go. May I ask?", "hello"]
     assert [mentions_time(t) for t in texts] == [bool(find_times(t, MON_2_JAN_2023)) for t in texts]
     assert [mentions_time(t) for t in texts] == [True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("I was in Paris in October", date(2022, 10, 1)),  # the last October
+        ("I signed up for a race in October", date(2023, 10, 1)),  # the next one
+        ("I can't wait for the concert in December!", date(2023, 12, 1)),
+        ("I'll visit in January", date(2023, 1, 1)),  # this month
+        ("We met on Friday", date(2022, 12, 30)),
+        ("I will call her on Friday", date(2023, 1, 6)),
+        ("I saw it in June. I will go again on Friday", date(2022, 6, 1)),  # per sentence
+    ],
+)
+def test_a_date_without_a_year_follows_the_tense_of_its_sentence(text: str, first: date) -> None:
+    assert find_times(text, MON_2_JAN_2023)[0].start.date() == first
+
+
+def test_dates_read_as_plain_statements(spacy_parser) -> None:  # type: ignore[no-untyped-def]
+    from engramdb.pipeline.understand.analyze import Analyzer, TurnInput
+
+    said = datetime(2024, 3, 4, 9, tzinfo=UTC)
+    texts = ["I signed up for the Lisbon half marathon in October.", "I won last week's race."]
+    results = Analyzer(spacy_parser).analyze([TurnInput(t, "Ana", said, "Ben") for t in texts])
+    assert [f.draft.text for r in results for f in r.facts] == [
+        "Ana signed up for the Lisbon half marathon in October 2024",  # not "in in"
+        "Ana won the week of 2024-02-26 race",  # not "the the"
+    ]

@@ -8,6 +8,7 @@ itself is never changed: these functions produce a *reading* beside it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,12 +86,16 @@ def rewrite(
         span = next((t for t in inside if t.char_start <= token.start < t.char_end), None)
         if span is not None:
             if token.start == span.char_start:
-                pieces.append(text[cursor : token.start])
+                before = text[cursor : token.start]
                 possessive = text[span.char_end : span.char_end + 2] in ("'s", "’s")
                 if possessive and absolute_times:  # "yesterday's run" -> "the 2024-04-14 run"
-                    pieces.append(f"the {span.label()}")
+                    label = span.label()
+                    when = label if label.startswith("the ") else f"the {label}"
                 else:
-                    pieces.append(_time_text(span, absolute=absolute_times))
+                    when = _time_text(span, absolute=absolute_times)
+                if _PREPOSITION.match(when):  # "in October" -> "in October 2023", not "in in"
+                    before = _PREPOSITION_BEFORE.sub("", before)
+                pieces += [before, when]
             end = span.char_end + (2 if possessive and absolute_times else 0)
             cursor = max(cursor, min(end, sentence.end))
             previous_first = False
@@ -161,6 +166,10 @@ def _third_person(token: Token) -> str | None:
     if lower.endswith("y") and lower[-2:-1] not in "aeiou":
         return word[:-1] + "ies"
     return word + "s"
+
+
+_PREPOSITION = re.compile(r"(?:in|on|during) ")
+_PREPOSITION_BEFORE = re.compile(r"\b(?:in|on|during|at) $", re.IGNORECASE)
 
 
 def _time_text(span: TimeSpan, *, absolute: bool) -> str:

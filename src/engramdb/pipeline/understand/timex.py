@@ -206,6 +206,8 @@ def _weekday(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] 
         delta = (target - today.weekday()) % 7 or 7
     elif which == "this":
         delta = target - today.weekday()
+    elif _looks_ahead(m):  # "I'll call her on Friday"
+        delta = (target - today.weekday()) % 7 or 7
     else:  # "last Friday", and "on Friday" in a past-tense chat
         delta = -((today.weekday() - target) % 7 or 7)
     return _days(ref, today + timedelta(days=delta), 1, "day")
@@ -221,13 +223,34 @@ def _named_day(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str
     return _days(ref, ref.date() + timedelta(days=offset), 1, "day")
 
 
+_FUTURE = re.compile(
+    r"\b(?:will|won['’]t|going to|gonna|plan(?:s|ned|ning)? (?:to|on)|signed up|sign(?:ing)? up"
+    r"|registered|booked|scheduled|can['’]t wait|looking forward|upcoming|coming up|about to"
+    r"|hop(?:e|es|ing) to)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_ahead(m: re.Match[str]) -> bool:
+    """Whether the sentence around ``m`` speaks of the future (a date without a year)."""
+    text = m.string
+    start = max(text.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, m.end()) for c in ".!?\n") if i >= 0]
+    return bool(_FUTURE.search(text, start, min(ends, default=len(text))))
+
+
 def _month_name(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
     month = MONTHS.get(m.group("mon").lower()) or (5 if m.group("mon") == "May" else None)
     if month is None:
         return None
     day_text = m.group("d1") or m.group("d2")
     year_text = m.group("y")
-    year = int(year_text) if year_text else ref.year - (1 if month > ref.month else 0)
+    if year_text:
+        year = int(year_text)
+    elif _looks_ahead(m):  # "I signed up for a race in October": the next October
+        year = ref.year + (1 if month < ref.month else 0)
+    else:  # "I was in Paris in October": the last October
+        year = ref.year - (1 if month > ref.month else 0)
     if day_text:
         day = int(day_text)
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
