@@ -13,6 +13,7 @@ from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours, is_question
 from engramdb.retrieval.evidence import evidence_of, pool_support
+from engramdb.retrieval.focus import predicates_asked_for
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
 
@@ -101,3 +102,12 @@ def test_findings_of_one_turn_support_its_best() -> None:
     support = fused[0].signals[-1]
     assert (support.name, support.rank, support.via) == ("support", 1, "t1")
     assert evidence_of(fact) == evidence_of(turn) == ("t1",)
+
+
+def test_questions_for_an_attribute_name_its_predicates() -> None:
+    assert predicates_asked_for("Where does Ana live now?") == {"lives_in"}
+    assert predicates_asked_for("Where does Ana work?") == {"works_at", "job"}
+    assert predicates_asked_for("What is Ben's job?") == {"works_at", "job"}
+    assert predicates_asked_for("How old is Ben?") == {"age"}
+    assert predicates_asked_for("What is Ana's favourite book?") == {"favourite_book"}
+    assert predicates_asked_for("What did Ana paint?") == set()

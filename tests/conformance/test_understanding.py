@@ -154,3 +154,13 @@ def test_odd_turns_are_stored_and_understood_without_crashing(umem: Memory) -> N
     stored = umem.add([say("Ana", t) for t in texts], user_id="u")
     assert [m.text for m in stored] == texts
     assert umem.search("Paris", user_id="u", k=3)
+
+
+def test_a_question_for_an_attribute_is_answered_by_the_fact_true_then(umem: Memory) -> None:
+    session(umem, at(2021, 1, 10), ("Ana", "I live in Lisbon with my cat."), sid="s1")
+    session(umem, at(2022, 3, 5), ("Ana", "Big news: I moved to Porto last week."), sid="s2")
+    session(umem, at(2023, 6, 1), ("Ana", "I just moved to Berlin for a new job."), sid="s3")
+    for when, city in ((None, "Berlin"), (at(2022, 12, 31), "Porto"), (at(2021, 6, 1), "Lisbon")):
+        [top, *_] = umem.search("Where does Ana live now?", user_id="u", k=3, as_of=when)
+        assert top.memory.metadata["object"] == city, when
+        assert any(s.name == "relation" and s.rank == 1 for s in top.why)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from engramdb.model.graph import Entity, entity_key
 
-__all__ = ["entities_in_query", "kinds_asked_for", "without_names"]
+__all__ = ["entities_in_query", "kinds_asked_for", "predicates_asked_for", "without_names"]
 
 MIN_NAME = 3
 
@@ -51,6 +51,27 @@ _KIND_OF = {word: kind for kind, words in KIND_WORDS.items() for word in words.s
 def kinds_asked_for(query: str) -> set[str]:
     """The entity kinds a question asks for, from its nouns ("Which cities..." -> place)."""
     return {_KIND_OF[w] for w in re.findall(r"[a-z]+", query.lower()) if w in _KIND_OF}
+
+
+#: phrases in a question that ask for a single-valued attribute of a person
+PREDICATE_PHRASES = (
+    (r"\bwhere (?:does|did|do|is) \w+(?: \w+)? (?:live|living|stay|staying|based|from)\b"
+     r"|\b(?:home|hometown|address)\b|\blives?\b", ("lives_in",)),
+    (r"\bwhere (?:does|did|do|is) \w+(?: \w+)? (?:work|working|employed)\b"
+     r"|\bjobs?\b|\bemployer\b|\boccupation\b|\bprofession\b|\bfor (?:a )?living\b"
+     r"|\bworks? (?:at|for|as)\b", ("works_at", "job")),
+    (r"\bhow old\b|\bage\b", ("age",)),
+    (r"\b(?:dating|boyfriend|girlfriend|seeing anyone)\b", ("dating",)),
+)  # fmt: skip
+_PREDICATES = [(re.compile(pattern, re.IGNORECASE), names) for pattern, names in PREDICATE_PHRASES]
+_FAVOURITE = re.compile(r"\bfavou?rite (\w+)", re.IGNORECASE)
+
+
+def predicates_asked_for(query: str) -> set[str]:
+    """The single-valued predicates a question asks about ("Where does Ana work?" -> job...)."""
+    found = {name for regex, names in _PREDICATES if regex.search(query) for name in names}
+    found.update(f"favourite_{m.group(1).lower()}" for m in _FAVOURITE.finditer(query))
+    return found
 
 
 def without_names(query: str, named: Sequence[Entity]) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
 from engramdb.model.filters import And, Cond, Filter, Not, matches
-from engramdb.model.graph import Entity
+from engramdb.model.graph import Entity, Relation
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope, valid_at
 from engramdb.model.query import Hit, Signal
 from engramdb.model.retention import retention
@@ -18,7 +18,12 @@ from engramdb.ports.store import GraphStore, KeywordIndex, MemoryStore, ScoredId
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours
 from engramdb.retrieval.evidence import evidence_of, pool_support
-from engramdb.retrieval.focus import entities_in_query, kinds_asked_for, without_names
+from engramdb.retrieval.focus import (
+    entities_in_query,
+    kinds_asked_for,
+    predicates_asked_for,
+    without_names,
+)
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.text import query_terms
 from engramdb.types import Vector
@@ -55,6 +60,9 @@ class RetrievalSettings:
         graph_weight: weight in fusion of the graph candidates (memories mentioning
             entities of the kind the query asks for, linked to the entities it names).
         graph_boost: graph candidates also have their fused score multiplied by this.
+        relation_weight: weight in fusion of the relation candidates: when the query
+            asks for a single-valued attribute ("Where does Ana work?"), the facts
+            stating it of the people it names, newest first.
         retention_weight: scores are multiplied by ``1 + retention_weight * R``, where
             R in (0, 1] is how well the memory is retained (recently used, strong
             memories rank a little higher; see :mod:`engramdb.model.retention`).
@@ -83,6 +91,7 @@ class RetrievalSettings:
     time_boost: float = 2.0
     graph_weight: float = 1.0
     graph_boost: float = 1.5
+    relation_weight: float = 2.0
     retention_weight: float = 0.2
     support_weight: float = 0.6
     gist_turns: int = 3
@@ -165,6 +174,9 @@ class Retriever:
         graph = self._graph_candidates(query, vector, named, known)
         if graph:
             ranked["graph"] = graph
+        relations = self._relation_candidates(query, named, scope, as_of)
+        if relations:
+            ranked["relation"] = relations
         for number, (start, end) in enumerate(windows):
             window = _within(evidence, start, end)
             ranked[f"time{number}"] = self._dense(vector, scope, window, as_of)
@@ -172,6 +184,7 @@ class Retriever:
             "lexical": s.lexical_weight,
             "dense": s.dense_weight,
             "graph": s.graph_weight,
+            "relation": s.relation_weight,
             "gist": s.dense_weight,
         }
         weights.update({name: s.dense_weight for name in ranked if name.startswith("time")})
@@ -309,6 +322,26 @@ class Retriever:
         best = [i for i, n in scored.items() if n == top and n > 0]
         return _closest(best, self.store.vectors_of(best), vector)[: self.settings.candidates]
 
+    def _relation_candidates(
+        self, query: str, named: list[Entity], scope: Scope, as_of: datetime | None
+    ) -> list[ScoredId]:
+        """The facts stating what the query asks of the people it names, newest first.
+
+        "Where does Ana work now?" asks for ``works_at`` and ``job``: Ana's facts with
+        those predicates that are true now (with ``as_of``: that were true then).
+        """
+        predicates = predicates_asked_for(query)
+        people = [e.id for e in named if e.kind == "person"]
+        if not predicates or not people or not isinstance(self.store, GraphStore):
+            return []
+        found = [
+            r
+            for r in self.store.relations(scope, entity_ids=people, current_only=as_of is None)
+            if r.predicate in predicates and r.subject_id in people and _held(r, as_of)
+        ]
+        newest = sorted(found, key=lambda r: r.valid_from or datetime.min.replace(tzinfo=UTC))
+        return [(r.fact_id, 1.0) for r in reversed(newest)][: self.settings.candidates]
+
     def _focus(self, named: list[Entity], fused: list[Fused]) -> None:
         """Favour memories about the entities the query names; say so in ``why``."""
         if not named or not isinstance(self.store, GraphStore):
@@ -347,6 +380,14 @@ class Retriever:
         wanted = {s for h in hits for s in h.memory.sources}
         found = self.store.get_many(list(wanted)) if wanted else {}
         return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
+
+
+def _held(relation: Relation, at: datetime | None) -> bool:
+    """Whether ``relation`` was true at ``at`` (``None``: it is true now)."""
+    if at is None:
+        return relation.valid_to is None
+    started = relation.valid_from is None or relation.valid_from <= at
+    return started and (relation.valid_to is None or at < relation.valid_to)
 
 
 def _closest(ids: Sequence[str], vectors: dict[str, Vector], vector: Vector) -> list[ScoredId]:
