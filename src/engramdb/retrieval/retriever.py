@@ -339,8 +339,8 @@ class Retriever:
             for r in self.store.relations(scope, entity_ids=people, current_only=as_of is None)
             if r.predicate in predicates and r.subject_id in people and _held(r, as_of)
         ]
-        newest = sorted(found, key=lambda r: r.valid_from or datetime.min.replace(tzinfo=UTC))
-        return [(r.fact_id, 1.0) for r in reversed(newest)][: self.settings.candidates]
+        found.sort(key=lambda r: r.valid_from or datetime.min.replace(tzinfo=UTC))
+        return [(r.fact_id, 1.0) for r in reversed(found)][: self.settings.candidates]
 
     def _focus(self, named: list[Entity], fused: list[Fused]) -> None:
         """Favour memories about the entities the query names; say so in ``why``."""
