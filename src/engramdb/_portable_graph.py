@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from engramdb.model.graph import Entity, EntityMention, Relation
 from engramdb.wire import entity_from_dict, entity_to_dict, relation_from_dict, relation_to_dict
 
-__all__ = ["GRAPH_TYPES", "GraphRecords", "graph_records"]
+__all__ = ["GRAPH_TYPES", "graph_record", "graph_records"]
 
 GRAPH_TYPES = frozenset({"entity", "mention", "relation"})
 
@@ -31,22 +30,11 @@ def graph_records(
         yield {"type": "relation", **relation_to_dict(r)}
 
 
-@dataclass
-class GraphRecords:
-    """Graph records read back from an export."""
-
-    entities: list[Entity] = field(default_factory=list)
-    mentions: list[EntityMention] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
-
-    def add(self, record: dict[str, Any]) -> None:
-        """Parse one record (``KeyError`` / ``ValueError`` on a malformed one)."""
-        kind = record["type"]
-        if kind == "entity":
-            self.entities.append(entity_from_dict(record))
-        elif kind == "mention":
-            self.mentions.append(
-                EntityMention(record["entity_id"], record["memory_id"], record["role"])
-            )
-        else:
-            self.relations.append(relation_from_dict(record))
+def graph_record(record: dict[str, Any]) -> Entity | EntityMention | Relation:
+    """Parse one graph record (``KeyError`` / ``ValueError`` on a malformed one)."""
+    kind = record["type"]
+    if kind == "entity":
+        return entity_from_dict(record)
+    if kind == "mention":
+        return EntityMention(record["entity_id"], record["memory_id"], record["role"])
+    return relation_from_dict(record)

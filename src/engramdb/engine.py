@@ -232,12 +232,15 @@ class Memory:
     def keys(self) -> KeyRing:
         """The API keys kept in this store (for ``engramdb serve``).
 
+        A tenant view's ring is confined to the tenant: it makes, lists, verifies and
+        revokes that tenant's non-admin keys only.
+
         Raises:
             CapabilityMissing: the store cannot keep API keys.
         """
         if not isinstance(self.store, KeyStore):
             raise CapabilityMissing("this store cannot keep API keys")
-        return KeyRing(self.store, self.clock)
+        return KeyRing(self.store, self.clock, self.tenant_id)
 
     def _scope(
         self,
@@ -549,7 +552,12 @@ class Memory:
     def _set_status(self, memory_id: str, status: MemoryStatus, kind: EventKind) -> MemoryRecord:
         self.get(memory_id)
         family = self.store.with_derived([memory_id])  # what is drawn from it goes too
-        changing = [m.id for m in self.store.get_many(family).values() if m.status is not status]
+        tenant = self._scope(required=False)
+        changing = [
+            m.id
+            for m in self.store.get_many(family).values()
+            if m.status is not status and tenant.contains(m.scope)
+        ]
         if changing:
             self.store.set_status(changing, status, kind, self.actor, self.clock.now())
         return self.get(memory_id)
@@ -968,7 +976,10 @@ class Memory:
         entity = self._find_entity(name_or_id, self._scope(user_id, agent_id))
         mentioned = graph.mentions(entity_ids=[entity.id])
         memories = self.store.get_many([m.memory_id for m in mentioned])
-        ordered = sorted(memories.values(), key=lambda m: (m.occurred_at, m.id))
+        ordered = sorted(
+            (m for m in memories.values() if m.scope.tenant_id == entity.scope.tenant_id),
+            key=lambda m: (m.occurred_at, m.id),
+        )
         facts = tuple(m for m in ordered if m.kind is MemoryKind.FACT)
         relations = graph.relations(entity.scope, entity_ids=[entity.id])
         return EntityPage(entity, tuple(ordered), facts, tuple(relations))
@@ -1008,8 +1019,10 @@ class Memory:
         Raises:
             NotFound: no memory with that id ever existed.
         """
-        events = self.store.events(memory_id) if isinstance(memory_id, str) else []
-        if not events or not self._scope(required=False).contains(events[0].scope):
+        scope = self._scope(required=False)
+        found = self.store.events(memory_id) if isinstance(memory_id, str) else []
+        events = [e for e in found if scope.contains(e.scope)]
+        if not events:
             raise NotFound(str(memory_id))
         return events
 

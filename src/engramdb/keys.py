@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from engramdb.errors import InvalidInput, NotFound, Unauthenticated
+from engramdb.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from engramdb.model.ids import new_id
 from engramdb.model.keys import ApiKey
 from engramdb.pipeline.normalize import check_id
@@ -34,11 +34,14 @@ class KeyRing:
     Args:
         store: where the keys (their digests) are kept.
         clock: creation and revocation times.
+        tenant_id: confine the ring to one tenant (a tenant view's keys): it creates,
+            lists, verifies and revokes that tenant's non-admin keys only.
     """
 
-    def __init__(self, store: KeyStore, clock: Clock) -> None:
+    def __init__(self, store: KeyStore, clock: Clock, tenant_id: str | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.tenant_id = tenant_id
 
     def create(self, tenant_id: str, *, name: str = "", admin: bool = False) -> tuple[ApiKey, str]:
         """A new key for ``tenant_id``; returns it and its secret (shown this once).
@@ -47,6 +50,8 @@ class KeyRing:
             InvalidInput: bad tenant id or name.
         """
         tenant = check_id(tenant_id, "tenant_id")
+        if self.tenant_id is not None and (tenant != self.tenant_id or admin is not False):
+            raise PermissionDenied("a tenant's key ring makes non-admin keys of its own tenant")
         if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
             raise InvalidInput(f"name must be a string of at most {MAX_NAME_CHARS} characters")
         if not isinstance(admin, bool):
@@ -66,7 +71,7 @@ class KeyRing:
         if not secret:
             raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
         key = self.store.key_by_digest(_digest(secret))
-        if key is None or key.revoked_at is not None:
+        if key is None or key.revoked_at is not None or not self._owns(key):
             raise Unauthenticated("unknown or revoked API key")
         return key
 
@@ -76,7 +81,10 @@ class KeyRing:
         Raises:
             NotFound: no key with that id.
         """
-        key = self.store.revoke_key(check_id(key_id, "key_id"), self.clock.now())
+        key_id = check_id(key_id, "key_id")
+        if self.tenant_id is not None and key_id not in {k.id for k in self.list()}:
+            raise NotFound(key_id, "API key")
+        key = self.store.revoke_key(key_id, self.clock.now())
         if key is None:
             raise NotFound(key_id, "API key")
         return key
@@ -84,7 +92,14 @@ class KeyRing:
     def list(self, tenant_id: str | None = None) -> list[ApiKey]:
         """Keys of one tenant, or of every tenant; revoked ones included."""
         tenant = None if tenant_id is None else check_id(tenant_id, "tenant_id")
+        if self.tenant_id is not None:
+            if tenant not in (None, self.tenant_id):
+                return []
+            tenant = self.tenant_id
         return self.store.list_keys(tenant)
+
+    def _owns(self, key: ApiKey) -> bool:
+        return self.tenant_id is None or key.tenant_id == self.tenant_id
 
     def has_keys(self) -> bool:
         """Whether any key that is not revoked exists."""

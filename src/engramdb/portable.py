@@ -26,13 +26,14 @@ from typing import IO, Any
 
 import numpy as np
 
-from engramdb._portable_graph import GRAPH_TYPES, GraphRecords, graph_records
-from engramdb.errors import Conflict, InvalidInput
+from engramdb._portable_checks import ImportRecords, check_import
+from engramdb._portable_graph import GRAPH_TYPES, graph_record, graph_records
+from engramdb.errors import InvalidInput
 from engramdb.model.codec import (
     memory_from_dict,
     memory_to_dict,
 )
-from engramdb.model.memory import MemoryEvent, MemoryRecord, Scope
+from engramdb.model.memory import MemoryRecord, Scope
 from engramdb.pipeline.ingest import embedding_text
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
@@ -64,9 +65,12 @@ def export_store(
         }
         _write(out, header)
         exported: set[str] = set()
+        whole_store = scope.tenant_id is None
         for page in _all_pages(store, scope):
             vectors = store.vectors_of([m.id for m in page])
             for memory in page:
+                if not whole_store:
+                    memory = _without_dangling_link(store, memory)
                 record = {"type": "memory", **memory_to_dict(memory)}
                 if memory.id in vectors:
                     record["vector"] = base64.b64encode(
@@ -74,8 +78,11 @@ def export_store(
                     ).decode()
                 _write(out, record)
                 exported.add(memory.id)
+        # a tenant's export carries the history of its exported memories only: a tenant may
+        # not import history for memories outside its import (the deletion trail of the
+        # whole store travels with the whole store's export)
         for event in store.all_events():
-            if scope.contains(event.scope):
+            if scope.contains(event.scope) and (whole_store or event.memory_id in exported):
                 _write(out, {"type": "event", **event_to_dict(event)})
         if isinstance(store, GraphStore):
             entities, mentions, relations = store.dump_graph()
@@ -86,6 +93,13 @@ def export_store(
             ):
                 _write(out, record)
     return len(exported)
+
+
+def _without_dangling_link(store: MemoryStore, memory: MemoryRecord) -> MemoryRecord:
+    """A tenant's export does not point at deleted memories: its import could not either."""
+    if memory.superseded_by is None or store.get_many([memory.superseded_by]):
+        return memory
+    return replace(memory, superseded_by=None)
 
 
 def _write(out: IO[str], record: dict[str, Any]) -> None:
@@ -100,15 +114,17 @@ def import_store(
 ) -> int:
     """Load an export; all or nothing. Returns the number of memories imported.
 
-    With ``tenant_id``, every record is moved into that tenant.
+    With ``tenant_id``, every record is moved into that tenant, and no record may
+    name an id or reference a record of another tenant (see ``_portable_checks``).
+    Without it (the whole store's own view), records keep their tenants and the
+    same confinement holds between them.
     """
     with _opened(source, "r") as lines:
-        header, memories, vectors, events, graph = _read_export(lines)
+        header, records, vectors = _read_export(lines)
     if tenant_id is not None:
-        memories, events = _into_tenant(memories, events, graph, tenant_id)
-    existing = store.get_many([m.id for m in memories])
-    if existing:
-        raise Conflict(f"{len(existing)} memory ids already exist, e.g. {next(iter(existing))}")
+        _into_tenant(records, tenant_id)
+    check_import(store, records, whole_store=tenant_id is None)
+    memories = records.memories
     same_model = header.get("embedder") == embedder.identity
     if not same_model or len(vectors) != len(memories):
         texts = [embedding_text(m) for m in memories]
@@ -117,13 +133,15 @@ def import_store(
         for start in range(0, len(memories), _PAGE):
             chunk = slice(start, start + _PAGE)
             # the exported history replaces the ADD events insert would record
-            store.insert(memories[chunk], vectors[chunk], "import", record_events=not events)
-        for event in events:
+            store.insert(
+                memories[chunk], vectors[chunk], "import", record_events=not records.events
+            )
+        for event in records.events:
             store.import_event(event)
         if isinstance(store, GraphStore):
-            store.save_entities(graph.entities)
-            store.add_mentions(graph.mentions)
-            store.add_relations(graph.relations)
+            store.save_entities(records.entities)
+            store.add_mentions(records.mentions)
+            store.add_relations(records.relations)
     return len(memories)
 
 
@@ -142,18 +160,14 @@ def reembed(
     return done
 
 
-def _into_tenant(
-    memories: list[MemoryRecord], events: list[MemoryEvent], graph: GraphRecords, tenant_id: str
-) -> tuple[list[MemoryRecord], list[MemoryEvent]]:
+def _into_tenant(records: ImportRecords, tenant_id: str) -> None:
     def moved(scope: Scope) -> Scope:
         return replace(scope, tenant_id=tenant_id)
 
-    graph.entities = [replace(e, scope=moved(e.scope)) for e in graph.entities]
-    graph.relations = [replace(r, scope=moved(r.scope)) for r in graph.relations]
-    return (
-        [replace(m, scope=moved(m.scope)) for m in memories],
-        [replace(e, scope=moved(e.scope)) for e in events],
-    )
+    records.memories = [replace(m, scope=moved(m.scope)) for m in records.memories]
+    records.events = [replace(e, scope=moved(e.scope)) for e in records.events]
+    records.entities = [replace(e, scope=moved(e.scope)) for e in records.entities]
+    records.relations = [replace(r, scope=moved(r.scope)) for r in records.relations]
 
 
 def _all_pages(store: MemoryStore, scope: Scope | None = None) -> Iterator[list[MemoryRecord]]:
@@ -169,14 +183,10 @@ def _all_pages(store: MemoryStore, scope: Scope | None = None) -> Iterator[list[
         cursor = page.next_cursor
 
 
-def _read_export(
-    lines: IO[str],
-) -> tuple[dict[str, Any], list[MemoryRecord], list[Any], list[MemoryEvent], GraphRecords]:
+def _read_export(lines: IO[str]) -> tuple[dict[str, Any], ImportRecords, list[Any]]:
     header: dict[str, Any] | None = None
-    memories: list[MemoryRecord] = []
+    records = ImportRecords()
     vectors: list[Any] = []
-    events: list[MemoryEvent] = []
-    graph = GraphRecords()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -187,20 +197,20 @@ def _read_export(
                 header = _check_header(record)
             elif kind == "memory":
                 blob = record.pop("vector", None)
-                memories.append(memory_from_dict(record))
+                records.add(kind, memory_from_dict(record), number)
                 if blob is not None:
                     vectors.append(np.frombuffer(base64.b64decode(blob), dtype="<f4").copy())
             elif kind == "event":
-                events.append(event_from_dict(record))
+                records.add(kind, event_from_dict(record), number)
             elif kind in GRAPH_TYPES:
-                graph.add(record)
+                records.add(kind, graph_record(record), number)
             else:
                 raise ValueError(f"unknown record type {kind!r}")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InvalidInput(f"line {number}: {exc}", field="source") from exc
     if header is None:
         raise InvalidInput("empty export: no header line", field="source")
-    return header, memories, vectors, events, graph
+    return header, records, vectors
 
 
 def _check_header(record: Any) -> dict[str, Any]:

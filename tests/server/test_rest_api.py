@@ -102,7 +102,11 @@ def test_entities_profile_export_import(served: Served) -> None:
     assert json.loads(lines[0])["format"] == "engramdb"
     other = served.client(served.globex)
     imported = other.post("/v1/import", content=exported.content)
-    assert imported.status_code == 409  # the same ids exist in this store
+    # the ids belong to another tenant: refused like a malformed record, nothing revealed
+    assert imported.status_code == 422 and "exist" not in imported.text
+    assert (
+        served.client(served.acme).post("/v1/import", content=exported.content).status_code == 409
+    )
     assert other.get("/v1/memories", params={"user_id": "u1"}).json()["memories"] == []
 
 

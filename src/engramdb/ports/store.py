@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from engramdb.model.filters import Filter
 from engramdb.model.graph import Entity, EntityMention, Relation
@@ -19,7 +19,15 @@ from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, MemorySt
 from engramdb.model.query import Page
 from engramdb.types import Vector
 
-__all__ = ["Capabilities", "GraphStore", "KeywordIndex", "MemoryStore", "ScoredId", "VectorIndex"]
+__all__ = [
+    "Capabilities",
+    "GraphStore",
+    "GraphTable",
+    "KeywordIndex",
+    "MemoryStore",
+    "ScoredId",
+    "VectorIndex",
+]
 
 ScoredId = tuple[str, float]
 
@@ -70,6 +78,10 @@ class VectorIndex(ABC):
         """Nearest active memories in ``scope`` by cosine similarity (``as_of``: as above)."""
 
 
+#: the graph tables whose rows have ids of their own
+GraphTable = Literal["entities", "relations"]
+
+
 class GraphStore(ABC):
     """Entities, mentions and relations; written inside the store's unit of work."""
 
@@ -117,6 +129,10 @@ class GraphStore(ABC):
     @abstractmethod
     def reopen_relations(self, fact_id: str) -> None:
         """Mark the edges asserted by ``fact_id`` as true again (a supersession undone)."""
+
+    @abstractmethod
+    def graph_tenants(self, table: GraphTable, ids: Sequence[str]) -> dict[str, str | None]:
+        """The tenant of each existing id among ``ids`` in ``table``."""
 
 
 @dataclass(frozen=True, slots=True)

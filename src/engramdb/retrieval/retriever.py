@@ -220,6 +220,7 @@ class Retriever:
             Hit(memories[f.id], f.score, tuple(f.signals), ())
             for f in fused
             if f.id in memories
+            and scope.contains(memories[f.id].scope)  # drill-downs and neighbours too
             and matches(flt, memories[f.id])
             and (as_of is None or valid_at(memories[f.id], as_of))
             and not _expired(memories[f.id], retention_at)
@@ -452,7 +453,10 @@ def _and(flt: Filter | None, extra: Filter) -> Filter:
 def _sources(memory: MemoryRecord, found: dict[str, MemoryRecord]) -> tuple[MemoryRecord, ...]:
     if memory.kind is MemoryKind.EPISODE:
         return (memory,)
-    return tuple(found[s] for s in memory.sources if s in found)
+    tenant = memory.scope.tenant_id  # a source is never shown across a tenant
+    return tuple(
+        found[s] for s in memory.sources if s in found and found[s].scope.tenant_id == tenant
+    )
 
 
 def _expired(memory: MemoryRecord, at: datetime | None) -> bool:

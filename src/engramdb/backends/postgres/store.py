@@ -44,6 +44,7 @@ from engramdb.ports.keys import KeyStore
 from engramdb.ports.store import (
     Capabilities,
     GraphStore,
+    GraphTable,
     KeywordIndex,
     MemoryStore,
     ScoredId,
@@ -658,7 +659,9 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
                     "INSERT INTO entities (id, name, kind, key, user_id, agent_id, tenant_id,"
                     " created_at, aliases) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
                     " ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
-                    " aliases = excluded.aliases, key = excluded.key",
+                    " aliases = excluded.aliases, key = excluded.key"
+                    # an id of another tenant is never overwritten (import checks refuse it)
+                    " WHERE entities.tenant_id IS NOT DISTINCT FROM excluded.tenant_id",
                     (e.id, e.name, e.kind, e.key, e.scope.user_id, e.scope.agent_id,
                      e.scope.tenant_id, e.created_at, json.dumps(list(e.aliases))),
                 )  # fmt: skip
@@ -708,7 +711,8 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
                 self._run(
                     "INSERT INTO relations (id, subject_id, predicate, object_id, object_value,"
                     " fact_id, user_id, agent_id, tenant_id, valid_from, valid_to)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT (id) DO NOTHING",
                     (r.id, r.subject_id, r.predicate, r.object_id, r.object_value, r.fact_id,
                      r.scope.user_id, r.scope.agent_id, r.scope.tenant_id, r.valid_from,
                      r.valid_to),
@@ -769,6 +773,16 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
     def reopen_relations(self, fact_id: str) -> None:
         """Mark the edges asserted by ``fact_id`` as true again."""
         self._run("UPDATE relations SET valid_to = NULL WHERE fact_id = %s", (fact_id,))
+
+    def graph_tenants(self, table: GraphTable, ids: Sequence[str]) -> dict[str, str | None]:
+        """The tenant of each existing id among ``ids``."""
+        rows = self._rows(
+            sql.SQL("SELECT id, tenant_id FROM {} WHERE id = ANY(%s)").format(
+                sql.Identifier(table)
+            ),
+            [list(ids)],
+        )
+        return {r["id"]: r["tenant_id"] for r in rows}
 
     # --------------------------------------------------------------- keys
     # ------------------------------------------------------------------ jobs

@@ -13,9 +13,11 @@ from engramdb.backends.sqlite.sql import chunks, marks
 from engramdb.model.codec import dt_from_iso
 from engramdb.model.graph import Entity, EntityMention, Relation
 from engramdb.model.memory import Scope
-from engramdb.ports.store import GraphStore
+from engramdb.ports.store import GraphStore, GraphTable
 
 __all__ = ["SQLiteGraph"]
+
+_GRAPH_TABLES: dict[GraphTable, str] = {"entities": "entities", "relations": "relations"}
 
 
 def _entity_scope_sql(scope: Scope) -> tuple[str, list[str | None]]:
@@ -39,7 +41,9 @@ class SQLiteGraph(GraphStore):
                 "INSERT INTO entities (id, name, kind, user_id, agent_id, tenant_id, created_at,"
                 " aliases, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
-                " aliases = excluded.aliases, key = excluded.key",
+                " aliases = excluded.aliases, key = excluded.key"
+                # an id of another tenant is never overwritten (import checks refuse it first)
+                " WHERE entities.tenant_id IS excluded.tenant_id",
                 [
                     (
                         e.id,
@@ -114,7 +118,7 @@ class SQLiteGraph(GraphStore):
             self._conn.executemany(
                 "INSERT INTO relations (id, subject_id, predicate, object_id, object_value,"
                 " fact_id, user_id, agent_id, tenant_id, valid_from, valid_to)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 [
                     (
                         r.id,
@@ -198,6 +202,17 @@ class SQLiteGraph(GraphStore):
         """Mark the edges of one fact as true again."""
         with self.atomic():
             self._conn.execute("UPDATE relations SET valid_to = NULL WHERE fact_id = ?", (fact_id,))
+
+    def graph_tenants(self, table: GraphTable, ids: Sequence[str]) -> dict[str, str | None]:
+        """The tenant of each existing id among ``ids``."""
+        found: dict[str, str | None] = {}
+        for chunk in chunks(ids):
+            rows = self._conn.execute(
+                f"SELECT id, tenant_id FROM {_GRAPH_TABLES[table]} WHERE id IN ({marks(chunk)})",
+                chunk,
+            )
+            found.update((r[0], r[1]) for r in rows)
+        return found
 
     def _drop_orphan_entities(self) -> None:
         """Entities nothing mentions any more (their memories were deleted) go too."""
