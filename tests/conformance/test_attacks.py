@@ -263,8 +263,36 @@ def _exported(mem: Memory) -> str:
 
 
 ATTACK_NAMES = sorted(
-    ["add", "add_batch", "get", "update", "delete", "feedback", "archive", "restore", "history", "forget-id", "forget-scope", "delete_all", "search", "context", "get_all", "entity", "entity-name", "profile", "entities", "consolidate", "fade", "trajectory", "procedures", "keys-list", "keys-revoke", "keys-create", "export"]
-    + [f"import-{kind}" for kind in IMPORTS]
+    [
+        "add",
+        "add_batch",
+        "get",
+        "update",
+        "delete",
+        "feedback",
+        "archive",
+        "restore",
+        "history",
+        "forget-id",
+        "forget-scope",
+        "delete_all",
+        "search",
+        "context",
+        "get_all",
+        "entity",
+        "entity-name",
+        "profile",
+        "entities",
+        "consolidate",
+        "fade",
+        "trajectory",
+        "procedures",
+        "keys-list",
+        "keys-revoke",
+        "keys-create",
+        "export",
+        *(f"import-{kind}" for kind in IMPORTS),
+    ]
 )
 
 
