@@ -103,6 +103,26 @@ def test_same_process_second_open_is_refused_too(tmp_path: Path) -> None:
         Memory.open(tmp_path / "m.db", embedder=HashEmbedder())
 
 
+@pytest.mark.parametrize("link", ["symlink", "hardlink", "relative"])
+def test_a_second_name_for_the_same_file_is_refused(tmp_path: Path, link: str) -> None:
+    path = tmp_path / "m.db"
+    with Memory.open(path, embedder=HashEmbedder()) as mem:
+        mem.add("x", user_id="u")
+        other = tmp_path / "sub" / "other.db"
+        other.parent.mkdir()
+        if link == "symlink":
+            other.symlink_to(path)
+        elif link == "hardlink":
+            other.hardlink_to(path)
+        else:
+            other = tmp_path / "sub" / ".." / "m.db"
+        with pytest.raises(StoreLocked):
+            Memory.open(other, embedder=HashEmbedder())
+        assert mem.get_all(user_id="u").memories  # the first writer is unharmed
+    with Memory.open(other, embedder=HashEmbedder()) as again:  # free once closed
+        assert len(again.get_all(user_id="u").memories) == 1
+
+
 def test_kill_9_during_bulk_import_loses_no_acknowledged_write(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     log = tmp_path / "acked.txt"
