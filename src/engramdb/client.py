@@ -12,7 +12,7 @@ errors come back as the same exception classes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -28,12 +28,17 @@ from engramdb.errors import (
     CapabilityMissing,
     ConfigError,
     Conflict,
+    EmbeddingError,
     EngramError,
+    FilterError,
+    IntegrityViolation,
     InvalidInput,
     LLMError,
+    MigrationError,
     NotFound,
     PermissionDenied,
     RemoteError,
+    StorageError,
     Unauthenticated,
 )
 from engramdb.model.codec import memory_from_dict
@@ -77,7 +82,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _error(response: httpx.Response) -> EngramError:
-    """The exception the server's error body describes."""
+    """The exception the server's error body names by its ``type`` (the status as fallback)."""
     try:
         body = response.json()["error"]
         message = str(body["message"])
@@ -85,6 +90,9 @@ def _error(response: httpx.Response) -> EngramError:
         return RemoteError(
             f"HTTP {response.status_code}: {response.text[:200]}", status=response.status_code
         )
+    named = _ERROR_OF_TYPE.get(str(body.get("type")))
+    if named is not None:
+        return named(message, body)
     if response.status_code == 404 and body.get("memory_id"):
         return NotFound(body["memory_id"], body.get("what") or "memory")
     cls = _ERROR_OF_STATUS.get(response.status_code)
@@ -93,6 +101,40 @@ def _error(response: httpx.Response) -> EngramError:
     if cls is None:
         return RemoteError(message, status=response.status_code)
     return cls(message)
+
+
+def _by_message(cls: type[EngramError]) -> Callable[[str, dict[str, Any]], EngramError]:
+    return lambda message, _body: cls(message)
+
+
+def _invalid(cls: type[InvalidInput]) -> Callable[[str, dict[str, Any]], EngramError]:
+    return lambda message, body: cls(message, field=body.get("field"), index=body.get("index"))
+
+
+# the server's error ``type`` is the class name in the exception tree
+_ERROR_OF_TYPE: dict[str, Callable[[str, dict[str, Any]], EngramError]] = {
+    "InvalidInput": _invalid(InvalidInput),
+    "FilterError": _invalid(FilterError),
+    "NotFound": lambda message, body: NotFound(
+        str(body.get("memory_id") or message), str(body.get("what") or "memory")
+    ),
+    **{
+        cls.__name__: _by_message(cls)
+        for cls in (
+            Conflict,
+            ConfigError,
+            Unauthenticated,
+            PermissionDenied,
+            CapabilityMissing,
+            LLMError,
+            BackendUnavailable,
+            StorageError,
+            MigrationError,
+            IntegrityViolation,
+            EmbeddingError,
+        )
+    },
+}
 
 
 def _given(**values: Any) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from engramdb.model.codec import (
 )
 from engramdb.model.memory import MemoryRecord, Scope
 from engramdb.pipeline.ingest import embedding_text
+from engramdb.pipeline.normalize import normalize_metadata
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
 from engramdb.wire import event_from_dict, event_to_dict
@@ -197,7 +198,9 @@ def _read_export(lines: IO[str]) -> tuple[dict[str, Any], ImportRecords, list[An
                 header = _check_header(record)
             elif kind == "memory":
                 blob = record.pop("vector", None)
-                records.add(kind, memory_from_dict(record), number)
+                memory = memory_from_dict(record)
+                normalize_metadata(memory.metadata)  # the limits of add hold for imports too
+                records.add(kind, memory, number)
                 if blob is not None:
                     vectors.append(np.frombuffer(base64.b64decode(blob), dtype="<f4").copy())
             elif kind == "event":
@@ -206,7 +209,8 @@ def _read_export(lines: IO[str]) -> tuple[dict[str, Any], ImportRecords, list[An
                 records.add(kind, graph_record(record), number)
             else:
                 raise ValueError(f"unknown record type {kind!r}")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            # InvalidInput is a ValueError: it gets the line number too
             raise InvalidInput(f"line {number}: {exc}", field="source") from exc
     if header is None:
         raise InvalidInput("empty export: no header line", field="source")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import datetime
 
 import pytest
 
 from engramdb import EngramError, FilterError, InvalidInput, Memory, NotFound
-from engramdb.pipeline.normalize import MAX_TEXT_CHARS
+from engramdb.pipeline.normalize import MAX_METADATA_DEPTH, MAX_METADATA_VALUES, MAX_TEXT_CHARS
 
 
 def _unchanged(mem: Memory) -> None:
@@ -113,3 +115,46 @@ def test_unknown_ids(seeded: Memory) -> None:
 def test_errors_share_one_base_and_builtin_bases() -> None:
     assert issubclass(InvalidInput, EngramError) and issubclass(InvalidInput, ValueError)
     assert issubclass(NotFound, LookupError)
+
+
+def _nested(depth: int) -> dict[str, object]:
+    value: dict[str, object] = {"leaf": 1}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("metadata", "fragment"),
+    [
+        (_nested(MAX_METADATA_DEPTH + 1), "levels deep"),
+        (_nested(300), "levels deep"),
+        ({"items": list(range(MAX_METADATA_VALUES + 1))}, "keys and items"),
+        ({f"k{i}": i for i in range(MAX_METADATA_VALUES + 1)}, "keys and items"),
+        ({"blob": "x" * 70_000}, "bytes"),
+    ],
+    ids=["depth-limit", "depth-300", "items", "keys", "bytes"],
+)
+def test_deep_or_huge_metadata_is_bad_input(
+    seeded: Memory, metadata: dict[str, object], fragment: str
+) -> None:
+    for call in (
+        lambda: seeded.add("hi", user_id="u", metadata=metadata),
+        lambda: seeded.add([{"content": "hi", "metadata": metadata}], user_id="u"),
+        lambda: seeded.add_batch([{"messages": "hi", "user_id": "u", "metadata": metadata}]),
+    ):
+        with pytest.raises(InvalidInput, match=fragment):
+            call()
+    _unchanged(seeded)
+    seeded.add("hi", user_id="u", metadata=_nested(MAX_METADATA_DEPTH))  # the limit itself is fine
+
+
+def test_an_import_with_deep_metadata_or_json_is_bad_input(seeded: Memory) -> None:
+    buffer = io.StringIO()
+    seeded.export(buffer)
+    header, memory = buffer.getvalue().splitlines()[:2]
+    record = {**json.loads(memory), "id": "01J0000000000000000000DEEP", "metadata": _nested(300)}
+    for line in (json.dumps(record), '{"type": "memory", "x": ' + "[" * 5000 + "]" * 5000 + "}"):
+        with pytest.raises(InvalidInput, match="line 2"):
+            seeded.import_(io.StringIO(f"{header}\n{line}\n"))
+    _unchanged(seeded)

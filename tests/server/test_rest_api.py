@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,57 @@ def test_lifespan_opens_and_closes_an_engine(tmp_path: Path) -> None:
         )
     with Memory.open(tmp_path / "a.db", embedder=HashEmbedder(), understand=False) as again:
         assert [m.text for m in again.get_all(user_id="u").memories] == ["kept"]
+
+
+ERROR_FIELDS = {"type", "message", "field", "request_id"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": "x", "user_id": "u1", "k": True},
+        {"query": "x", "user_id": "u1", "k": "5"},
+        {"query": "x", "user_id": "u1", "k": 5.0},
+        {"query": "x", "user_id": 7},
+        {"query": ["x"], "user_id": "u1"},
+    ],
+)
+def test_rest_parameters_are_as_strict_as_python(served: Served, body: dict[str, object]) -> None:
+    response = served.client(served.acme).post("/v1/search", json=body)
+    assert response.status_code == 422
+    assert set(response.json()["error"]) >= ERROR_FIELDS
+
+
+def test_deep_metadata_is_a_422_not_a_crash(served: Served) -> None:
+    api = served.client(served.acme)
+    deep: dict[str, object] = {"leaf": 1}
+    for _ in range(299):
+        deep = {"a": deep}
+    body = {"messages": "hi", "user_id": "u1", "metadata": deep}
+    response = api.post("/v1/memories", json=body)
+    assert response.status_code == 422 and "levels deep" in response.text
+    nested = '{"messages": "hi", "user_id": "u1", "metadata": ' + '{"a": ' * 5000 + "1" + "}" * 5001
+    raw = api.post("/v1/memories", content=nested, headers={"content-type": "application/json"})
+    assert raw.status_code == 422
+    assert api.get("/v1/memories", params={"user_id": "u1"}).json()["memories"] == []
+
+
+def test_every_error_body_has_the_same_fields(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = served.client(served.acme)
+    with caplog.at_level(logging.DEBUG, logger="engramdb"):
+        responses = [
+            api.get("/v1/memories/nope"),  # 404
+            api.post("/v1/search", json={"query": "x"}),  # 422 from the engine
+            api.post("/v1/search", content=b"not json"),  # 422 from the parser
+            served.client(None).get("/v1/entities"),  # 401
+            api.get("/v1/admin/keys"),  # 403
+            api.get("/v1/jobs"),  # 501: no LLM
+            api.get("/v1/nowhere"),  # 404 route
+        ]
+    for response in responses:
+        assert response.status_code >= 400
+        assert set(response.json()["error"]) >= ERROR_FIELDS, response.text
+    # expected refusals are no errors: at most one line each, never a traceback
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

@@ -9,7 +9,9 @@ Limits (documented in the README):
   control characters;
 * datetimes must be timezone-aware (naive ones are rejected rather than guessed);
 * metadata: a JSON-serialisable dict with string keys, at most :data:`MAX_METADATA_BYTES`
-  bytes once encoded; datetimes inside it are stored as UTC ISO 8601 strings.
+  bytes once encoded, nested at most :data:`MAX_METADATA_DEPTH` levels deep, with at most
+  :data:`MAX_METADATA_VALUES` keys and list items in all; datetimes inside it are stored
+  as UTC ISO 8601 strings.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ __all__ = [
     "MAX_ID_CHARS",
     "MAX_MESSAGES",
     "MAX_METADATA_BYTES",
+    "MAX_METADATA_DEPTH",
+    "MAX_METADATA_VALUES",
     "MAX_TEXT_CHARS",
     "Turn",
     "check_id",
@@ -42,6 +46,8 @@ MAX_TEXT_CHARS = 100_000
 MAX_MESSAGES = 10_000
 MAX_ID_CHARS = 256
 MAX_METADATA_BYTES = 64_000
+MAX_METADATA_DEPTH = 32
+MAX_METADATA_VALUES = 10_000
 ROLES = frozenset({"user", "assistant", "system", "tool"})
 _MESSAGE_KEYS = frozenset({"role", "content", "name", "timestamp", "metadata"})
 
@@ -141,30 +147,52 @@ def normalize_metadata(value: Any, name: str = "metadata") -> dict[str, Any]:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidInput(f"{name} must be a dict, got {type(value).__name__}", field=name)
-    clean = _jsonable(dict(value), name)
+    clean = _Jsonable(name).convert(dict(value), 1)
     encoded = json.dumps(clean, ensure_ascii=False)
     if len(encoded.encode()) > MAX_METADATA_BYTES:
         raise InvalidInput(f"{name} exceeds {MAX_METADATA_BYTES} bytes", field=name)
     return clean  # type: ignore[no-any-return]
 
 
-def _jsonable(value: Any, name: str) -> Any:
-    if isinstance(value, datetime):
-        return check_time(value, name).isoformat(timespec="microseconds")
-    if isinstance(value, Mapping):
-        if not all(isinstance(k, str) for k in value):
-            raise InvalidInput(f"{name} keys must be strings", field=name)
-        return {k: _jsonable(v, name) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v, name) for v in value]
-    if isinstance(value, str):
-        _check_encodable(value, name)
-        return value
-    if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
-        raise InvalidInput(f"{name} contains a non-finite number", field=name)
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    raise InvalidInput(f"{name} value of type {type(value).__name__} is not JSON", field=name)
+class _Jsonable:
+    """Converts one metadata value, counting what it holds so a huge one stops early."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.values = 0
+
+    def convert(self, value: Any, depth: int) -> Any:
+        name = self.name
+        if isinstance(value, datetime):
+            return check_time(value, name).isoformat(timespec="microseconds")
+        if isinstance(value, Mapping | list | tuple):
+            self._count(value, depth)
+        if isinstance(value, Mapping):
+            if not all(isinstance(k, str) for k in value):
+                raise InvalidInput(f"{name} keys must be strings", field=name)
+            return {k: self.convert(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.convert(v, depth + 1) for v in value]
+        if isinstance(value, str):
+            _check_encodable(value, name)
+            return value
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            raise InvalidInput(f"{name} contains a non-finite number", field=name)
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        raise InvalidInput(f"{name} value of type {type(value).__name__} is not JSON", field=name)
+
+    def _count(self, value: Mapping[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> None:
+        if depth > MAX_METADATA_DEPTH:
+            raise InvalidInput(
+                f"{self.name} is nested more than {MAX_METADATA_DEPTH} levels deep", field=self.name
+            )
+        self.values += len(value)
+        if self.values > MAX_METADATA_VALUES:
+            raise InvalidInput(
+                f"{self.name} holds more than {MAX_METADATA_VALUES} keys and items",
+                field=self.name,
+            )
 
 
 def normalize_messages(messages: Any) -> list[Turn]:

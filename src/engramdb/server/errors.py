@@ -68,7 +68,8 @@ def error_response(
 ) -> JSONResponse:
     """The JSON error body every failure returns."""
     request_id = getattr(request.state, "request_id", None) if request else None
-    body = {"error": {"type": kind, "message": message, "request_id": request_id, **extra}}
+    error = {"type": kind, "message": message, "field": None, "request_id": request_id}
+    body = {"error": {**error, **extra}}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -80,7 +81,9 @@ def _status(exc: EngramError) -> int:
 async def _engram_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EngramError)
     status = _status(exc)
-    if status >= 500:
+    if status in (502, 503):  # the LLM or the store failed: worth a line, not a traceback
+        log.warning("request refused: %s: %s", type(exc).__name__, exc)
+    elif status >= 500 and status != 501:  # 501 is a refusal like a 4xx (no LLM, say)
         log.error("request failed", exc_info=exc)
     fields: dict[str, Any] = {}
     if isinstance(exc, InvalidInput):

@@ -60,7 +60,9 @@ Metadata = dict[str, Any]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # as strict as the Python API: no "5" for 5, no true for 1 (JSON has no datetime
+    # type, so times stay lax: an ISO 8601 string is the way to send one)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class MessageIn(_In):
@@ -69,7 +71,7 @@ class MessageIn(_In):
     role: Literal["user", "assistant", "system", "tool"] = "user"
     content: Text
     name: Id | None = Field(None, description="Who said it (the speaker).")
-    timestamp: AwareDatetime | None = Field(None, description="When it was said.")
+    timestamp: AwareDatetime | None = Field(None, strict=False, description="When it was said.")
     metadata: Metadata | None = None
 
 
@@ -82,10 +84,14 @@ class AddIn(_In):
     user_id: Id | None = None
     agent_id: Id | None = None
     session_id: Id | None = None
-    timestamp: AwareDatetime | None = Field(None, description="Default time of the messages.")
+    timestamp: AwareDatetime | None = Field(
+        None, strict=False, description="Default time of the messages."
+    )
     metadata: Metadata | None = None
     importance: float | None = Field(None, ge=0, le=1, description="Important memories last.")
-    expires_at: AwareDatetime | None = Field(None, description="A TTL: forgotten after this.")
+    expires_at: AwareDatetime | None = Field(
+        None, strict=False, description="A TTL: forgotten after this."
+    )
 
 
 class BatchIn(_In):
@@ -104,7 +110,9 @@ class SearchIn(_In):
     k: int = Field(10, ge=1, le=1000)
     filters: Metadata | None = Field(None, description="Metadata filter, e.g. {'topic': 'work'}.")
     budget_tokens: int | None = Field(None, ge=1, le=10_000_000)
-    as_of: AwareDatetime | None = Field(None, description="Recall what was true at this time.")
+    as_of: AwareDatetime | None = Field(
+        None, strict=False, description="Recall what was true at this time."
+    )
 
 
 class ContextIn(_In):
@@ -116,7 +124,7 @@ class ContextIn(_In):
     session_id: Id | None = None
     budget_tokens: int = Field(1500, ge=50, le=100_000)
     recent_turns: int = Field(3, ge=0, le=50)
-    as_of: AwareDatetime | None = None
+    as_of: AwareDatetime | None = Field(None, strict=False)
     reinforce: bool = Field(True, description="Count what it holds as used (fades slower).")
 
 
@@ -153,7 +161,7 @@ class AnswerIn(_In):
     agent_id: Id | None = None
     session_id: Id | None = None
     budget_tokens: int = Field(1500, ge=50, le=100_000)
-    as_of: AwareDatetime | None = None
+    as_of: AwareDatetime | None = Field(None, strict=False)
 
 
 class RetryIn(_In):
@@ -189,7 +197,7 @@ class TrajectoryIn(_In):
     user_id: Id | None = None
     agent_id: Id | None = None
     session_id: Id | None = None
-    timestamp: AwareDatetime | None = None
+    timestamp: AwareDatetime | None = Field(None, strict=False)
     metadata: Metadata | None = None
 
 
