@@ -137,6 +137,10 @@ _ERROR_OF_TYPE: dict[str, Callable[[str, dict[str, Any]], EngramError]] = {
 }
 
 
+def _idempotency(key: str | None) -> dict[str, str]:
+    return {} if key is None else {"Idempotency-Key": key}
+
+
 def _given(**values: Any) -> dict[str, Any]:
     """The arguments that were given (``None`` ones are left to the server's defaults)."""
     return {k: v for k, v in values.items() if v is not None}
@@ -174,7 +178,7 @@ class RemoteMemory:
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         if "json" in kwargs:  # datetimes in bodies become ISO 8601 strings
             kwargs["content"] = json.dumps(kwargs.pop("json"), default=_json_default)
-            kwargs["headers"] = {"Content-Type": "application/json"}
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": "application/json"}
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
@@ -195,19 +199,26 @@ class RemoteMemory:
         metadata: dict[str, Any] | None = None,
         importance: float | None = None,
         expires_at: datetime | str | None = None,
+        idempotency_key: str | None = None,
     ) -> list[MemoryRecord]:
-        """Like :meth:`Memory.add <engramdb.Memory.add>`."""
+        """Like :meth:`Memory.add <engramdb.Memory.add>` (the key goes as ``Idempotency-Key``)."""
         body = _given(
             messages=messages, user_id=user_id, agent_id=agent_id, session_id=session_id,
             timestamp=timestamp, metadata=metadata, importance=importance, expires_at=expires_at,
         )  # fmt: skip
-        found = self._request("POST", "/v1/memories", json=body)
+        found = self._request(
+            "POST", "/v1/memories", json=body, headers=_idempotency(idempotency_key)
+        )
         return [memory_from_dict(m) for m in found["memories"]]
 
-    def add_batch(self, items: Iterable[Mapping[str, Any]]) -> list[list[MemoryRecord]]:
+    def add_batch(
+        self, items: Iterable[Mapping[str, Any]], *, idempotency_key: str | None = None
+    ) -> list[list[MemoryRecord]]:
         """Like :meth:`Memory.add_batch <engramdb.Memory.add_batch>`."""
         body = {"items": [_given(**item) for item in items]}
-        found = self._request("POST", "/v1/memories/batch", json=body)
+        found = self._request(
+            "POST", "/v1/memories/batch", json=body, headers=_idempotency(idempotency_key)
+        )
         return [[memory_from_dict(m) for m in stored] for stored in found["results"]]
 
     def update(

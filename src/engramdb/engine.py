@@ -20,6 +20,7 @@ from engramdb.errors import (
     CapabilityMissing,
     ConfigError,
     EmbedderMismatch,
+    IntegrityViolation,
     InvalidInput,
     NotFound,
 )
@@ -39,7 +40,8 @@ from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page
 from engramdb.model.retention import FADED, reinforced, retention
 from engramdb.pipeline.consolidate import consolidate
-from engramdb.pipeline.ingest import AddRequest, ingest, revise_episode
+from engramdb.pipeline.idempotent import IdempotentAdd
+from engramdb.pipeline.ingest import AddRequest, ingest, request_fingerprint, revise_episode
 from engramdb.pipeline.learn import Attempt, learn_from_attempt, recall_procedures
 from engramdb.pipeline.normalize import (
     check_id,
@@ -282,6 +284,7 @@ class Memory:
         importance: float | None = None,
         expires_at: datetime | str | None = None,
         sync: bool = False,
+        idempotency_key: str | None = None,
     ) -> list[MemoryRecord]:
         """Remember messages verbatim, as episodes. Durable when it returns.
 
@@ -301,20 +304,30 @@ class Memory:
             expires_at: a TTL: after this time the messages (and what is drawn from
                 them) are no longer recalled, and :meth:`fade` deletes them.
             sync: with an LLM, run its extraction before returning.
+            idempotency_key: a client-chosen key (kept 7 days): a retry with the same key
+                returns the original episodes and stores nothing new.
+
+        An exact repeat of a stored message (same scope, role, speaker, text, metadata and
+        given timestamp) is not stored again: the stored episode is returned for it.
 
         Returns:
             The stored episodes, in order.
 
         Raises:
             InvalidInput: bad messages, scope, timestamp or metadata; nothing is stored.
+            Conflict: ``idempotency_key`` was used for a different request.
         """
         request = self._add_request(
             messages, user_id, agent_id, session_id, timestamp, metadata, importance, expires_at
         )
-        return self._ingest([request], sync=sync)[0]
+        return self._ingest([request], sync=sync, idempotency_key=idempotency_key)[0]
 
     def add_batch(
-        self, items: Iterable[Mapping[str, Any]], *, sync: bool = False
+        self,
+        items: Iterable[Mapping[str, Any]],
+        *,
+        sync: bool = False,
+        idempotency_key: str | None = None,
     ) -> list[list[MemoryRecord]]:
         """Several :meth:`add` calls in one: faster for bulk import, all or nothing.
 
@@ -323,6 +336,7 @@ class Memory:
                 (``messages``, ``user_id``, ``agent_id``, ``session_id``, ``timestamp``,
                 ``metadata``).
             sync: with an LLM, run the extraction of every item before returning.
+            idempotency_key: as in :meth:`add`, for the whole batch.
 
         Returns:
             The stored episodes of each item.
@@ -356,7 +370,7 @@ class Memory:
                 raise InvalidInput(f"items[{index}]: {exc}", field=exc.field, index=index) from exc
         if not requests:
             return []
-        return self._ingest(requests, sync=sync)
+        return self._ingest(requests, sync=sync, idempotency_key=idempotency_key)
 
     def _add_request(
         self,
@@ -385,7 +399,29 @@ class Memory:
             expires_at=None if expires_at is None else check_time(expires_at, "expires_at"),
         )
 
-    def _ingest(self, requests: list[AddRequest], sync: bool = False) -> list[list[MemoryRecord]]:
+    def _ingest(
+        self, requests: list[AddRequest], sync: bool = False, idempotency_key: str | None = None
+    ) -> list[list[MemoryRecord]]:
+        once = None
+        if idempotency_key is not None:
+            key = check_id(idempotency_key, "idempotency_key")
+            fingerprint = request_fingerprint(requests)
+            once = IdempotentAdd(self.store, self.tenant_id, key, fingerprint, self.clock.now())
+            replayed = once.replay()
+            if replayed is not None:
+                return replayed
+        try:
+            return self._store_requests(requests, sync, once)
+        except IntegrityViolation:
+            # a concurrent retry recorded the key first: this one rolled back, and gets its result
+            replayed = None if once is None else once.replay()
+            if replayed is None:
+                raise
+            return replayed
+
+    def _store_requests(
+        self, requests: list[AddRequest], sync: bool, once: IdempotentAdd | None
+    ) -> list[list[MemoryRecord]]:
         enhancer = self.enhancer
         queued: list[Job] = []
 
@@ -401,6 +437,7 @@ class Memory:
             actor=self.actor,
             analyzer=self.analyzer,
             on_stored=None if enhancer is None else queue,
+            on_recorded=None if once is None else once.record,
         )
         if enhancer is not None:
             enhancer.after_write(queued, sync=sync)

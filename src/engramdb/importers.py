@@ -9,6 +9,7 @@ plus its scope keys::
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from engramdb.errors import InvalidInput
 
-__all__ = ["FORMATS", "detect_format", "message_batches"]
+__all__ = ["FORMATS", "batch_key", "detect_format", "message_batches"]
 
 FORMATS = ("auto", "messages", "locomo", "export")
 _SCOPE_KEYS = ("user_id", "agent_id", "session_id")
@@ -69,3 +70,9 @@ def message_batches(
                 items, lines = [], []
     if items:
         yield lines, items
+
+
+def batch_key(lines: list[int], items: list[dict[str, Any]]) -> str:
+    """An idempotency key for one batch of a message file: its line numbers and content."""
+    encoded = json.dumps([lines, items], sort_keys=True, ensure_ascii=False, default=str)
+    return "import-" + hashlib.sha256(encoded.encode()).hexdigest()

@@ -28,7 +28,7 @@ from engramdb.errors import (
     EmbedderMismatch,
     InvalidInput,
 )
-from engramdb.importers import FORMATS, detect_format, message_batches
+from engramdb.importers import FORMATS, batch_key, detect_format, message_batches
 from engramdb.model.memory import MemoryKind
 from engramdb.model.query import Hit
 
@@ -392,7 +392,9 @@ def _import_messages(mem: Memory, source: Path) -> int:
     with progress_bar(None, "msg", "import") as bar:
         for lines, items in message_batches(source):
             try:
-                stored = mem.add_batch(items)
+                # a batch is keyed by its content: an import run again (after a crash, say)
+                # gets the batches it already stored back, and stores each line once
+                stored = mem.add_batch(items, idempotency_key=batch_key(lines, items))
             except InvalidInput as exc:
                 line = lines[exc.index] if exc.index is not None else "?"
                 raise InvalidInput(f"{source}:{line}: {exc}", field=exc.field) from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,7 +19,14 @@ from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import MemoryStore
 
-__all__ = ["AddRequest", "build_episodes", "embedding_text", "ingest", "revise_episode"]
+__all__ = [
+    "AddRequest",
+    "build_episodes",
+    "embedding_text",
+    "ingest",
+    "request_fingerprint",
+    "revise_episode",
+]
 
 
 def embedding_text(memory: MemoryRecord) -> str:
@@ -86,11 +95,17 @@ def ingest(
     actor: str,
     analyzer: Analyzer | None = None,
     on_stored: Callable[[list[list[MemoryRecord]]], None] | None = None,
+    on_recorded: Callable[[list[list[MemoryRecord]]], None] | None = None,
 ) -> list[list[MemoryRecord]]:
     """Store every request's turns as episodes, in one transaction; durable on return.
 
-    ``on_stored`` is called with the stored episodes inside that transaction (to queue
-    work about them atomically, e.g. LLM extraction jobs).
+    ``on_stored`` is called with the newly stored episodes inside that transaction (to
+    queue work about them atomically, e.g. LLM extraction jobs), ``on_recorded`` with
+    what is returned (to record an idempotency key atomically).
+
+    A turn that repeats a stored one exactly (same scope, role, speaker, text, metadata
+    and time, the time given by the caller) is not stored again: the stored episode is
+    returned in its place. Turns of one request are never repeats of each other.
 
     With an ``analyzer``, each request's turns are also understood: the episodes
     get their resolved reading, facts are stored with their source turns, and the
@@ -125,25 +140,87 @@ def ingest(
 
     def write() -> list[list[MemoryRecord]]:
         stored: list[list[MemoryRecord]] = []
+        fresh: list[list[MemoryRecord]] = []
         remaining = list(vectors)
         for request, items in zip(requests, prepared, strict=True):
             first = store.next_seq(request.scope)
             memories: list[MemoryRecord] = []
+            memory_vectors: list[Any] = []
             positioned: list[MemoryRecord] = []
-            for offset, item in enumerate(items):
-                episode = replace(item.episode, seq=first + offset)
+            new_items: list[Understood] = []
+            for item, repeat in zip(items, _repeats(store, request, items), strict=True):
+                size = 1 + len(item.fact_memories)
+                item_vectors = remaining[:size]
+                del remaining[:size]
+                if repeat is not None:  # said before, exactly: the stored turn stands for it
+                    positioned.append(repeat)
+                    continue
+                episode = replace(item.episode, seq=first + len(new_items))
+                new_items.append(replace(item, episode=episode))
                 positioned.append(episode)
                 memories += [episode, *item.fact_memories]
-            store.insert(memories, remaining[: len(memories)], actor)
-            del remaining[: len(memories)]
-            if analyzer is not None:
-                apply_understanding(store, items, request.scope, now, actor)
+                memory_vectors += item_vectors
+            store.insert(memories, memory_vectors, actor)
+            if analyzer is not None and new_items:
+                apply_understanding(store, new_items, request.scope, now, actor)
             stored.append(positioned)
+            fresh.append([item.episode for item in new_items])
         if on_stored is not None:
-            on_stored(stored)
+            on_stored(fresh)
+        if on_recorded is not None:
+            on_recorded(stored)
         return stored
 
     return run_atomically(store, write)
+
+
+def _repeats(
+    store: MemoryStore, request: AddRequest, items: Sequence[Understood]
+) -> list[MemoryRecord | None]:
+    """For each item, the stored episode it repeats exactly, if any (each used once)."""
+    given = [
+        item.episode.occurred_at if turn.timestamp or request.timestamp else None
+        for item, turn in zip(items, request.turns, strict=True)
+    ]
+    times = sorted({t for t in given if t is not None})
+    candidates = [e for e in store.episodes_at(request.scope, times) if e.scope == request.scope]
+    if not candidates:
+        return [None] * len(items)
+    unused: dict[tuple[Any, ...], list[MemoryRecord]] = {}
+    for episode in sorted(candidates, key=lambda e: (e.seq or 0, e.id)):
+        unused.setdefault(_said(episode), []).append(episode)
+    found: list[MemoryRecord | None] = []
+    for item, when in zip(items, given, strict=True):
+        matches = unused.get(_said(item.episode), []) if when is not None else []
+        found.append(matches.pop(0) if matches else None)
+    return found
+
+
+def _said(episode: MemoryRecord) -> tuple[Any, ...]:
+    """What makes two turns the same message."""
+    metadata = json.dumps(episode.metadata, sort_keys=True, ensure_ascii=False)
+    return (episode.role, episode.speaker, episode.text, metadata, episode.occurred_at)
+
+
+def request_fingerprint(requests: Sequence[AddRequest]) -> str:
+    """A digest of what a request asks to store (to tell a retry from a different request)."""
+    payload = [
+        {
+            "turns": [[t.role, t.content, t.name, _iso(t.timestamp), t.metadata] for t in r.turns],
+            "scope": r.scope.as_dict(),
+            "timestamp": _iso(r.timestamp),
+            "metadata": r.metadata,
+            "importance": r.importance,
+            "expires_at": _iso(r.expires_at),
+        }
+        for r in requests
+    ]
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def revise_episode(

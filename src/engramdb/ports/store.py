@@ -23,6 +23,7 @@ __all__ = [
     "Capabilities",
     "GraphStore",
     "GraphTable",
+    "IdempotentResult",
     "KeywordIndex",
     "MemoryStore",
     "ScoredId",
@@ -133,6 +134,14 @@ class GraphStore(ABC):
     @abstractmethod
     def graph_tenants(self, table: GraphTable, ids: Sequence[str]) -> dict[str, str | None]:
         """The tenant of each existing id among ``ids`` in ``table``."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentResult:
+    """What an idempotency key recorded: its request's fingerprint and stored episode ids."""
+
+    fingerprint: str
+    ids: list[list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +256,28 @@ class MemoryStore(ABC):
     @abstractmethod
     def latest_time(self, scope: Scope) -> datetime | None:
         """When the last episode in ``scope`` happened (``None``: no episodes)."""
+
+    @abstractmethod
+    def episodes_at(self, scope: Scope, times: Sequence[datetime]) -> list[MemoryRecord]:
+        """Active episodes in ``scope`` said at any of ``times`` (to find exact repeats)."""
+
+    @abstractmethod
+    def idempotent_result(
+        self, tenant_id: str | None, key: str, since: datetime
+    ) -> IdempotentResult | None:
+        """What was recorded under an idempotency key of the tenant, if not older than ``since``."""
+
+    @abstractmethod
+    def save_idempotent(
+        self,
+        tenant_id: str | None,
+        key: str,
+        fingerprint: str,
+        result: Sequence[Sequence[str]],
+        at: datetime,
+        expired_before: datetime,
+    ) -> None:
+        """Record a key in the current transaction; a key already recorded is a conflict."""
 
     @abstractmethod
     def next_seq(self, scope: Scope) -> int:

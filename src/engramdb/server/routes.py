@@ -8,12 +8,13 @@ import tempfile
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from engramdb.errors import InvalidInput
 from engramdb.model.codec import memory_to_dict
+from engramdb.pipeline.normalize import MAX_ID_CHARS
 from engramdb.server.auth import TenantMemory
 from engramdb.server.errors import ERROR_RESPONSES
 from engramdb.server.schemas import (
@@ -85,18 +86,35 @@ def _filters(raw: str | None) -> dict[str, Any] | None:
     return parsed
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_ID_CHARS,
+        description="A key of the client's choosing: a retry with the same key returns the"
+        " original result and stores nothing new (keys are kept 7 days).",
+    ),
+]
+
+
 @router.post("/memories", status_code=201, response_model=MemoriesOut)
-def add_memories(body: AddIn, mem: TenantMemory) -> dict[str, Any]:
+def add_memories(
+    body: AddIn, mem: TenantMemory, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
     """Remember messages verbatim (and what they say: facts, entities, dates)."""
-    stored = mem.add(**body.model_dump(exclude_none=True))
+    stored = mem.add(**body.model_dump(exclude_none=True), idempotency_key=idempotency_key)
     return {"memories": _memories(stored)}
 
 
 @router.post("/memories/batch", status_code=201, response_model=BatchOut)
-def add_batch(body: BatchIn, mem: TenantMemory) -> dict[str, Any]:
+def add_batch(
+    body: BatchIn, mem: TenantMemory, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
     """Several adds at once, all or nothing."""
     items = [item.model_dump(exclude_none=True) for item in body.items]
-    return {"results": [_memories(stored) for stored in mem.add_batch(items)]}
+    stored = mem.add_batch(items, idempotency_key=idempotency_key)
+    return {"results": [_memories(episodes) for episodes in stored]}
 
 
 @router.post("/search", response_model=HitsOut)

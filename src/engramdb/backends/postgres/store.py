@@ -22,7 +22,7 @@ from psycopg import Connection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from engramdb.backends._jobs import SQLJobs
+from engramdb.backends._idempotency import SQLIdempotency
 from engramdb.backends._migrate import check_applied, load_migrations
 from engramdb.backends._shared import event_payload, page_of, parse_cursor
 from engramdb.backends.postgres.lexical import CorpusStats, bm25_query, tsquery_text
@@ -138,7 +138,9 @@ def _params(memory: MemoryRecord) -> list[Any]:
     ]
 
 
-class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore, SQLJobs):
+class PostgresStore(
+    SQLIdempotency, MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
+):  # the SQL mixin first: it implements abstract methods of MemoryStore
     """Memories in PostgreSQL with pgvector.
 
     Args:
@@ -484,6 +486,17 @@ class PostgresStore(MemoryStore, KeywordIndex, VectorIndex, GraphStore, KeyStore
             [*params, limit],
         )
         return self._memories(rows[::-1])
+
+    def episodes_at(self, scope: Scope, times: Sequence[datetime]) -> list[MemoryRecord]:
+        """Active episodes in ``scope`` said at any of ``times``."""
+        where, params = scope_where_sql(scope, None)
+        rows = self._rows(
+            sql.SQL("{} WHERE {} AND m.kind = 'episode' AND m.occurred_at = ANY(%s)").format(
+                _SELECT, where
+            ),
+            [*params, list(times)],
+        )
+        return self._memories(rows)
 
     def session_logs(self, scope: Scope) -> list[SessionLog]:
         """Each session in ``scope`` with active episodes, in the order they began."""

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from engramdb.backends._jobs import SQLJobs
+from engramdb.backends._idempotency import SQLIdempotency
 from engramdb.backends.sqlite._errors import map_sqlite_errors
 from engramdb.backends.sqlite._rows import to_db_time
 from engramdb.model.codec import dt_from_iso
@@ -17,7 +17,7 @@ from engramdb.model.codec import dt_from_iso
 __all__ = ["SQLiteJobs"]
 
 
-class SQLiteJobs(SQLJobs):
+class SQLiteJobs(SQLIdempotency):
     """Mixed into the SQLite store; uses its connection, lock and unit of work."""
 
     _conn: sqlite3.Connection

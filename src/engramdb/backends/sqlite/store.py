@@ -51,7 +51,8 @@ __all__ = ["SQLiteStore"]
 _SELECT = "SELECT m.rid, " + ", ".join(f"m.{c}" for c in _rows.MEMORY_COLUMNS) + " FROM memories m"
 
 
-class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys, SQLiteJobs):
+# the SQL mixin comes first: it implements abstract methods of MemoryStore
+class SQLiteStore(SQLiteJobs, MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys):
     """Memories, events, FTS5, vectors, the entity graph and API keys in one SQLite file.
 
     Args:
@@ -492,6 +493,18 @@ class SQLiteStore(MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys, SQLiteJobs
             [*params, limit],
         ).fetchall()
         return self._memories(rows[::-1])
+
+    @guarded
+    def episodes_at(self, scope: Scope, times: Sequence[datetime]) -> list[MemoryRecord]:
+        """Active episodes in ``scope`` said at any of ``times``."""
+        where, params = scope_where_sql(scope, None)
+        stamps = [_rows.to_db_time(t) for t in times]
+        rows = self._conn.execute(
+            f"{_SELECT} WHERE {where} AND m.kind = 'episode'"
+            f" AND m.occurred_at IN ({marks(stamps)})",
+            [*params, *stamps],
+        ).fetchall()
+        return self._memories(rows)
 
     @guarded
     def session_logs(self, scope: Scope) -> list[SessionLog]:
