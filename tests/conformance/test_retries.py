@@ -82,8 +82,8 @@ def test_a_messages_import_killed_and_run_again_stores_each_line_once(tmp_path: 
     lines = 1500
     with source.open("w") as out:
         for n in range(lines):
-            out.write(json.dumps({"content": f"message number {n}", "name": "Ana",
-                                  "user_id": "ana", "session_id": f"s{n // 300}"}) + "\n")  # fmt: skip
+            line = {"content": f"message number {n}", "name": "Ana", "user_id": "ana"}
+            out.write(json.dumps({**line, "session_id": f"s{n // 300}"}) + "\n")
     db = tmp_path / "m.db"
     env = {**os.environ, "ENGRAMDB_EMBEDDER": "hash"}
     command = [sys.executable, "-m", "engramdb", "import", str(source), "--db", str(db)]

@@ -15,6 +15,15 @@ SHORT = 1.5
 FAILURES = {
     "malformed JSON": (Reply(content="Here are the facts: Ana moved, I think."), "LLMOutputError"),
     "wrong schema": (Reply(content={"facts": [{"statement": "Ana moved"}]}), "LLMOutputError"),
+    "cites a turn that does not exist": (
+        Reply(
+            content={
+                "facts": [fact("Ana lives in Rome.", "Ana", "lives_in", "Rome", None, "T99")],
+                "aliases": [],
+            }
+        ),
+        "LLMOutputError",
+    ),
     "429": (Reply(status=429, headers={"Retry-After": "0"}), "LLMUnavailable"),
     "500": (Reply(status=500), "LLMUnavailable"),
     "timeout": (Reply(content={"facts": []}, delay=4), "LLMUnavailable"),
@@ -53,6 +62,8 @@ def _fail_then_retry(
     assert smem.get(stored[0].id).text == "I moved to Lisbon in March."
     hits = smem.search("Where did Ana move?", user_id="u", k=3)
     assert stored[0].id in {h.memory.id for h in hits}  # indexed by the LLM-free path
+    rule_facts = smem.get_all(user_id="u", filters={"kind": "fact"}).memories
+    assert rule_facts  # the LLM-free facts stay until the model's replace them
     [job] = smem.jobs()
     assert job.status.value == "failed" and job.attempts == 1
     assert job.error is not None and job.error.startswith(error)

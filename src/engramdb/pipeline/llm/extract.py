@@ -9,7 +9,7 @@ new fact's conflicts with older facts are judged before anything is superseded.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,7 +51,6 @@ class Extraction:
     episodes: tuple[MemoryRecord, ...]
     items: tuple[Understood, ...]
     aliases: tuple[tuple[str, str], ...]
-    dropped: int
 
     @property
     def facts(self) -> list[MemoryRecord]:
@@ -78,15 +77,12 @@ def extract_facts(
         known=", ".join(known) or "(none yet)",
         context="\n".join(_turn_line(t) for t in earlier) or "(none)",
         turns="\n".join(f"{alias} {_turn_line(by_id[i])}" for alias, i in table.items()),
+        check=lambda answer: _check_citations(answer, table),
     )
     extractor = f"llm:{runner.model.name}"
     grouped: dict[str, list[tuple[MemoryRecord, FactFound]]] = {}
-    dropped = 0
     for found in output.facts:
         sources = resolve_aliases(found.sources, table)
-        if not sources:  # no fact without a source
-            dropped += 1
-            continue
         fact = _fact_memory(found, [by_id[i] for i in sources], now, extractor, prompt_id)
         draft = FactDraft(found.text, found.subject, found.predicate, found.object)
         grouped.setdefault(sources[0], []).append((fact, FactFound(draft, _span(found.when))))
@@ -94,7 +90,25 @@ def extract_facts(
         Understood(by_id[i], (), tuple(grouped[i])) for i in table.values() if i in grouped
     )
     aliases = tuple((a.alias, a.name) for a in output.aliases)
-    return Extraction(tuple(episodes), items, aliases, dropped)
+    return Extraction(tuple(episodes), items, aliases)
+
+
+def _check_citations(answer: ExtractedFacts, table: Mapping[str, str]) -> None:
+    """Every fact cites turns of the prompt, and only those; else the answer is invalid.
+
+    An answer citing turns that do not exist is a schema failure (retried, then the job
+    fails, visible in ``jobs``), never a job done with facts silently dropped.
+
+    Raises:
+        ValueError: a fact cites no turn, or one that was not in the prompt.
+    """
+    for number, found in enumerate(answer.facts, start=1):
+        cited = [str(alias) for alias in found.sources]
+        unknown = [alias for alias in cited if not resolve_aliases([alias], table)]
+        if not cited or unknown:
+            raise ValueError(
+                f"fact {number} cites turns that are not in the prompt: {unknown or 'none'}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,13 +214,13 @@ def store_extraction(
         )  # fmt: skip
         store.replace(current, None, actor, now)
         store.reopen_relations(old.id)
+    store.insert(extraction.facts, list(vectors), actor)  # the replacements first
     if rules.rule_facts:
         store.set_status(
             list(rules.rule_facts), MemoryStatus.ARCHIVED, EventKind.ARCHIVE, actor, now
         )
         for fact_id in rules.rule_facts:
             store.end_relations(fact_id, now)
-    store.insert(extraction.facts, list(vectors), actor)
     scope = extraction.episodes[0].scope
     apply_understanding(store, extraction.items, scope, now, actor, decided=decided)
     _add_aliases(store, scope, extraction.aliases)

@@ -109,8 +109,17 @@ class LLMRunner:
         self._usage: dict[str, OperationUsage] = defaultdict(OperationUsage)
         self._lock = threading.Lock()
 
-    def ask(self, prompt_name: str, schema: type[T], **variables: str) -> tuple[T, str]:
+    def ask(
+        self,
+        prompt_name: str,
+        schema: type[T],
+        check: Callable[[T], None] | None = None,
+        **variables: str,
+    ) -> tuple[T, str]:
         """The validated answer to prompt ``prompt_name``, and the prompt's ``name@version``.
+
+        ``check`` validates what the schema cannot (e.g. that cited turns exist); its
+        ``ValueError`` counts as an invalid answer, like a schema error.
 
         Raises:
             LLMUnavailable: still unreachable / rate-limited after every attempt.
@@ -126,7 +135,7 @@ class LLMRunner:
                 self._cache.move_to_end(key)
                 usage.cached += 1
                 return schema.model_validate(self._cache[key]), prompt.id
-        data, result = self._call(prompt_name, schema, messages, usage)
+        data, result = self._call(prompt_name, schema, messages, usage, check)
         with self._lock:
             if self.policy.cache_size:
                 self._cache[key] = data
@@ -135,7 +144,12 @@ class LLMRunner:
         return result, prompt.id
 
     def _call(
-        self, stage: str, schema: type[T], messages: Any, usage: OperationUsage
+        self,
+        stage: str,
+        schema: type[T],
+        messages: Any,
+        usage: OperationUsage,
+        check: Callable[[T], None] | None,
     ) -> tuple[Any, T]:
         last: LLMError | None = None
         for attempt in range(self.policy.attempts):
@@ -154,7 +168,10 @@ class LLMRunner:
             self._count(usage, reply.prompt_tokens, reply.completion_tokens, started)
             try:
                 data = loads_tolerant(reply.text)
-                return data, schema.model_validate(data)
+                result = schema.model_validate(data)
+                if check is not None:
+                    check(result)
+                return data, result
             except (ValueError, ValidationError) as exc:
                 last = LLMOutputError(_short(exc), raw=reply.text, stage=stage)
         usage.failed += 1
