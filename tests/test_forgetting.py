@@ -130,6 +130,20 @@ def test_forget_a_user_leaves_no_trace_in_the_store_files(tmp_path: Path) -> Non
     assert b"Wimbleton" in raw
 
 
+def test_delete_all_of_a_user_leaves_no_word_in_the_store_files(tmp_path: Path) -> None:
+    path = tmp_path / "delete.db"
+    with Memory.open(path, embedder=HashEmbedder(), parser=RulesParser()) as mem:
+        for i in range(200):  # enough FTS5 segments that deleted terms would stay in them
+            mem.add([say("Zorblax", f"I hid the quixotic{i} treasure in Vlorgistan")], user_id="a")
+            mem.add([say("Bob", f"My cat Wimbleton likes tuna{i}")], user_id="b")
+        assert mem.delete_all(user_id="a") >= 200
+        assert mem.search("treasure Vlorgistan", user_id="a") == []
+    raw = _store_bytes(path)
+    for secret in (b"quixotic", b"Vlorgistan", b"Zorblax", b"treasure"):
+        assert secret not in raw, secret
+    assert b"Wimbleton" in raw
+
+
 def test_forget_one_memory_and_bad_arguments(fmem: Memory) -> None:
     stored = fmem.add("forget me", user_id="u")[0]
     assert fmem.forget(stored.id) == 1

@@ -514,6 +514,8 @@ class Memory:
         deleted = 0
         for batch in self.store.iter_ids(scope, 1000):
             deleted += len(self.store.delete(batch, self.actor, self.clock.now()))
+        if deleted:
+            self.store.purge_deleted_text()  # no word of the scope stays in the text index
         return deleted
 
     def forget(

@@ -205,6 +205,10 @@ class MemoryStore(ABC):
         """Move memories to ``status`` (archive / restore), recording a ``kind`` event each."""
 
     @abstractmethod
+    def purge_deleted_text(self) -> None:
+        """Drop the words of deleted memories from the text index now (not at a later merge)."""
+
+    @abstractmethod
     def compact(self) -> None:
         """Erase deleted content physically: free pages, text index, vector index."""
 

@@ -391,6 +391,10 @@ class PostgresStore(
                 after = replace(before, status=status)
                 self._record(before.id, kind, actor, at, before.scope, before, after)
 
+    def purge_deleted_text(self) -> None:
+        """Vacuum the memories table, so that deleted rows' text (and tsvector) is reclaimable."""
+        self.compact()
+
     def compact(self) -> None:
         """Reclaim space of deleted rows (VACUUM cannot run in a transaction block)."""
         with self._pool.connection() as conn:

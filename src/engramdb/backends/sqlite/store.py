@@ -319,6 +319,20 @@ class SQLiteStore(SQLiteJobs, MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys
                 self._record(before.id, kind, actor, at, before.scope, before, after)
 
     @guarded
+    def purge_deleted_text(self) -> None:
+        """Merge the FTS5 index into one segment, which leaves deleted documents' terms out.
+
+        FTS5 only marks a deleted document in its segments; its words stay there until a
+        merge. With ``secure_delete`` on, the pages the merge frees are zeroed, and the
+        WAL is checkpointed and truncated so no earlier page image survives in it.
+        """
+        if self.read_only:
+            return
+        with self._lock:
+            self._conn.execute("INSERT INTO memory_fts (memory_fts) VALUES ('optimize')")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @guarded
     def compact(self) -> None:
         """Erase deleted content from the file: FTS5 segments, free pages, WAL, ANN sidecar.
 
