@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -39,8 +41,12 @@ CHECKS = [
 ]
 
 
+#: a bounded run in CI; ENGRAMDB_FUZZ_EXAMPLES=500 is the longer run of docs/benchmarks.md
+EXAMPLES = int(os.environ.get("ENGRAMDB_FUZZ_EXAMPLES", "25"))
+
+
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_spec(case: schemathesis.Case) -> None:
     secret = SERVED.admin if "/admin/" in case.path else SERVED.acme
     case.call_and_validate(headers={"Authorization": f"Bearer {secret}"}, checks=CHECKS)

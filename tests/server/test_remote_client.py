@@ -12,6 +12,7 @@ from tests.server.conftest import Served, free_port
 from engramdb import (
     BackendUnavailable,
     Conflict,
+    FilterError,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -105,3 +106,20 @@ def test_errors_come_back_as_the_same_classes(
         pytest.raises(BackendUnavailable),
     ):
         down.ping()
+
+
+def test_errors_are_mapped_by_their_type_and_retries_are_idempotent(
+    remote: RemoteMemory, served: Served
+) -> None:
+    with pytest.raises(FilterError):  # a 422 like InvalidInput, named by its type
+        remote.get_all(user_id="u1", filters={"x": {"$regex": "a"}})
+    first = remote.add("I moved to Lisbon", user_id="u1", idempotency_key="retry-1")
+    again = remote.add("I moved to Lisbon", user_id="u1", idempotency_key="retry-1")
+    assert [m.id for m in again] == [m.id for m in first]
+    with pytest.raises(Conflict, match="different request"):
+        remote.add("I moved to Oslo", user_id="u1", idempotency_key="retry-1")
+    items = [{"messages": "hello", "user_id": "u1"}]
+    batch = remote.add_batch(items, idempotency_key="retry-2")
+    assert remote.add_batch(items, idempotency_key="retry-2")[0][0].id == batch[0][0].id
+    episodes = served.memory.for_tenant("acme").get_all(user_id="u1", filters={"kind": "episode"})
+    assert [m.text for m in episodes.memories] == ["I moved to Lisbon", "hello"]
