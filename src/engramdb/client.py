@@ -93,8 +93,6 @@ def _error(response: httpx.Response) -> EngramError:
     named = _ERROR_OF_TYPE.get(str(body.get("type")))
     if named is not None:
         return named(message, body)
-    if response.status_code == 404 and body.get("memory_id"):
-        return NotFound(body["memory_id"], body.get("what") or "memory")
     cls = _ERROR_OF_STATUS.get(response.status_code)
     if cls is InvalidInput:
         return InvalidInput(message, field=body.get("field"), index=body.get("index"))

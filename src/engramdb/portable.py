@@ -69,9 +69,9 @@ def export_store(
         whole_store = scope.tenant_id is None
         for page in _all_pages(store, scope):
             vectors = store.vectors_of([m.id for m in page])
+            if not whole_store:
+                page = _without_dangling_links(store, page)
             for memory in page:
-                if not whole_store:
-                    memory = _without_dangling_link(store, memory)
                 record = {"type": "memory", **memory_to_dict(memory)}
                 if memory.id in vectors:
                     record["vector"] = base64.b64encode(
@@ -96,11 +96,15 @@ def export_store(
     return len(exported)
 
 
-def _without_dangling_link(store: MemoryStore, memory: MemoryRecord) -> MemoryRecord:
+def _without_dangling_links(store: MemoryStore, page: list[MemoryRecord]) -> list[MemoryRecord]:
     """A tenant's export does not point at deleted memories: its import could not either."""
-    if memory.superseded_by is None or store.get_many([memory.superseded_by]):
-        return memory
-    return replace(memory, superseded_by=None)
+    targets = store.get_many([m.superseded_by for m in page if m.superseded_by is not None])
+    return [
+        m
+        if m.superseded_by is None or m.superseded_by in targets
+        else replace(m, superseded_by=None)
+        for m in page
+    ]
 
 
 def _write(out: IO[str], record: dict[str, Any]) -> None:

@@ -50,11 +50,6 @@ class SQLIdempotency(SQLJobs):
         """Record ``key`` (in the caller's transaction); keys older than the window go."""
         tenant = tenant_id or _WHOLE_STORE
         self._job_run(
-            self._sql("DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?"
-                      " AND created_at < ?"),
-            (tenant, key, self._job_time_in(expired_before)),
-        )  # fmt: skip
-        self._job_run(
             self._sql("DELETE FROM idempotency_keys WHERE created_at < ?"),
             (self._job_time_in(expired_before),),
         )

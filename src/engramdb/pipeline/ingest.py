@@ -182,7 +182,9 @@ def _repeats(
         item.episode.occurred_at if turn.timestamp or request.timestamp else None
         for item, turn in zip(items, request.turns, strict=True)
     ]
-    times = sorted({t for t in given if t is not None})
+    times = list({t for t in given if t is not None})
+    if not times:  # said "now": never a repeat, and no query on the hot path
+        return [None] * len(items)
     candidates = [e for e in store.episodes_at(request.scope, times) if e.scope == request.scope]
     if not candidates:
         return [None] * len(items)
