@@ -33,24 +33,35 @@ def moved(city: str, day: str):
 def test_the_models_facts_replace_the_rule_facts_of_the_same_turns(
     lmem: Memory, brain: Brain
 ) -> None:
-    brain.facts = lambda turns: [
-        fact("Melanie ran a charity race for mental health on 2023-05-20.", "Melanie",
-             "ran", "charity race", "2023-05-20", turns[0][0]),
-        fact("Melanie has children.", "Melanie", "has", "children", None, turns[0][0],
-             turns[1][0]),
-        fact("An invented fact.", "Melanie", "invented", None, None, "T99"),
-    ]  # fmt: skip
+    def answer(turns, invented: bool):  # type: ignore[no-untyped-def]
+        found = [
+            fact("Melanie ran a charity race for mental health on 2023-05-20.", "Melanie",
+                 "ran", "charity race", "2023-05-20", turns[0][0]),
+            fact("Melanie has children.", "Melanie", "has", "children", None, turns[0][0],
+                 turns[1][0]),
+        ]  # fmt: skip
+        invention = fact("An invented fact.", "Melanie", "invented", None, None, "T99")
+        return [*found, invention] if invented else found
+
+    brain.facts = lambda turns: answer(turns, invented=True)
     brain.aliases = [{"alias": "Mel", "name": "Melanie"}]
     stored = lmem.add(
         [say("Melanie", "I ran a charity race for mental health last Saturday."),
          say("Melanie", "My kids cheered the whole way!")],
         user_id="u", session_id="s1", timestamp=MAY, sync=True,
     )  # fmt: skip
+    # an answer citing a turn that does not exist is invalid: the job fails, the rule facts stay
+    assert lmem.jobs()[0].status.value == "failed"
+    assert lmem.jobs()[0].error.startswith("LLMOutputError")
+    rule = facts_of(lmem)
+    assert rule and all(f.metadata["extractor"].startswith("spacy") for f in rule)
+    brain.facts = lambda turns: answer(turns, invented=False)
+    assert lmem.retry() == {"requeued": 1, "done": 1, "failed": 0}
     active = {f.text: f for f in facts_of(lmem)}
     assert set(active) == {
         "Melanie ran a charity race for mental health on 2023-05-20.",
         "Melanie has children.",
-    }  # the fact citing no real turn was dropped: no fact without a source
+    }
     race = active["Melanie ran a charity race for mental health on 2023-05-20."]
     assert race.sources == (stored[0].id,)
     assert race.occurred_at == datetime(2023, 5, 20, tzinfo=UTC)
