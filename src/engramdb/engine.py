@@ -767,7 +767,7 @@ class Memory:
             as_of: recall what was true at this time (timezone-aware): facts
                 superseded later are included, memories from after it are not.
                 Relative times in the query ("last Saturday") are resolved
-                against it; without it, against the last event in scope.
+                against it; without it, against now (the clock).
 
         Raises:
             InvalidInput: bad query, scope, ``k``, budget, filter or ``as_of``.
@@ -786,6 +786,7 @@ class Memory:
             k=k,
             budget_tokens=budget_tokens,
             as_of=at,
+            now=self.clock.now(),
             retention_at=self.clock.now(),
         )
 

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
-from tqdm import tqdm
 
+from engramdb.cli.progress import progress_bar
 from engramdb.engine import Memory
 from engramdb.errors import (
     CapabilityMissing,
@@ -132,7 +132,3 @@ def json_arg(value: str | None, name: str) -> Any:
         return json.loads(value)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"--{name} is not valid JSON: {exc}") from None
-
-
-def progress_bar(total: int | None, unit: str, desc: str) -> tqdm:
-    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=None, leave=False)

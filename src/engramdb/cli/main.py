@@ -552,13 +552,10 @@ def locomo(
     """
     from engramdb.eval.locomo import load_locomo
     from engramdb.eval.report import render_report, run_locomo
-    from engramdb.pipeline.understand.rules_parser import RulesParser
 
-    options: dict[str, Any] = {"understand": understanding != "none"}
-    if understanding == "rules":
-        options["parser"] = RulesParser()
-    if not with_llm:
-        options["llm"] = None  # recall needs no model, even when one is configured
+    options = _eval_options(understanding)
+    if with_llm:
+        del options["llm"]  # the configured model answers; recall alone needs none
     with exit_on_error(), tempfile.TemporaryDirectory() as tmp:
         samples = load_locomo(data)[:conversations]
         with open_memory(db or str(Path(tmp) / "locomo.db"), **options) as mem:
@@ -575,6 +572,79 @@ def locomo(
         click.echo(text)
         if json_out:
             json_out.write_text(json.dumps(report.to_json(), indent=2))
+
+
+@eval_.command()
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default="../shared/data/longmemeval_s_dev.json.gz",
+    show_default=True,
+    help="LongMemEval JSON file (.json or .json.gz).",
+)
+@click.option(
+    "--db", help="Store to ingest into (default: a temporary file); kept haystacks are reused."
+)
+@click.option("--sample", type=int, help="Evaluate N questions spread evenly over the types.")
+@click.option("--per-type", type=int, help="Evaluate N questions of each type.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the --sample choice.")
+@click.option("--types", help="Comma-separated question types (default: all).")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as JSON here.",
+)
+@click.option(
+    "--understanding",
+    type=click.Choice(["spacy", "rules", "none"]),
+    default="spacy",
+    show_default=True,
+    help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
+)
+def longmemeval(
+    data: Path,
+    db: str | None,
+    sample: int | None,
+    per_type: int | None,
+    seed: int,
+    types: str | None,
+    json_out: Path | None,
+    understanding: str,
+) -> None:
+    """LongMemEval turn recall@k, recall within token budgets, session recall and NDCG.
+
+    Each question's haystack goes into a fresh scope, each session at its date; the
+    question is asked at its question_date. Abstention (_abs) questions are
+    left out of recall and reported apart.
+    """
+    from engramdb.eval.longmemeval import QUESTION_TYPES, load_longmemeval, sample_questions
+    from engramdb.eval.report import render_lme_table, run_longmemeval
+
+    chosen = [t.strip() for t in types.split(",")] if types else None
+    with exit_on_error():
+        unknown = sorted(set(chosen or ()) - set(QUESTION_TYPES))
+        if unknown:
+            raise InvalidInput(f"--types: unknown {unknown}; choose from {list(QUESTION_TYPES)}")
+        questions = sample_questions(
+            load_longmemeval(data), per_type=per_type, total=sample, types=chosen, seed=seed
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            path = db or str(Path(tmp) / "longmemeval.db")
+            with open_memory(path, **_eval_options(understanding)) as mem:
+                report = run_longmemeval(mem, questions, progress_bar)
+        click.echo(render_lme_table(report))
+        if json_out:
+            json_out.write_text(json.dumps(report.to_json(), indent=2))
+
+
+def _eval_options(understanding: str) -> dict[str, Any]:
+    from engramdb.pipeline.understand.rules_parser import RulesParser
+
+    options: dict[str, Any] = {"understand": understanding != "none", "llm": None}
+    if understanding == "rules":
+        options["parser"] = RulesParser()
+    return options
 
 
 def _answer_eval(

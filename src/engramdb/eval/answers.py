@@ -19,7 +19,13 @@ from typing import Any
 
 from engramdb.engine import Memory
 from engramdb.errors import CapabilityMissing, LLMError
-from engramdb.eval.locomo import CATEGORY_NAMES, Conversation, Question, ingest_conversation
+from engramdb.eval.locomo import (
+    CATEGORY_NAMES,
+    Conversation,
+    Question,
+    asked_after,
+    ingest_conversation,
+)
 from engramdb.eval.locomo import turn_text as locomo_turn_text
 from engramdb.pipeline.llm.runner import percentile
 
@@ -137,9 +143,9 @@ def evaluate_answers(
         ]
         transcript = _transcript(conversation) if full_context else ""
         for question in asked:
-            grouped[question.category].append(
-                _answer_one(memory, conversation, question, transcript, budget)
-            )
+            with asked_after(memory, conversation):
+                answered = _answer_one(memory, conversation, question, transcript, budget)
+            grouped[question.category].append(answered)
             if progress:
                 progress("questions", 1)
     report.by_category = dict(grouped)

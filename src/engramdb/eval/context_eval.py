@@ -19,6 +19,7 @@ from engramdb.eval.locomo import (
     CATEGORY_NAMES,
     Conversation,
     Question,
+    asked_after,
     ingest_conversation,
     ranked_evidence,
 )
@@ -99,7 +100,8 @@ def evaluate_context(
                 progress("turns", added)
         for question in conversation.questions:
             if question.category in categories and question.evidence:
-                scored = _score(memory, conversation, question, budget)
+                with asked_after(memory, conversation):
+                    scored = _score(memory, conversation, question, budget)
                 by_category[question.category].append(scored)
                 if progress:
                     progress("questions", 1)

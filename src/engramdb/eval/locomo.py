@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +24,15 @@ from engramdb.errors import InvalidInput
 from engramdb.eval.metrics import QuestionResult, RankedEvidence, Summary, score_question, summarize
 from engramdb.model.query import Hit
 from engramdb.retrieval.budget import count_tokens
+from engramdb.testing.fakes import FrozenClock
 
 __all__ = [
     "CATEGORY_NAMES",
     "Conversation",
     "LocomoReport",
     "Question",
+    "asked_after",
+    "clock_at",
     "evaluate",
     "ingest_conversation",
     "load_locomo",
@@ -197,15 +201,35 @@ class LocomoReport:
         }
 
 
-def ranked_evidence(hits: Sequence[Hit]) -> RankedEvidence:
-    """Turn ids credited by each hit (its source turns), with the tokens spent so far."""
+@contextmanager
+def clock_at(memory: Memory, when: datetime) -> Iterator[None]:
+    """Run with ``memory``'s clock standing at ``when``, then give the old clock back."""
+    saved = memory.clock
+    memory.clock = FrozenClock(when)
+    try:
+        yield
+    finally:
+        memory.clock = saved
+
+
+def asked_after(memory: Memory, conversation: Conversation) -> AbstractContextManager[None]:
+    """Ask with the clock just after the conversation's last session, as a user would.
+
+    "Last Saturday" in a question then means the Saturday before that session, not
+    before the day the evaluation runs.
+    """
+    return clock_at(memory, max(s.when for s in conversation.sessions))
+
+
+def ranked_evidence(hits: Sequence[Hit], key: str = "dia_id") -> RankedEvidence:
+    """Turn ids credited by each hit (its sources' metadata ``key``), with tokens spent."""
     turns: list[str] = []
     tokens: list[int] = []
     used = 0
     for hit in hits:
         used += count_tokens(hit.memory.text)
         for source in hit.sources:
-            dia_id = source.metadata.get("dia_id")
+            dia_id = source.metadata.get(key)
             if isinstance(dia_id, str) and dia_id not in turns:
                 turns.append(dia_id)
                 tokens.append(used)
@@ -246,7 +270,8 @@ def evaluate(
             if not question.evidence:
                 skipped += 1
                 continue
-            hits = memory.search(question.text, user_id=conversation.user_id, k=k)
+            with asked_after(memory, conversation):
+                hits = memory.search(question.text, user_id=conversation.user_id, k=k)
             results.append(
                 score_question(
                     question.category,

@@ -1,12 +1,25 @@
-"""Retrieval metrics over ranked evidence ids: recall@k, recall within a token budget, MRR."""
+"""Retrieval metrics over ranked evidence ids: recall, budgeted recall, sessions, NDCG, MRR.
+
+Evidence ids are turn ids of the form ``"<session>:<turn>"``; a turn's session is
+what comes before its last colon.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
 
-__all__ = ["QuestionResult", "RankedEvidence", "Summary", "score_question", "summarize"]
+__all__ = [
+    "QuestionResult",
+    "RankedEvidence",
+    "Summary",
+    "ndcg",
+    "score_question",
+    "session_of",
+    "summarize",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +38,19 @@ class RankedEvidence:
 
 @dataclass(frozen=True, slots=True)
 class QuestionResult:
-    """Metrics of one question."""
+    """Metrics of one question.
+
+    ``session_recall_at`` is the share of gold sessions in the first k sessions
+    (recall_any@k is whether that share is above zero, recall_all@k whether it is one).
+    """
 
     category: str
     recall_at: dict[int, float]
     recall_tokens: dict[int, float]
     session_recall_at: dict[int, float]
     reciprocal_rank: float
+    ndcg_at: dict[int, float] = field(default_factory=dict)
+    session_ndcg_at: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,10 +62,22 @@ class Summary:
     recall_tokens: dict[int, float] = field(default_factory=dict)
     session_recall_at: dict[int, float] = field(default_factory=dict)
     mrr: float = 0.0
+    ndcg_at: dict[int, float] = field(default_factory=dict)
+    session_any_at: dict[int, float] = field(default_factory=dict)
+    session_all_at: dict[int, float] = field(default_factory=dict)
+    session_ndcg_at: dict[int, float] = field(default_factory=dict)
 
 
-def _session(turn_id: str) -> str:
-    return turn_id.split(":", 1)[0]
+def session_of(turn_id: str) -> str:
+    """The session part of a turn id (``"D3:14"`` -> ``"D3"``)."""
+    return turn_id.rsplit(":", 1)[0]
+
+
+def ndcg(ranked: Sequence[str], gold: Collection[str], k: int) -> float:
+    """Binary-relevance NDCG@k of ``ranked`` against ``gold``."""
+    gain = sum(1 / math.log2(rank + 1) for rank, i in enumerate(ranked[:k], 1) if i in gold)
+    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(gold), k) + 1))
+    return gain / ideal if ideal else 0.0
 
 
 def score_question(
@@ -57,8 +88,12 @@ def score_question(
     ks: Sequence[int],
     budgets: Sequence[int],
     session_ks: Sequence[int],
+    gold_sessions: Collection[str] | None = None,
 ) -> QuestionResult:
-    """Score one question's ranked evidence against its gold evidence turn ids."""
+    """Score one question's ranked evidence against its gold evidence turn ids.
+
+    ``gold_sessions`` defaults to the sessions of the gold turns.
+    """
     gold_set = set(gold)
     turns = ranked.turns
     recall_at = {k: len(gold_set & set(turns[:k])) / len(gold_set) for k in ks}
@@ -70,14 +105,18 @@ def score_question(
         / len(gold_set)
         for budget in budgets
     }
-    gold_sessions = {_session(t) for t in gold_set}
-    sessions = list(dict.fromkeys(_session(t) for t in turns))
-    session_recall = {
-        k: len(gold_sessions & set(sessions[:k])) / len(gold_sessions) for k in session_ks
-    }
+    wanted = set(gold_sessions) if gold_sessions else {session_of(t) for t in gold_set}
+    sessions = list(dict.fromkeys(session_of(t) for t in turns))
+    session_recall = {k: len(wanted & set(sessions[:k])) / len(wanted) for k in session_ks}
     first = next((rank for rank, t in enumerate(turns, start=1) if t in gold_set), None)
     return QuestionResult(
-        category, recall_at, recall_tokens, session_recall, 1 / first if first else 0.0
+        category,
+        recall_at,
+        recall_tokens,
+        session_recall,
+        1 / first if first else 0.0,
+        ndcg_at={k: ndcg(turns, gold_set, k) for k in ks},
+        session_ndcg_at={k: ndcg(sessions, wanted, k) for k in session_ks},
     )
 
 
@@ -86,12 +125,24 @@ def summarize(results: Sequence[QuestionResult]) -> Summary:
     if not results:
         return Summary()
     first = results[0]
+
+    def mean(pick: str, k: int) -> float:
+        return fmean(getattr(r, pick)[k] for r in results)
+
     return Summary(
         questions=len(results),
-        recall_at={k: fmean(r.recall_at[k] for r in results) for k in first.recall_at},
-        recall_tokens={b: fmean(r.recall_tokens[b] for r in results) for b in first.recall_tokens},
-        session_recall_at={
-            k: fmean(r.session_recall_at[k] for r in results) for k in first.session_recall_at
-        },
+        recall_at={k: mean("recall_at", k) for k in first.recall_at},
+        recall_tokens={b: mean("recall_tokens", b) for b in first.recall_tokens},
+        session_recall_at={k: mean("session_recall_at", k) for k in first.session_recall_at},
         mrr=fmean(r.reciprocal_rank for r in results),
+        ndcg_at={k: mean("ndcg_at", k) for k in first.ndcg_at},
+        session_any_at={
+            k: fmean(float(r.session_recall_at[k] > 0) for r in results)
+            for k in first.session_recall_at
+        },
+        session_all_at={
+            k: fmean(float(r.session_recall_at[k] >= 1.0) for r in results)
+            for k in first.session_recall_at
+        },
+        session_ndcg_at={k: mean("session_ndcg_at", k) for k in first.session_ndcg_at},
     )

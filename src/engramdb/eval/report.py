@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from engramdb.cli.progress import format_duration
 from engramdb.engine import Memory
 from engramdb.eval.context_eval import ContextReport, evaluate_context, render_context_table
 from engramdb.eval.locomo import CATEGORY_NAMES, Conversation, LocomoReport, evaluate
+from engramdb.eval.longmemeval import LMEQuestion, LMEReport, evaluate_longmemeval
 from engramdb.eval.metrics import Summary
 
-__all__ = ["render_report", "render_table", "run_locomo"]
+__all__ = [
+    "render_lme_table",
+    "render_report",
+    "render_table",
+    "run_locomo",
+    "run_longmemeval",
+]
 
 ProgressFactory = Callable[[int | None, str, str], Any]
 
@@ -85,4 +93,55 @@ def _row(label: str, s: Summary) -> str:
         f"{label:<16}{s.questions:>6}{r[5]:>8.3f}{r[10]:>8.3f}{r[20]:>8.3f}"
         f"{t[500]:>8.3f}{t[1000]:>9.3f}{t[2000]:>9.3f}{ss[1]:>7.3f}{ss[3]:>7.3f}{ss[5]:>7.3f}"
         f"{s.mrr:>7.3f}"
+    )
+
+
+def run_longmemeval(
+    memory: Memory,
+    questions: Sequence[LMEQuestion],
+    progress: ProgressFactory,
+) -> LMEReport:
+    """Evaluate LongMemEval with one progress bar over the haystacks' turns."""
+    total = sum(q.turn_count for q in questions)
+    asked = 0
+    with progress(total, "turn", "longmemeval") as bar:
+
+        def advance(phase: str, n: int) -> None:
+            nonlocal asked
+            if phase == "turns":
+                bar.update(n)
+            else:
+                asked += n
+                bar.set_postfix_str(f"{asked}/{len(questions)} questions")
+
+        return evaluate_longmemeval(memory, questions, progress=advance)
+
+
+def render_lme_table(report: LMEReport) -> str:
+    """Turn and session metrics per question type and overall, then abstention and timing."""
+    header = (
+        f"{'type':<27}{'n':>5}{'R@5':>7}{'R@10':>7}{'R@20':>7}{'R@500t':>8}{'R@1000t':>9}"
+        f"{'NDCG@10':>9}{'Sany@5':>8}{'Sall@5':>8}{'Sall@10':>9}{'SNDCG@5':>9}"
+    )
+    rows = [header, "-" * len(header)]
+    for name in sorted(report.by_type):
+        rows.append(_lme_row(name, report.by_type[name]))
+    rows.append(_lme_row("overall", report.overall))
+    abstention, timing = report.abstention, report.timing
+    rows.append(
+        f"\n{report.questions} questions ({abstention.get('questions', 0)} abstention, "
+        f"left out of recall), {report.turns} turns ingested in "
+        f"{format_duration(timing.get('ingest_s', 0.0))} "
+        f"({timing.get('turns_per_s', 0.0):.1f} turns/s); "
+        f"search p50 {timing.get('search_p50_ms', 0.0):.0f} ms"
+    )
+    return "\n".join(rows)
+
+
+def _lme_row(label: str, s: Summary) -> str:
+    r, t = s.recall_at, s.recall_tokens
+    return (
+        f"{label:<27}{s.questions:>5}{r[5]:>7.3f}{r[10]:>7.3f}{r[20]:>7.3f}{t[500]:>8.3f}"
+        f"{t[1000]:>9.3f}{s.ndcg_at[10]:>9.3f}{s.session_any_at[5]:>8.3f}"
+        f"{s.session_all_at[5]:>8.3f}{s.session_all_at[10]:>9.3f}{s.session_ndcg_at[5]:>9.3f}"
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from engramdb.model.graph import entity_key
 from engramdb.pipeline.understand.entities import Mention, sentence_mentions
-from engramdb.pipeline.understand.facts import FactDraft, classify
+from engramdb.pipeline.understand.facts import FactDraft, also_stated, classify, is_recognised
 from engramdb.pipeline.understand.resolve import FIRST, SECOND, THIRD, Referents, rewrite
 from engramdb.pipeline.understand.timex import TimeSpan, find_times
 from engramdb.ports.nlp import Parser, Sentence, Token
@@ -134,8 +134,9 @@ class Analyzer:
         found: Sequence[Mention],
     ) -> list[FactFound]:
         subject = self._subject(sentence, who, found)
-        if subject is None or not _informative(text, sentence):
+        if subject is None or _is_question(text, sentence):
             return []
+        short = not _informative(text, sentence)  # kept only if it states a known predicate
         statement = _sentence_case(rewrite(text, sentence, who, times, absolute_times=True))
         here = [t for t in times if sentence.start <= t.char_start < sentence.end]
         people = [n for n in (who.speaker, who.addressee, who.third_person) if n]
@@ -149,7 +150,10 @@ class Analyzer:
             # a clause is dated by the expressions it contains ("... and moved in 2022")
             when = here[0] if len(clauses) == 1 and here else None
             when = when or next((t for t in here if t.label() in clause), None)
+            if short and not is_recognised(predicate):
+                continue
             facts.append(FactFound(FactDraft(clause, clause_subject, predicate, obj), when))
+            facts += [FactFound(d, when) for d in also_stated(clause, clause_subject, predicate)]
         return facts
 
     def _subject(self, sentence: Sentence, who: Referents, found: Sequence[Mention]) -> str | None:
@@ -158,9 +162,11 @@ class Analyzer:
         candidates: list[tuple[Token, Token | None]]
         if self.parser.has_dependencies:
             subjects = {i for i, t in enumerate(tokens) if t.dep in SUBJECT_DEPS}
+            # "My sister Lucy works at Google" is about Lucy, the subject's appositive
+            named = [t for t in tokens if t.dep == "appos" and t.head in subjects]
             # "My favourite book is Dune" is about the owner of the subject
             owners = [t for t in tokens if t.dep == "poss" and t.head in subjects]
-            ordered = [t for t in tokens if t.dep in SUBJECT_DEPS] + owners
+            ordered = named + [t for t in tokens if t.dep in SUBJECT_DEPS] + owners
             candidates = [(t, None) for t in ordered]
         else:  # without a parse: a pronoun, or a name followed by a word, among the first words
             candidates = [
@@ -188,10 +194,12 @@ def _owners(turn: TurnInput) -> dict[str, str | None]:
     return {"my": turn.speaker, "our": turn.speaker, "your": turn.addressee}
 
 
+def _is_question(text: str, sentence: Sentence) -> bool:
+    return text[sentence.start : sentence.end].rstrip().endswith("?")
+
+
 def _informative(text: str, sentence: Sentence) -> bool:
-    """A statement with some content: not a question, not a bare reaction."""
-    if text[sentence.start : sentence.end].rstrip().endswith("?"):
-        return False
+    """A statement with some content: not a bare reaction."""
     words = [t for t in sentence.tokens if t.text[:1].isalnum()]
     if len(words) < MIN_FACT_WORDS:
         return False

@@ -34,6 +34,11 @@ _PET_RE = re.compile(
 )
 _PET_NAMED_RE = re.compile(rf"\b(?:a|an) (?P<rel>{PETS}) (?:named|called) {_NAME}")
 _FAMILY_RE = re.compile(rf"\b(?P<owner>(?i:my|our|his|her|their)) (?P<rel>{FAMILY}),? {_NAME}")
+_PLACE_BEFORE = re.compile(
+    r"\b(?:mov(?:e|es|ed|ing)|relocat\w+|liv(?:e|es|ed|ing)|based|settled|fl(?:y|ew|ying)|"
+    r"travel\w*|trip|visit\w*|back|grew up|born)(?: back| over| out)? (?:to|in|into|from|near) $",
+    re.IGNORECASE,
+)
 _TITLE_RE = re.compile(r"[\"“](?P<name>[A-Z][^\"”]{1,60}?)[\"”]")
 
 
@@ -84,10 +89,12 @@ def sentence_mentions(
         found.setdefault(
             entity_key(match.group("name")), Mention(match.group("name"), "work", "named")
         )
-    for name, label in _spans(text, sentence):
+    for name, label, start in _spans(text, sentence):
         kind: str | None = NER_KINDS.get(label) or (
             "person" if entity_key(name) in known_people else None
         )
+        if kind == "person" and _PLACE_BEFORE.search(text[max(0, start - 40) : start]):
+            kind = "place"  # "moved to Porto": the parser's PERSON is a town
         if kind is None and label == "PROPN":
             kind = "other"
         key = entity_key(name)
@@ -96,9 +103,9 @@ def sentence_mentions(
     return [m for key, m in found.items() if key]
 
 
-def _spans(text: str, sentence: Sentence) -> list[tuple[str, str]]:
-    """Named-entity spans, or runs of proper nouns when there is no NER."""
-    spans: list[tuple[str, str]] = []
+def _spans(text: str, sentence: Sentence) -> list[tuple[str, str, int]]:
+    """Named-entity spans (name, label, start), or runs of proper nouns without NER."""
+    spans: list[tuple[str, str, int]] = []
     start: int | None = None
     end = 0
     label = ""
@@ -109,10 +116,10 @@ def _spans(text: str, sentence: Sentence) -> list[tuple[str, str]]:
             end = token.end
             continue
         if start is not None:
-            spans.append((text[start:end], label))
+            spans.append((text[start:end], label, start))
             start = None
         if tag and tag in {*NER_KINDS, "PROPN"}:
             start, end, label = token.start, token.end, tag
     if start is not None:
-        spans.append((text[start:end], label))
-    return [(name.strip(" .,!?;:"), lab) for name, lab in spans]
+        spans.append((text[start:end], label, start))
+    return [(name.strip(" .,!?;:"), lab, at) for name, lab, at in spans]

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["SINGLE_VALUED", "FactDraft", "classify"]
+__all__ = [
+    "RECOGNISED",
+    "SINGLE_VALUED",
+    "FactDraft",
+    "also_stated",
+    "classify",
+    "is_recognised",
+]
 
 #: predicates that hold one value at a time; ``favourite_*`` are single-valued too
 SINGLE_VALUED = frozenset({"lives_in", "works_at", "job", "dating", "age", "name"})
@@ -21,8 +28,9 @@ OPPOSITES = {"likes": "dislikes", "dislikes": "likes"}
 
 _OBJ = (
     r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
-    r"(?=\s*[,.;:!?)(]|\s+(?:and|but|because|since|so|which|who|where|when|with|on|in|at|for|"
-    r"from|during|last|this|next|now|anymore|any more|yesterday|today|recently|lately|too|"
+    r"(?=\s*[,.;:!?)(]|\s+(?:and|but|because|since|so|which|who|where|when|with|on|in|at|for|as|"
+    r"from|during|last|this|next|now|anymore|was|were|is|after|before|until|while|then|"
+    r"any more|yesterday|today|recently|lately|too|"
     r"a lot|very much|so much|these days|nowadays|at the moment|right now|"
     r"the week of|the weekend of|since)\b|\s*$)"
 )
@@ -64,18 +72,30 @@ PATTERNS = (
     ),
     _p(
         "lives_in",
-        "(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled)"
-        "(?: back)? (?:in|to)",
+        "(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled|is based)"
+        "(?: back)?(?: over)? (?:in|to|into)",
+        "(?:bought|rented|found|got) (?:a|an|the|our|his|her|their) (?:new )?"
+        "(?:house|home|flat|apartment|place|condo) in",
+        "(?:'s|’s) (?:new )?(?:house|home|flat|apartment|place|address) is in",
+        "(?:'s|’s) home is(?: now)?(?: in)?",
     ),
     _p(
         "works_at",
-        "(?:works?|working|got a job|started working|started a new job|is employed|was hired)"
-        "(?: now)? (?:at|for|with)",
+        "(?:works?|working|got a job|started working|started a new job|is employed|was hired"
+        "|got hired|is interning|started an internship|took a job|accepted a job|"
+        "accepted an offer|accepted the offer|started a new position|started a new role)"
+        "(?: now)? (?:at|for|with|from|by)",
+        "(?:joined|signed with|started at|has started at|is starting at|moved over to)",
+        "(?:'s|’s) (?:new )?(?:job|position|role|employer|internship) is (?:at|with)",
+        "(?:'s|’s) first (?:day|week|month) (?:at|with)",
     ),
     _p(
         "job",
         "works? as",
         "working as",
+        "started as an?",
+        "(?:got|was|has been) promoted to",
+        "(?:'s|’s) (?:new )?(?:job|role|position) is",
         "is an?",
         "became an?",
         "is now an?",
@@ -125,6 +145,15 @@ PATTERNS = (
         "is saving up for",
     ),
 )
+#: predicates the patterns recognise (the others are a main verb, or "states")
+RECOGNISED = frozenset({p.predicate for p in PATTERNS} | {"has_pet"})
+
+
+def is_recognised(predicate: str) -> bool:
+    """Whether a pattern, not the fallback verb, named ``predicate``."""
+    return predicate in RECOGNISED or predicate.startswith(("favourite_", "family_"))
+
+
 _FAVOURITE = re.compile(
     r"^(?:\w+ ){0,3}?(?:'s|’s) (?:all-time )?favou?rite (?P<thing>\w+(?: \w+)?)"
     rf" (?:is|are|has to be) {_OBJ}",
@@ -168,7 +197,7 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     mention is matched against the patterns. ``verb`` (the main verb's lemma, if
     a parser found one) names the predicate when no pattern matches.
     """
-    at = statement.find(subject)
+    at = statement.lower().find(subject.lower())
     rest = statement[at + len(subject) :] if at >= 0 else statement
     favourite = _FAVOURITE.match(rest)
     if favourite:
@@ -185,6 +214,59 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
         if match:
             return pattern.predicate, _clean(match.group("o"))
     return (verb or "states"), None
+
+
+#: single-valued facts stated in passing, beside a clause's main one: "moved to Boston
+#: for a new job at Acme" also says where the job is, so superseding the home
+#: must not lose it; each gets a statement of its own
+ALSO = (
+    (
+        "works_at",
+        re.compile(rf"\b(?:new |first )?(?:job|position|role|internship) (?:at|with) {_OBJ}"),
+    ),
+    ("works_at", re.compile(rf"\bworks? (?:at|for) {_OBJ}")),
+    (
+        "job",
+        re.compile(
+            rf"\b(?:works?|working|job|employed|hired|started) (?:\w+ ){{0,4}}?as an? {JOBS}"
+        ),
+    ),
+    ("lives_in", re.compile(rf"\b(?:moved|relocated|moving)(?: back)? to {_OBJ}")),
+)
+_OWN_PET = r"(?:'s|’s) (?:new )?(?P<kind>{pets}),? (?:named |called )?(?P<o>[A-Z]\w+)"
+STATEMENTS = {
+    "works_at": "{s} works at {o}",
+    "job": "{s} works as {a} {o}",
+    "lives_in": "{s} lives in {o}",
+    "has_pet": "{s} has a {kind} named {o}",
+}
+
+
+def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]:
+    """The other single-valued facts a statement gives in passing, one statement each."""
+    found: dict[str, FactDraft] = {}
+    for name, regex in ALSO:
+        match = regex.search(statement)
+        if name == predicate or name in found or match is None:
+            continue
+        value = _clean(match.group("o"))
+        text = _capital(STATEMENTS[name].format(s=subject, o=value, a=_article(value)))
+        found[name] = FactDraft(text, subject, name, value)
+    pet = re.search(re.escape(subject) + _OWN_PET.format(pets=_PETS), statement, re.IGNORECASE)
+    if pet and predicate != "has_pet":
+        text = _capital(
+            STATEMENTS["has_pet"].format(s=subject, kind=pet.group("kind"), o=pet.group("o"))
+        )
+        found["has_pet"] = FactDraft(text, subject, "has_pet", pet.group("o"))
+    return list(found.values())
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _clean(value: str) -> str:

@@ -26,6 +26,9 @@ __all__ = ["Understood", "apply_understanding", "understand"]
 
 PARSED_CONFIDENCE = 0.7
 RULES_CONFIDENCE = 0.5
+#: a long turn (an assistant's recipe, a pasted document) is read closely up to here;
+#: past it, lists and code state few facts about anyone and cost most of the parse
+HEAD_CHARS = 1200
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +45,34 @@ class Understood:
         return [fact for fact, _ in self.facts]
 
 
+ROLE_NAMES = {"user": "the user", "assistant": "the assistant"}
+
+
 def speaker_name(episode: MemoryRecord) -> str | None:
-    """Who "I" is: the message's name, else the scope's user or agent by role."""
+    """Who "I" is: the message's name, else a name for its role.
+
+    By role: the scope's user (or agent) id when it reads as a name ("ana"), else
+    "the user" (or "the assistant"): an id such as "u_8f3a" names no one.
+    """
     if episode.speaker:
         return episode.speaker
-    if episode.role == "user":
-        return episode.scope.user_id
-    if episode.role == "assistant":
-        return episode.scope.agent_id
-    return None
+    role = episode.role or ""
+    scope_id = {"user": episode.scope.user_id, "assistant": episode.scope.agent_id}.get(role)
+    if scope_id and scope_id.isalpha():
+        return scope_id
+    return ROLE_NAMES.get(role)
+
+
+def head_of(text: str) -> str:
+    """The part of a turn that is parsed.
+
+    All of it, or its first ``HEAD_CHARS`` characters, cut at the last sentence or
+    line end before them.
+    """
+    if len(text) <= HEAD_CHARS:
+        return text
+    cut = max(text.rfind(end, 0, HEAD_CHARS) for end in (". ", "! ", "? ", "\n"))
+    return text[: cut + 1] if cut > 0 else text[:HEAD_CHARS]
 
 
 def understand(
@@ -60,7 +82,7 @@ def understand(
     speakers = [speaker_name(e) for e in episodes]
     distinct = list(dict.fromkeys(s for s in speakers if s))
     inputs = [
-        TurnInput(e.text, s, e.occurred_at, _addressee(s, distinct))
+        TurnInput(head_of(e.text), s, e.occurred_at, _addressee(s, distinct))
         for e, s in zip(episodes, speakers, strict=True)
     ]
     confidence = PARSED_CONFIDENCE if analyzer.parser.has_dependencies else RULES_CONFIDENCE
@@ -70,7 +92,9 @@ def understand(
             (_fact_memory(episode, found, now, confidence, analyzer.parser.name), found)
             for found in analysis.facts
         )
-        reading = analysis.reading if analysis.reading != episode.text else None
+        tail = episode.text[len(head_of(episode.text)) :]  # kept verbatim
+        whole = analysis.reading + tail
+        reading = whole if whole != episode.text else None
         results.append(Understood(replace(episode, reading=reading), analysis.mentions, facts))
     return results
 

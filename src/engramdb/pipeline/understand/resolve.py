@@ -93,7 +93,9 @@ def rewrite(
                     when = label if label.startswith("the ") else f"the {label}"
                 else:
                     when = _time_text(span, absolute=absolute_times)
-                if _PREPOSITION.match(when):  # "in October" -> "in October 2023", not "in in"
+                if _PREPOSITION.match(when) and _OTHER_PREPOSITION_BEFORE.search(before):
+                    when = _PREPOSITION.sub("", when, count=1)  # "by next summer": "by summer"
+                elif _PREPOSITION.match(when):  # "in October" -> "in October 2023", not "in in"
                     before = _PREPOSITION_BEFORE.sub("", before)
                 pieces += [before, when]
             end = span.char_end + (2 if possessive and absolute_times else 0)
@@ -170,6 +172,10 @@ def _third_person(token: Token) -> str | None:
 
 _PREPOSITION = re.compile(r"(?:in|on|during) ")
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|on|during|at) $", re.IGNORECASE)
+_OTHER_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:by|before|after|until|till|from|around|through|to|of|for|since|between) $",
+    re.IGNORECASE,
+)
 
 
 def _time_text(span: TimeSpan, *, absolute: bool) -> str:

@@ -1,0 +1,164 @@
+"""A user talking to an assistant: role speakers, facts stated in everyday phrasing,
+two facts in one clause, and changing truth, through the public API (spaCy parser)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from engramdb import Memory
+from engramdb.model.memory import MemoryKind
+from engramdb.ports.nlp import Parser
+from engramdb.testing.fakes import FrozenClock, HashEmbedder
+
+USER = "u_8f3a"  # an opaque id: it names no one
+START = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def chat(tmp_path: Path, spacy_parser: Parser) -> Iterator[Memory]:
+    clock = FrozenClock(START)
+    with Memory.open(
+        tmp_path / "chat.db", embedder=HashEmbedder(), clock=clock, parser=spacy_parser
+    ) as memory:
+        yield memory
+
+
+def said(mem: Memory, *turns: tuple[str, str], days: int = 0) -> None:
+    messages = [{"role": role, "content": text} for role, text in turns]
+    mem.add(messages, user_id=USER, timestamp=START + timedelta(days=days))
+
+
+def facts(mem: Memory) -> list[tuple[str, str | None]]:
+    """(predicate, object) of the active facts, oldest first."""
+    page = mem.get_all(user_id=USER, limit=500)
+    return [
+        (m.metadata["predicate"], m.metadata.get("object"))
+        for m in page.memories
+        if m.kind is MemoryKind.FACT
+    ]
+
+
+def test_roles_are_the_speakers_and_pronouns_follow_them(chat: Memory) -> None:
+    said(
+        chat,
+        ("user", "I've been using a Fitbit Charge 3 for my runs."),
+        ("assistant", "Great! Your Fitbit can track your pace. I can suggest a plan."),
+    )
+    user_turn, assistant_turn = [
+        m for m in chat.get_all(user_id=USER).memories if m.kind is MemoryKind.EPISODE
+    ]
+    assert user_turn.reading == "the user has been using a Fitbit Charge 3 for the user's runs."
+    assert assistant_turn.reading is not None
+    assert "the user's Fitbit can track the user's pace" in assistant_turn.reading
+    assert "the assistant can suggest" in assistant_turn.reading
+    assert "u_8f3a" not in (user_turn.reading + assistant_turn.reading)
+    assert chat.profile("the user", user_id=USER).person.name == "the user"
+
+
+def test_a_user_id_that_reads_as_a_name_names_the_user(
+    tmp_path: Path, spacy_parser: Parser
+) -> None:
+    with Memory.open(tmp_path / "m.db", embedder=HashEmbedder(), parser=spacy_parser) as mem:
+        mem.add("I live in Lisbon.", user_id="ana")
+        assert mem.profile("ana", user_id="ana").as_dict()["home"] == "Lisbon"
+
+
+def test_a_pet_named_in_passing_reaches_the_profile(chat: Memory) -> None:
+    said(chat, ("user", "I live in Lisbon with my dog Max."))
+    profile = chat.profile("the user", user_id=USER).as_dict()
+    assert profile["home"] == "Lisbon"
+    assert profile["pets"] == ["Max"]
+
+
+def test_a_short_statement_of_a_preference_is_a_fact(chat: Memory) -> None:
+    said(chat, ("user", "I hate running."), ("user", "I love sushi."))
+    assert ("dislikes", "running") in facts(chat)
+    assert chat.profile("the user", user_id=USER).as_dict()["likes"] == ["sushi"]
+
+
+def test_a_relative_date_after_a_preposition_reads_well(chat: Memory) -> None:
+    said(chat, ("user", "I want to run a marathon by next summer."))
+    [goal] = [m for m in chat.get_all(user_id=USER).memories if m.kind is MemoryKind.FACT]
+    assert goal.text == "The user wants to run a marathon by summer 2024"  # the coming one
+
+
+def test_employer_and_job_in_one_clause_are_two_facts(chat: Memory) -> None:
+    said(chat, ("user", "I work at Acme Corp as a nurse."))
+    assert facts(chat) == [("works_at", "Acme Corp"), ("job", "nurse")]
+    profile = chat.profile("the user", user_id=USER).as_dict()
+    assert set(profile["job"]) == {"Acme Corp", "nurse"}  # type: ignore[arg-type]
+
+
+def test_a_relative_introduced_by_name_gets_their_own_facts(chat: Memory) -> None:
+    said(chat, ("user", "My sister Lucy works at Google as a designer."))
+    lucy = chat.profile("Lucy", user_id=USER).as_dict()
+    assert set(lucy["job"]) == {"Google", "designer"}  # type: ignore[arg-type]
+    user = chat.profile("the user", user_id=USER).as_dict()
+    assert user["job"] == []  # the user is not the designer
+
+
+def test_a_town_after_moved_to_is_a_place(chat: Memory) -> None:
+    said(chat, ("user", "I moved to Porto now."))
+    [porto] = [e for e in chat.entities(user_id=USER) if e.name == "Porto"]
+    assert porto.kind == "place"
+
+
+def test_a_job_stated_beside_a_move_survives_the_next_move(chat: Memory) -> None:
+    said(chat, ("user", "I just moved to Boston for my new job at Acme."))
+    said(chat, ("user", "We finally relocated to Denver last week."), days=200)
+    current = facts(chat)
+    assert ("works_at", "Acme") in current
+    assert ("lives_in", "Denver") in current
+    assert ("lives_in", "Boston") not in current
+    assert chat.profile("the user", user_id=USER).as_dict()["home"] == "Denver"
+
+
+#: ways people say they have a new employer, as they come up in chats
+NEW_EMPLOYER = [
+    "I joined Stripe last month.",
+    "I just signed with Stripe!",
+    "My first week at Stripe was intense.",
+    "I started at Stripe on Monday.",
+    "I got a job at Stripe.",
+    "I accepted an offer from Stripe.",
+    "I got hired by Stripe after three interviews.",
+    "I'm working for Stripe now.",
+    "My new job is at Stripe.",
+    "I took a job with Stripe.",
+]
+#: ways people say where they live now
+NEW_HOME = [
+    "I moved to Denver in the spring.",
+    "We relocated to Denver for the schools.",
+    "I'm living in Denver these days.",
+    "We bought a house in Denver.",
+    "I finally settled in Denver.",
+    "I'm based in Denver now.",
+    "My new apartment is in Denver.",
+    "I moved back to Denver after college.",
+]
+
+
+@pytest.mark.parametrize("phrase", NEW_EMPLOYER)
+def test_a_new_employer_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I work at Acme."))
+    said(chat, ("user", phrase), days=90)
+    current = facts(chat)
+    assert ("works_at", "Stripe") in current, current
+    assert ("works_at", "Acme") not in current
+    hits = chat.search("Where do I work?", user_id=USER, k=3)
+    assert "Stripe" in hits[0].memory.text
+
+
+@pytest.mark.parametrize("phrase", NEW_HOME)
+def test_a_new_home_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I live in Austin."))
+    said(chat, ("user", phrase), days=90)
+    current = facts(chat)
+    assert ("lives_in", "Denver") in current, current
+    assert ("lives_in", "Austin") not in current
+    assert chat.profile("the user", user_id=USER).as_dict()["home"] == "Denver"
