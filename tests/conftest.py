@@ -14,7 +14,9 @@ from engramdb.ports.nlp import Parser
 from engramdb.testing import FrozenClock, HashEmbedder
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-LOCOMO = Path(__file__).resolve().parents[2] / "shared" / "data" / "locomo10.json"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+LOCOMO = DATA / "locomo10.json"
+LONGMEMEVAL = DATA / "longmemeval_s_dev.json.gz"
 
 
 @pytest.fixture

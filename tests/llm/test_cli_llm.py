@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import LOCOMO
+from tests.conftest import LOCOMO, LONGMEMEVAL
 from tests.llm.conftest import Brain, fact
 
 from engramdb.cli.main import cli
@@ -81,3 +81,25 @@ def test_eval_answers_locomo_questions_with_the_judge(  # type: ignore[no-untype
     else:
         assert report["overall"]["mean_tokens"] < 1500
         assert report["usage"]["extract_facts"]["calls"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not LONGMEMEVAL.exists(), reason="LongMemEval data not available")
+@pytest.mark.parametrize("baseline", [False, True])
+def test_eval_answers_longmemeval_with_the_per_type_judge(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, llm_server: ScriptedLLMServer, baseline: bool
+) -> None:
+    report_path = tmp_path / "report.json"
+    args = ["eval", "longmemeval", "--data", str(LONGMEMEVAL), "--types", "knowledge-update",
+            "--sample", "1", "--llm", "--no-llm-ingest", "--json", str(report_path)]  # fmt: skip
+    out = run(*args, *(["--full-context"] if baseline else []))
+    assert "knowledge-update" in out and "overall" in out
+    report = json.loads(report_path.read_text())
+    assert report["overall"]["questions"] == 1 and report["overall"]["failed"] == 0
+    assert report["usage"]["judge_longmemeval"]["calls"] == 1
+    judge = next(r for r in llm_server.requests if "LongMemEval" in r["messages"][0]["content"])
+    assert "earlier information" in judge["messages"][0]["content"]  # the knowledge-update rule
+    if baseline:  # the whole history (about 115k tokens) is in the prompt
+        assert report["overall"]["mean_tokens"] > 50_000
+    else:
+        assert report["overall"]["mean_tokens"] < 1500

@@ -602,6 +602,17 @@ def locomo(
     show_default=True,
     help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
 )
+@click.option("--budget", default=1000, show_default=True, help="With --llm: context budget.")
+@click.option(
+    "--llm", "with_llm", is_flag=True, help="Answer each question with the LLM and judge it."
+)
+@click.option("--full-context", is_flag=True, help="With --llm: answer from the whole history.")
+@click.option(
+    "--llm-ingest/--no-llm-ingest",
+    default=True,
+    show_default=True,
+    help="With --llm: run the LLM extraction on the ingested turns.",
+)
 def longmemeval(
     data: Path,
     db: str | None,
@@ -611,8 +622,15 @@ def longmemeval(
     types: str | None,
     json_out: Path | None,
     understanding: str,
+    budget: int,
+    with_llm: bool,
+    full_context: bool,
+    llm_ingest: bool,
 ) -> None:
     """LongMemEval turn recall@k, recall within token budgets, session recall and NDCG.
+
+    With --llm: answer accuracy by the paper's per-type judge rules, from engramdb's
+    context or (--full-context) the whole history.
 
     Each question's haystack goes into a fresh scope, each session at its date; the
     question is asked at its question_date. Abstention (_abs) questions are
@@ -631,11 +649,31 @@ def longmemeval(
         )
         with tempfile.TemporaryDirectory() as tmp:
             path = db or str(Path(tmp) / "longmemeval.db")
-            with open_memory(path, **_eval_options(understanding)) as mem:
-                report = run_longmemeval(mem, questions, progress_bar)
-        click.echo(render_lme_table(report))
+            options = _eval_options(understanding)
+            if with_llm:
+                del options["llm"]  # the configured model answers and judges
+            with open_memory(path, **options) as mem:
+                if with_llm:
+                    report: Any = _lme_answers(mem, questions, budget, full_context, llm_ingest)
+                    text = _answer_table(report)
+                else:
+                    report = run_longmemeval(mem, questions, progress_bar)
+                    text = render_lme_table(report)
+        click.echo(text)
         if json_out:
             json_out.write_text(json.dumps(report.to_json(), indent=2))
+
+
+def _lme_answers(
+    mem: Memory, questions: list[Any], budget: int, full_context: bool, llm_ingest: bool
+) -> Any:
+    from engramdb.eval.lme_answers import evaluate_lme_answers
+
+    with progress_bar(len(questions), "q", "answer") as bar:
+        return evaluate_lme_answers(
+            mem, questions, budget=budget, full_context=full_context, llm_ingest=llm_ingest,
+            progress=lambda phase, n: bar.update(n if phase == "questions" else 0),
+        )  # fmt: skip
 
 
 def _eval_options(understanding: str) -> dict[str, Any]:

@@ -29,7 +29,14 @@ from engramdb.eval.locomo import (
 from engramdb.eval.locomo import turn_text as locomo_turn_text
 from engramdb.pipeline.llm.runner import percentile
 
-__all__ = ["AnswerReport", "evaluate_answers", "render_answer_table", "token_f1"]
+__all__ = [
+    "AnswerReport",
+    "Answered",
+    "answer_tokens",
+    "evaluate_answers",
+    "render_answer_table",
+    "token_f1",
+]
 
 _ARTICLES = re.compile(r"\b(a|an|the|and)\b")
 
@@ -160,7 +167,7 @@ def _answer_one(
 
     assert memory.enhancer is not None
     runner = memory.enhancer.runner
-    before = _answer_tokens(memory)
+    before = answer_tokens(memory)
     started = time.monotonic()
     try:
         if transcript:
@@ -185,12 +192,13 @@ def _answer_one(
         question.category,
         judged.label == "CORRECT",
         token_f1(text, question.answer),
-        _answer_tokens(memory) - before,
+        answer_tokens(memory) - before,
         latency,
     )
 
 
-def _answer_tokens(memory: Memory) -> int:
+def answer_tokens(memory: Memory) -> int:
+    """Tokens spent by the answering calls so far."""
     used = memory.usage().get("answer", {})
     return int(used.get("prompt_tokens", 0)) + int(used.get("completion_tokens", 0))
 

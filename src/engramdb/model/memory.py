@@ -14,6 +14,7 @@ __all__ = [
     "MemoryRecord",
     "MemoryStatus",
     "Scope",
+    "role_name",
     "valid_at",
 ]
 
@@ -182,3 +183,18 @@ class MemoryEvent:
     scope: Scope
     before: dict[str, Any] | None = field(default=None, hash=False)
     after: dict[str, Any] | None = field(default=None, hash=False)
+
+
+ROLE_NAMES = {"user": "the user", "assistant": "the assistant"}
+
+
+def role_name(role: str | None, scope: Scope) -> str | None:
+    """Who speaks in ``role`` when a message gives no name.
+
+    The scope's user (or agent) id when it reads as a name ("ana"), else "the user"
+    (or "the assistant"): an id such as "u_8f3a" names no one.
+    """
+    scope_id = {"user": scope.user_id, "assistant": scope.agent_id}.get(role or "")
+    if scope_id and scope_id.isalpha():
+        return scope_id
+    return ROLE_NAMES.get(role or "")

@@ -6,8 +6,15 @@ import re
 from collections.abc import Sequence
 
 from engramdb.model.graph import Entity, entity_key
+from engramdb.model.memory import Scope, role_name
 
-__all__ = ["entities_in_query", "kinds_asked_for", "predicates_asked_for", "without_names"]
+__all__ = [
+    "entities_in_query",
+    "kinds_asked_for",
+    "parties_in_query",
+    "predicates_asked_for",
+    "without_names",
+]
 
 MIN_NAME = 3
 
@@ -32,6 +39,25 @@ def entities_in_query(query: str, entities: Sequence[Entity]) -> list[Entity]:
             continue
         found.append(entity)
     return found
+
+
+_ASKER = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'd|i'll)\b", re.IGNORECASE)
+_ASKED = re.compile(r"\b(?:you|your|yours|yourself|you've|you'd|you're)\b", re.IGNORECASE)
+
+
+def parties_in_query(query: str, scope: Scope, entities: Sequence[Entity]) -> list[Entity]:
+    """The user and the assistant, when a question speaks of them as "I" and "you".
+
+    A user asking "How much have I spent on my bike?" is asking about what they
+    said; "What did you suggest?" about what the assistant said. Each stands for
+    the speaker entity of its role (see :func:`role_name`), when the scope has one.
+    """
+    wanted = {
+        entity_key(name)
+        for regex, role in ((_ASKER, "user"), (_ASKED, "assistant"))
+        if regex.search(query) and (name := role_name(role, scope))
+    }
+    return [e for e in entities if e.kind == "person" and e.key in wanted]
 
 
 #: nouns in a question that ask for entities of a kind ("which cities...", "what books...")

@@ -21,6 +21,7 @@ from engramdb.retrieval.evidence import evidence_of, pool_support
 from engramdb.retrieval.focus import (
     entities_in_query,
     kinds_asked_for,
+    parties_in_query,
     predicates_asked_for,
     without_names,
 )
@@ -162,6 +163,7 @@ class Retriever:
         named = entities_in_query(query, known)
         # who the question is about is the entity focus's job; the dense query asks what
         vector = self.embedder.embed(without_names(query, named))
+        named += [e for e in parties_in_query(query, scope, known) if e not in named]
         # gists have their own, small candidate list (dense: a gist's vector is its
         # turns' centroid), so they neither crowd the turns' lists nor slow their scans
         direct = _asks_for_kind(flt)

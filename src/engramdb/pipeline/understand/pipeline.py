@@ -15,7 +15,7 @@ from typing import Any
 
 from engramdb.model.graph import EntityMention, Relation
 from engramdb.model.ids import new_id
-from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope
+from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope, role_name
 from engramdb.pipeline.understand.analyze import Analyzer, FactFound, TurnInput
 from engramdb.pipeline.understand.entities import Mention
 from engramdb.pipeline.understand.link import EntityLinker, entity_scope
@@ -45,22 +45,9 @@ class Understood:
         return [fact for fact, _ in self.facts]
 
 
-ROLE_NAMES = {"user": "the user", "assistant": "the assistant"}
-
-
 def speaker_name(episode: MemoryRecord) -> str | None:
-    """Who "I" is: the message's name, else a name for its role.
-
-    By role: the scope's user (or agent) id when it reads as a name ("ana"), else
-    "the user" (or "the assistant"): an id such as "u_8f3a" names no one.
-    """
-    if episode.speaker:
-        return episode.speaker
-    role = episode.role or ""
-    scope_id = {"user": episode.scope.user_id, "assistant": episode.scope.agent_id}.get(role)
-    if scope_id and scope_id.isalpha():
-        return scope_id
-    return ROLE_NAMES.get(role)
+    """Who "I" is: the message's name, else a name for its role (:func:`role_name`)."""
+    return episode.speaker or role_name(episode.role, episode.scope)
 
 
 def head_of(text: str) -> str:

@@ -1,0 +1,39 @@
+"""Quality gate: LongMemEval_S (dev half) turn and session recall, real model, no LLM.
+
+The gate runs on a fixed subset, one question of each of the six types drawn with
+seed 0 (about 3,000 turns of user-assistant chat), so that CI stays within its time
+budget; the larger runs (`engramdb eval longmemeval`) and their figures are in
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import LONGMEMEVAL
+
+from engramdb import Memory
+from engramdb.cli.progress import LogProgress
+from engramdb.eval.longmemeval import QUESTION_TYPES, load_longmemeval, sample_questions
+from engramdb.eval.report import render_lme_table, run_longmemeval
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.slow,
+    pytest.mark.skipif(not LONGMEMEVAL.exists(), reason="LongMemEval data not present"),
+]
+
+# Measured on this subset: see docs/benchmarks.md. Bars sit a little under the figures.
+BARS = {"recall@10": 0.80, "recall@1000tok": 0.75, "session_all@5": 0.95}
+
+
+def test_longmemeval_subset_recall(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]
+    questions = sample_questions(load_longmemeval(LONGMEMEVAL), per_type=1)
+    assert {q.question_type for q in questions} == set(QUESTION_TYPES)
+    with Memory.open(tmp_path / "lme.db", embedder=minilm) as mem:
+        report = run_longmemeval(mem, questions, LogProgress)
+    table = render_lme_table(report)
+    overall = report.overall
+    assert overall.questions == len([q for q in questions if not q.abstention])
+    assert overall.recall_at[10] >= BARS["recall@10"], table
+    assert overall.recall_tokens[1000] >= BARS["recall@1000tok"], table
+    assert overall.session_all_at[5] >= BARS["session_all@5"], table
