@@ -28,6 +28,7 @@ DEFAULT = RetrievalSettings()
 OFF: dict[str, dict[str, Any]] = {
     "neighbouring turns": {"neighbour_window": 0},
     "entity focus": {"entity_penalty": 1.0, "mention_weight": 1.0},
+    "I / you focus": {"party_focus": False},
     "time windows": {"time_boost": 1.0},
     "graph candidates": {"graph_weight": 0.0, "graph_boost": 1.0},
     "relation candidates": {"relation_weight": 0.0},

@@ -22,8 +22,10 @@ pytestmark = [
     pytest.mark.skipif(not LONGMEMEVAL.exists(), reason="LongMemEval data not present"),
 ]
 
-# Measured on this subset: see docs/benchmarks.md. Bars sit a little under the figures.
-BARS = {"recall@10": 0.80, "recall@1000tok": 0.75, "session_all@5": 0.95}
+# Measured on this subset (`engramdb eval longmemeval --per-type 1`): recall@10 0.875,
+# recall@1000 tokens 1.000, session recall_all@5 1.000. With six questions one question
+# moves a figure by up to 0.17: the bars allow numeric noise, not a lost question type.
+BARS = {"recall@10": 0.80, "recall@1000tok": 0.90, "session_all@5": 0.80}
 
 
 def test_longmemeval_subset_recall(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]

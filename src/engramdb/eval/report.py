@@ -128,11 +128,15 @@ def render_lme_table(report: LMEReport) -> str:
         rows.append(_lme_row(name, report.by_type[name]))
     rows.append(_lme_row("overall", report.overall))
     abstention, timing = report.abstention, report.timing
+    ingested = (
+        f"{report.turns} turns ingested in {format_duration(timing.get('ingest_s', 0.0))} "
+        f"({timing.get('turns_per_s', 0.0):.1f} turns/s)"
+        if report.turns
+        else "haystacks already in the store"
+    )
     rows.append(
         f"\n{report.questions} questions ({abstention.get('questions', 0)} abstention, "
-        f"left out of recall), {report.turns} turns ingested in "
-        f"{format_duration(timing.get('ingest_s', 0.0))} "
-        f"({timing.get('turns_per_s', 0.0):.1f} turns/s); "
+        f"left out of recall), {ingested}; "
         f"search p50 {timing.get('search_p50_ms', 0.0):.0f} ms"
     )
     return "\n".join(rows)

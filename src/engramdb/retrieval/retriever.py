@@ -76,6 +76,8 @@ class RetrievalSettings:
         gist_weight: those turns gain the gist's score times this.
         gist_top: gists are found by a dense search of their own, this many at most;
             only those ranked this high in the fused list are opened.
+        party_focus: a question's "I" and "you" name the user and the assistant, so
+            the entity focus favours what the one asked about said.
     """
 
     candidates: int = 50
@@ -98,6 +100,7 @@ class RetrievalSettings:
     gist_turns: int = 3
     gist_weight: float = 0.25
     gist_top: int = 8
+    party_focus: bool = True
 
 
 # (query, reference time on demand) -> the [start, end) intervals its time expressions mean
@@ -160,10 +163,11 @@ class Retriever:
         """
         s = self.settings
         known = self.store.entities(scope) if isinstance(self.store, GraphStore) else []
-        named = entities_in_query(query, known)
+        by_name = entities_in_query(query, known)
         # who the question is about is the entity focus's job; the dense query asks what
-        vector = self.embedder.embed(without_names(query, named))
-        named += [e for e in parties_in_query(query, scope, known) if e not in named]
+        vector = self.embedder.embed(without_names(query, by_name))
+        parties = parties_in_query(query, scope, known) if s.party_focus else []
+        named = by_name + [e for e in parties if e not in by_name]
         # gists have their own, small candidate list (dense: a gist's vector is its
         # turns' centroid), so they neither crowd the turns' lists nor slow their scans
         direct = _asks_for_kind(flt)
@@ -173,7 +177,8 @@ class Retriever:
             gists = _and(flt, Cond("kind", "eq", "summary", column=True))
             ranked["gist"] = self._dense(vector, scope, gists, as_of)[: s.gist_top]
         windows = self._time_windows(query, scope, as_of or now)
-        graph = self._graph_candidates(query, vector, named, known)
+        # the user is linked to everything they ever mentioned: no constraint on answers
+        graph = self._graph_candidates(query, vector, by_name, known)
         if graph:
             ranked["graph"] = graph
         relations = self._relation_candidates(query, named, scope, as_of)
