@@ -481,6 +481,46 @@ _DEMO_QUESTIONS = (
 )
 
 
+def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json`` and ``--understanding``, shared by the evaluations."""
+    command = click.option(
+        "--understanding",
+        type=click.Choice(["spacy", "rules", "none"]),
+        default="spacy",
+        show_default=True,
+        help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
+    )(command)
+    return click.option(
+        "--json",
+        "json_out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write the report as JSON here.",
+    )(command)
+
+
+def _answer_options(whole: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--llm``, ``--full-context`` and ``--llm-ingest``, shared by the evaluations."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--llm-ingest/--no-llm-ingest",
+            default=True,
+            show_default=True,
+            help="With --llm: run the LLM extraction on the ingested turns.",
+        )(command)
+        command = click.option(
+            "--full-context", is_flag=True, help=f"With --llm: answer from the whole {whole}."
+        )(command)
+        return click.option(
+            "--llm",
+            "with_llm",
+            is_flag=True,
+            help="Answer each question with the LLM and judge it.",
+        )(command)
+
+    return decorate
+
+
 @cli.group(name="eval")
 def eval_() -> None:
     """Measure retrieval quality on benchmarks (no LLM needed)."""
@@ -497,19 +537,7 @@ def eval_() -> None:
 @click.option("--db", help="Store to ingest into (default: a temporary file).")
 @click.option("--conversations", type=int, help="Evaluate only the first N conversations.")
 @click.option("--categories", default="1,2,3,4", show_default=True, help="Question categories.")
-@click.option(
-    "--json",
-    "json_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the report as JSON here.",
-)
-@click.option(
-    "--understanding",
-    type=click.Choice(["spacy", "rules", "none"]),
-    default="spacy",
-    show_default=True,
-    help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
-)
+@_report_options
 @click.option(
     "--mode",
     type=click.Choice(["search", "context"]),
@@ -518,18 +546,7 @@ def eval_() -> None:
     help="search: ranked hits; context: the packed context of `engramdb context`.",
 )
 @click.option("--budget", default=1000, show_default=True, help="Context token budget.")
-@click.option(
-    "--llm", "with_llm", is_flag=True, help="Answer each question with the LLM and judge it."
-)
-@click.option(
-    "--full-context", is_flag=True, help="With --llm: answer from the whole conversation."
-)
-@click.option(
-    "--llm-ingest/--no-llm-ingest",
-    default=True,
-    show_default=True,
-    help="With --llm: run the LLM extraction on the ingested turns.",
-)
+@_answer_options("conversation")
 @click.option("--questions", type=int, help="With --llm: at most N questions per conversation.")
 def locomo(
     data: Path,
@@ -589,30 +606,9 @@ def locomo(
 @click.option("--per-type", type=int, help="Evaluate N questions of each type.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the --sample choice.")
 @click.option("--types", help="Comma-separated question types (default: all).")
-@click.option(
-    "--json",
-    "json_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the report as JSON here.",
-)
-@click.option(
-    "--understanding",
-    type=click.Choice(["spacy", "rules", "none"]),
-    default="spacy",
-    show_default=True,
-    help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
-)
+@_report_options
 @click.option("--budget", default=1000, show_default=True, help="With --llm: context budget.")
-@click.option(
-    "--llm", "with_llm", is_flag=True, help="Answer each question with the LLM and judge it."
-)
-@click.option("--full-context", is_flag=True, help="With --llm: answer from the whole history.")
-@click.option(
-    "--llm-ingest/--no-llm-ingest",
-    default=True,
-    show_default=True,
-    help="With --llm: run the LLM extraction on the ingested turns.",
-)
+@_answer_options("history")
 def longmemeval(
     data: Path,
     db: str | None,
