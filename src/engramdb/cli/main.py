@@ -625,12 +625,12 @@ def longmemeval(
 ) -> None:
     """LongMemEval turn recall@k, recall within token budgets, session recall and NDCG.
 
-    With --llm: answer accuracy by the paper's per-type judge rules, from engramdb's
-    context or (--full-context) the whole history.
-
     Each question's haystack goes into a fresh scope, each session at its date; the
     question is asked at its question_date. Abstention (_abs) questions are
     left out of recall and reported apart.
+
+    With --llm: answer accuracy by the paper's per-type judge rules, from engramdb's
+    context or (--full-context) the whole history.
     """
     from engramdb.eval.longmemeval import QUESTION_TYPES, load_longmemeval, sample_questions
     from engramdb.eval.report import render_lme_table, run_longmemeval
