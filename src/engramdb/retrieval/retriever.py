@@ -255,7 +255,7 @@ class Retriever:
             floor = max(
                 self.settings.lexical_floor * (lexical[0][1] if lexical else 0.0), NO_WEIGHT
             )
-            ranked["lexical"] = [(i, score) for i, score in lexical if score >= floor]
+            ranked["lexical"] = _in_order([(i, s) for i, s in lexical if s >= floor])
         ranked["dense"] = self._dense(vector, scope, flt, as_of)
         return ranked
 
@@ -264,7 +264,9 @@ class Retriever:
     ) -> list[ScoredId]:
         if not (self.store.capabilities.vector and isinstance(self.store, VectorIndex)):
             return []
-        return self.store.vector_search(vector, scope, flt, self.settings.candidates, as_of=as_of)
+        return _in_order(
+            self.store.vector_search(vector, scope, flt, self.settings.candidates, as_of=as_of)
+        )
 
     def _drill_down(
         self, fused: list[Fused], memories: dict[str, MemoryRecord], vector: Vector
@@ -388,6 +390,14 @@ class Retriever:
         wanted = {s for h in hits for s in h.memory.sources}
         found = self.store.get_many(list(wanted)) if wanted else {}
         return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
+
+
+def _in_order(found: list[ScoredId]) -> list[ScoredId]:
+    """Best first; equal scores by id, so that every backend ranks ties alike.
+
+    Scores are compared to 6 places: one backend computes in float32, another in float64.
+    """
+    return sorted(found, key=lambda pair: (-round(pair[1], 6), pair[0]))
 
 
 def _held(relation: Relation, at: datetime | None) -> bool:
