@@ -131,6 +131,7 @@ def test_eval_locomo_prints_a_table_and_json(run, tmp_path: Path) -> None:  # ty
     report = json.loads(out_json.read_text())
     assert report["conversations"] == 1
     assert 0.4 < report["overall"]["recall@10"] <= 1.0
+    assert "turns/s" in out and report["timing"]["turns_per_s"] > 0
 
 
 def test_reindex_moves_a_store_to_the_local_model(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

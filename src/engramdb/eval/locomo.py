@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from engramdb.engine import Memory
@@ -176,6 +178,7 @@ class LocomoReport:
     conversations: int
     turns: int
     skipped_questions: int
+    timing: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-compatible dict."""
@@ -193,6 +196,7 @@ class LocomoReport:
             "conversations": self.conversations,
             "turns": self.turns,
             "skipped_questions": self.skipped_questions,
+            "timing": {k: round(v, 3) for k, v in self.timing.items()},
             "overall": summary(self.overall),
             "by_category": {
                 f"{c} {CATEGORY_NAMES.get(c, '')}".strip(): summary(s)
@@ -258,9 +262,13 @@ def evaluate(
     turns = 0
     results: list[QuestionResult] = []
     skipped = 0
+    ingest_s = 0.0
+    searches: list[float] = []
     for conversation in conversations:
         if ingest:
+            started = time.perf_counter()
             added = ingest_conversation(memory, conversation)
+            ingest_s += time.perf_counter() - started
             turns += added
             if progress:
                 progress("turns", added)
@@ -270,8 +278,10 @@ def evaluate(
             if not question.evidence:
                 skipped += 1
                 continue
+            started = time.perf_counter()
             with asked_after(memory, conversation):
                 hits = memory.search(question.text, user_id=conversation.user_id, k=k)
+            searches.append(time.perf_counter() - started)
             results.append(
                 score_question(
                     question.category,
@@ -293,4 +303,9 @@ def evaluate(
         len(conversations),
         turns,
         skipped,
+        timing={
+            "ingest_s": ingest_s,
+            "turns_per_s": turns / ingest_s if ingest_s else 0.0,
+            "search_p50_ms": 1000 * median(searches) if searches else 0.0,
+        },
     )

@@ -80,8 +80,12 @@ def render_table(report: LocomoReport) -> str:
         label = f"{category} {CATEGORY_NAMES.get(category, '')}".strip()
         rows.append(_row(label, report.by_category[category]))
     rows.append(_row("overall", report.overall))
+    timing = report.timing
     rows.append(
-        f"\n{report.conversations} conversations, {report.turns} turns ingested; "
+        f"\n{report.conversations} conversations, {report.turns} turns ingested in "
+        f"{format_duration(timing.get('ingest_s', 0.0))} "
+        f"({timing.get('turns_per_s', 0.0):.1f} turns/s); search p50 "
+        f"{timing.get('search_p50_ms', 0.0):.0f} ms; "
         f"{report.skipped_questions} questions without usable evidence ids skipped"
     )
     return "\n".join(rows)
