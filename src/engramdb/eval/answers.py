@@ -34,6 +34,7 @@ __all__ = [
     "Answered",
     "answer_tokens",
     "evaluate_answers",
+    "judged_answer",
     "render_answer_table",
     "token_f1",
 ]
@@ -167,33 +168,46 @@ def _answer_one(
 
     assert memory.enhancer is not None
     runner = memory.enhancer.runner
-    before = answer_tokens(memory)
-    started = time.monotonic()
-    try:
+
+    def answer() -> str:
         if transcript:
             output, _ = runner.ask(
                 "answer", AnswerOutput, question=question.text, memories=transcript
             )
-            text = output.answer
-        else:
-            found = memory.answer(question.text, user_id=conversation.user_id, budget_tokens=budget)
-            text = found.text
-        latency = time.monotonic() - started
+            return output.answer
+        return memory.answer(question.text, user_id=conversation.user_id, budget_tokens=budget).text
+
+    def judge(text: str) -> JudgedAnswer:
         judged, _ = runner.ask(
-            "judge_answer",
-            JudgedAnswer,
-            question=question.text,
-            gold=question.answer,
+            "judge_answer", JudgedAnswer, question=question.text, gold=question.answer,
             generated=text,
-        )
+        )  # fmt: skip
+        return judged
+
+    return judged_answer(memory, question.category, question.answer, answer, judge)
+
+
+def judged_answer(
+    memory: Memory,
+    category: str,
+    gold: str,
+    answer: Callable[[], str],
+    judge: Callable[[str], Any],
+) -> Answered:
+    """Answer, time it, count its tokens and judge it; an LLM failure is a failed answer.
+
+    ``judge`` returns an object with a ``label`` (``"CORRECT"`` or ``"WRONG"``).
+    """
+    before = answer_tokens(memory)
+    started = time.monotonic()
+    try:
+        text = answer()
+        latency = time.monotonic() - started
+        correct = judge(text).label == "CORRECT"
     except LLMError:
-        return Answered(question.category, False, 0.0, 0, time.monotonic() - started, True)
+        return Answered(category, False, 0.0, 0, time.monotonic() - started, True)
     return Answered(
-        question.category,
-        judged.label == "CORRECT",
-        token_f1(text, question.answer),
-        answer_tokens(memory) - before,
-        latency,
+        category, correct, token_f1(text, gold), answer_tokens(memory) - before, latency
     )
 
 

@@ -11,13 +11,12 @@ when the response says the history does not tell.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from engramdb.engine import Memory
-from engramdb.errors import CapabilityMissing, LLMError
-from engramdb.eval.answers import Answered, AnswerReport, answer_tokens, token_f1
+from engramdb.errors import CapabilityMissing
+from engramdb.eval.answers import Answered, AnswerReport, judged_answer
 from engramdb.eval.locomo import clock_at
 from engramdb.eval.longmemeval import LMEQuestion, ingest_haystack
 
@@ -110,27 +109,21 @@ def _answer_one(memory: Memory, question: LMEQuestion, budget: int, full_context
     assert memory.enhancer is not None
     runner = memory.enhancer.runner
     kind = "abstention" if question.abstention else question.question_type
-    before = answer_tokens(memory)
-    started = time.monotonic()
-    try:
+
+    def answer() -> str:
         if full_context:
             output, _ = runner.ask(
                 "answer", AnswerOutput, question=question.question,
                 memories=history_transcript(question),
             )  # fmt: skip
-            text = output.answer
-        else:
-            text = memory.answer(
-                question.question, user_id=question.user_id, budget_tokens=budget
-            ).text
-        latency = time.monotonic() - started
+            return output.answer
+        return memory.answer(question.question, user_id=question.user_id, budget_tokens=budget).text
+
+    def judge(text: str) -> JudgedAnswer:
         judged, _ = runner.ask(
             "judge_longmemeval", JudgedAnswer, rule=JUDGE_RULES.get(kind, JUDGE_RULES["default"]),
             question=question.question, gold=question.answer, generated=text,
         )  # fmt: skip
-    except LLMError:
-        return Answered(kind, False, 0.0, 0, time.monotonic() - started, True)
-    correct = judged.label == "CORRECT"
-    return Answered(
-        kind, correct, token_f1(text, question.answer), answer_tokens(memory) - before, latency
-    )
+        return judged
+
+    return judged_answer(memory, kind, question.answer, answer, judge)

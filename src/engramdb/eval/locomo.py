@@ -18,12 +18,18 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 from engramdb.engine import Memory
 from engramdb.errors import InvalidInput
-from engramdb.eval.metrics import QuestionResult, RankedEvidence, Summary, score_question, summarize
+from engramdb.eval.metrics import (
+    QuestionResult,
+    RankedEvidence,
+    Summary,
+    score_question,
+    summarize,
+    timing,
+)
 from engramdb.model.query import Hit
 from engramdb.retrieval.budget import count_tokens
 from engramdb.testing.fakes import FrozenClock
@@ -303,9 +309,5 @@ def evaluate(
         len(conversations),
         turns,
         skipped,
-        timing={
-            "ingest_s": ingest_s,
-            "turns_per_s": turns / ingest_s if ingest_s else 0.0,
-            "search_p50_ms": 1000 * median(searches) if searches else 0.0,
-        },
+        timing=timing(ingest_s, turns, searches),
     )

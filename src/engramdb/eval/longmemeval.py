@@ -23,13 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import fmean, median
+from statistics import fmean
 from typing import Any
 
 from engramdb.engine import Memory
 from engramdb.errors import InvalidInput
 from engramdb.eval.locomo import clock_at, ranked_evidence
-from engramdb.eval.metrics import QuestionResult, Summary, score_question, summarize
+from engramdb.eval.metrics import QuestionResult, Summary, score_question, summarize, timing
 from engramdb.model.memory import Scope
 
 __all__ = [
@@ -262,8 +262,8 @@ def ingest_haystack(memory: Memory, question: LMEQuestion) -> int:
     The clock stands at the end of the history while it is stored: everything is
     learned by then.
     """
-    scope = memory.store.latest_time(Scope(user_id=question.user_id, tenant_id=memory.tenant_id))
-    if scope is not None:  # stored by an earlier run into the same --db
+    scope = Scope(user_id=question.user_id, tenant_id=memory.tenant_id)
+    if memory.store.latest_time(scope) is not None:  # stored by an earlier run (--db)
         return 0
     learned = max(question.asked_at, *(s.when for s in question.sessions))
     with clock_at(memory, learned):
@@ -332,12 +332,7 @@ def evaluate_longmemeval(
             "mean_top_score": _mean(top_scores[True]),
             "mean_top_score_answerable": _mean(top_scores[False]),
         },
-        timing={
-            "ingest_s": ingest_s,
-            "turns_per_s": turns / ingest_s if ingest_s else 0.0,
-            "search_s": sum(searches),
-            "search_p50_ms": 1000 * median(searches) if searches else 0.0,
-        },
+        timing=timing(ingest_s, turns, searches),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from statistics import fmean
+from statistics import fmean, median
 
 __all__ = [
     "QuestionResult",
@@ -19,6 +19,7 @@ __all__ = [
     "score_question",
     "session_of",
     "summarize",
+    "timing",
 ]
 
 
@@ -146,3 +147,13 @@ def summarize(results: Sequence[QuestionResult]) -> Summary:
         },
         session_ndcg_at={k: mean("session_ndcg_at", k) for k in first.session_ndcg_at},
     )
+
+
+def timing(ingest_s: float, turns: int, searches: Sequence[float]) -> dict[str, float]:
+    """An evaluation's speed: ingest seconds and turns/s, search seconds and median (ms)."""
+    return {
+        "ingest_s": ingest_s,
+        "turns_per_s": turns / ingest_s if ingest_s else 0.0,
+        "search_s": sum(searches),
+        "search_p50_ms": 1000 * median(searches) if searches else 0.0,
+    }

@@ -80,12 +80,8 @@ def render_table(report: LocomoReport) -> str:
         label = f"{category} {CATEGORY_NAMES.get(category, '')}".strip()
         rows.append(_row(label, report.by_category[category]))
     rows.append(_row("overall", report.overall))
-    timing = report.timing
     rows.append(
-        f"\n{report.conversations} conversations, {report.turns} turns ingested in "
-        f"{format_duration(timing.get('ingest_s', 0.0))} "
-        f"({timing.get('turns_per_s', 0.0):.1f} turns/s); search p50 "
-        f"{timing.get('search_p50_ms', 0.0):.0f} ms; "
+        f"\n{report.conversations} conversations, {_speed(report.turns, report.timing)}; "
         f"{report.skipped_questions} questions without usable evidence ids skipped"
     )
     return "\n".join(rows)
@@ -131,19 +127,22 @@ def render_lme_table(report: LMEReport) -> str:
     for name in sorted(report.by_type):
         rows.append(_lme_row(name, report.by_type[name]))
     rows.append(_lme_row("overall", report.overall))
-    abstention, timing = report.abstention, report.timing
-    ingested = (
-        f"{report.turns} turns ingested in {format_duration(timing.get('ingest_s', 0.0))} "
-        f"({timing.get('turns_per_s', 0.0):.1f} turns/s)"
-        if report.turns
-        else "haystacks already in the store"
-    )
     rows.append(
-        f"\n{report.questions} questions ({abstention.get('questions', 0)} abstention, "
-        f"left out of recall), {ingested}; "
-        f"search p50 {timing.get('search_p50_ms', 0.0):.0f} ms"
+        f"\n{report.questions} questions ({report.abstention.get('questions', 0)} abstention, "
+        f"left out of recall), {_speed(report.turns, report.timing)}"
     )
     return "\n".join(rows)
+
+
+def _speed(turns: int, timing: dict[str, float]) -> str:
+    """How fast the evaluation ingested and searched (see :func:`metrics.timing`)."""
+    ingested = (
+        f"{turns} turns ingested in {format_duration(timing.get('ingest_s', 0.0))} "
+        f"({timing.get('turns_per_s', 0.0):.1f} turns/s)"
+        if turns
+        else "nothing ingested (already in the store)"
+    )
+    return f"{ingested}; search p50 {timing.get('search_p50_ms', 0.0):.0f} ms"
 
 
 def _lme_row(label: str, s: Summary) -> str:

@@ -68,18 +68,20 @@ def understand(
     """Analyse one conversation's new episodes (in order) into readings, mentions and facts."""
     speakers = [speaker_name(e) for e in episodes]
     distinct = list(dict.fromkeys(s for s in speakers if s))
+    heads = [head_of(e.text) for e in episodes]
     inputs = [
-        TurnInput(head_of(e.text), s, e.occurred_at, _addressee(s, distinct))
-        for e, s in zip(episodes, speakers, strict=True)
+        TurnInput(head, s, e.occurred_at, _addressee(s, distinct))
+        for e, s, head in zip(episodes, speakers, heads, strict=True)
     ]
     confidence = PARSED_CONFIDENCE if analyzer.parser.has_dependencies else RULES_CONFIDENCE
     results = []
-    for episode, analysis in zip(episodes, analyzer.analyze(inputs, distinct), strict=True):
+    analyses = analyzer.analyze(inputs, distinct)
+    for episode, head, analysis in zip(episodes, heads, analyses, strict=True):
         facts = tuple(
             (_fact_memory(episode, found, now, confidence, analyzer.parser.name), found)
             for found in analysis.facts
         )
-        tail = episode.text[len(head_of(episode.text)) :]  # kept verbatim
+        tail = episode.text[len(head) :]  # kept verbatim
         whole = analysis.reading + tail
         reading = whole if whole != episode.text else None
         results.append(Understood(replace(episode, reading=reading), analysis.mentions, facts))
