@@ -12,7 +12,10 @@ Usage::
 2. Search: a scope is grown to each size with the real turns' texts and MiniLM
    vectors, replicated with small noise (clustered like real data, not uniform
    random), then LoCoMo questions are searched end to end in that one scope
-   (query embedding, full-text BM25, ANN, fusion, neighbours); p50 / p95 latency.
+   (query embedding, full-text BM25, ANN, fusion, neighbours); p50 / p95 / p99 latency,
+   beside the FTS and ANN legs alone (same questions, same depth, vectors precomputed)
+   and the number of store calls one search makes.
+A ``--db`` that was filled by an earlier run is grown to the next size, not refilled.
 Peak RSS is reported at the end. Results are printed as JSON.
 """
 
@@ -26,12 +29,15 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from engramdb import Memory, MemoryRecord
 from engramdb.eval.locomo import ingest_conversation, load_locomo
 from engramdb.model.ids import new_id
+from engramdb.model.memory import Scope
+from engramdb.retrieval.text import query_terms
 
 SCOPE = "bench"
 
@@ -74,37 +80,94 @@ def grow(mem: Memory, seeds: list[MemoryRecord], vectors: dict[str, np.ndarray],
     return time.perf_counter() - began
 
 
-def search_latency(mem: Memory, questions: list[str]) -> dict[str, float]:
+def search_latency(mem: Memory, questions: list[str]) -> dict[str, object]:
+    """End-to-end searches in the one big scope, the raw legs alone, and store calls."""
     mem.search(questions[0], user_id=SCOPE, k=10)  # warm: loads / builds the ANN index
-    return timed_searches(mem, [(SCOPE, q) for q in questions])
+    end_to_end = timed_searches(mem, [(SCOPE, q) for q in questions])
+    return {**end_to_end, **raw_legs(mem, questions), **store_calls(mem, questions)}
 
 
 def timed_searches(mem: Memory, questions: list[tuple[str, str]]) -> dict[str, float]:
-    """Search each ``(user_id, question)``; the count and p50 / p95 latency in ms."""
+    """Search each ``(user_id, question)``; the count and p50 / p95 / p99 latency in ms."""
     timings = []
     for user_id, question in questions:
         started = time.perf_counter()
         mem.search(question, user_id=user_id, k=10)
         timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return {
-        "queries": len(timings),
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2),
-    }
+    return {"queries": len(timings), **percentiles(timings)}
 
 
-def measure(mem: Memory, data: Path, sizes: list[int], questions: list[str]) -> dict[str, object]:
+def percentiles(timings: list[float], prefix: str = "") -> dict[str, float]:
+    ordered = sorted(timings)
+    at = lambda q: round(ordered[int(q * (len(ordered) - 1))], 2)  # noqa: E731
+    return {f"{prefix}p50_ms": at(0.5), f"{prefix}p95_ms": at(0.95), f"{prefix}p99_ms": at(0.99)}
+
+
+def raw_legs(mem: Memory, questions: list[str]) -> dict[str, float]:
+    """The FTS and ANN indexes alone, as deep as the retriever asks (query vectors precomputed)."""
+    depth = mem.retriever.settings.candidates
+    scope = Scope(SCOPE)
+    vectors = mem.embedder.embed_many(questions)
+    lexical, dense = [], []
+    for question, vector in zip(questions, vectors, strict=True):
+        started = time.perf_counter()
+        mem.store.keyword_search(query_terms(question), scope, None, depth)
+        lexical.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        mem.store.vector_search(vector, scope, None, depth)
+        dense.append((time.perf_counter() - started) * 1000)
+    return {**percentiles(lexical, "fts_"), **percentiles(dense, "ann_")}
+
+
+def store_calls(mem: Memory, questions: list[str]) -> dict[str, float]:
+    """Store methods one search calls (each is one or more statements), median and max."""
+    store = mem.store
+    counts: list[int] = []
+    calls = [0]
+    names = [n for n in dir(type(store)) if not n.startswith("_") and callable(getattr(store, n))]
+    for name in names:
+        method = getattr(store, name)
+        setattr(store, name, _counted(method, calls))
+    try:
+        for question in questions:
+            calls[0] = 0
+            mem.search(question, user_id=SCOPE, k=10)
+            counts.append(calls[0])
+    finally:
+        for name in names:
+            delattr(store, name)
+    return {"store_calls_p50": statistics.median(counts), "store_calls_max": max(counts)}
+
+
+def _counted(method: Any, calls: list[int]) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return method(*args, **kwargs)
+
+    return counted
+
+
+def copies_held(mem: Memory) -> int:
+    """How many copies the big scope holds already (a kept ``--db`` is grown, not refilled)."""
+    return mem.store.next_seq(Scope(SCOPE))
+
+
+def measure(
+    mem: Memory, data: Path, sizes: list[int], questions: list[str], *, fresh: bool
+) -> dict[str, object]:
     """Ingest LoCoMo, then grow one scope to each size and time searches in it."""
-    results: dict[str, object] = {"ingest": ingest(mem, data)}
+    results: dict[str, object] = {"ingest": ingest(mem, data)} if fresh else {}
     seeds, vectors = seed_turns(mem, [c.user_id for c in load_locomo(data)])
     rng = np.random.default_rng(7)
-    have = 0
+    have = 0 if fresh else copies_held(mem)
     for size in sorted(sizes):
-        seconds = grow(mem, seeds, vectors, have, size, rng)
-        added, have = size - have, size
+        if size < have:
+            print(json.dumps({size: f"skipped: the store holds {have} already"}), flush=True)
+            continue
+        seconds = grow(mem, seeds, vectors, have, size, rng) if size > have else 0.0
+        added, have = max(size - have, 0), max(size, have)
         results[f"search@{size}"] = {
-            "bulk_insert_rows_per_s": round(added / max(seconds, 1e-9)),
+            "bulk_insert_rows_per_s": round(added / max(seconds, 1e-9)) if added else None,
             **search_latency(mem, questions),
         }
         print(json.dumps({size: results[f"search@{size}"]}), flush=True)
@@ -122,7 +185,8 @@ def main() -> None:
     questions = [q.text for c in conversations for q in c.questions][: args.queries]
     results: dict[str, object] = {"store": "postgresql" if "://" in (args.db or "") else "sqlite"}
     with tempfile.TemporaryDirectory() as tmp, Memory.open(args.db or f"{tmp}/b.db") as mem:
-        results.update(measure(mem, args.data, args.sizes, questions))
+        fresh = mem.store.stats()["memories"] == 0
+        results.update(measure(mem, args.data, args.sizes, questions, fresh=fresh))
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(results, indent=2))
 

@@ -32,6 +32,8 @@ def test_onnx_export_from_the_packaged_weights(tmp_path, minilm) -> None:  # typ
     from engramdb.providers.embedders.minilm import MiniLMEmbedder
 
     fresh = MiniLMEmbedder(cache_dir=tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing is loaded until something is embedded
+    fresh.load()
     assert len(list(tmp_path.glob("all-MiniLM-L6-v2-*.onnx"))) == 1
     text = "exported graphs give the same vectors"
     assert np.allclose(fresh.embed(text), minilm.embed(text), atol=1e-5)

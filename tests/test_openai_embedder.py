@@ -77,13 +77,13 @@ def test_retries_transient_errors_then_fails_cleanly(server) -> None:  # type: i
     assert embedder.embed("x").shape == (3,)
     script.replies = [(500, {}), (503, {})]
     with pytest.raises(EmbeddingError, match="503"):
-        embedder.embed("x")
+        embedder.embed("y")  # texts not embedded before: a repeat is answered from the cache
     script.replies = [(200, {"data": "nonsense"})]
     with pytest.raises(EmbeddingError, match="malformed"):
-        embedder.embed("x")
+        embedder.embed("z")
     script.replies = [(400, {"error": "bad model"})]
     with pytest.raises(EmbeddingError, match="400"):
-        embedder.embed("x")
+        embedder.embed("w")
     embedder.close()
 
 

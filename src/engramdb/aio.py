@@ -77,6 +77,7 @@ class AsyncMemory:
     entity = _on_thread(Memory.entity)
     profile = _on_thread(Memory.profile)
     ping = _on_thread(Memory.ping)
+    load_models = _on_thread(Memory.load_models)
     stats = _on_thread(Memory.stats)
     export = _on_thread(Memory.export)
     import_ = _on_thread(Memory.import_)

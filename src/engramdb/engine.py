@@ -1074,6 +1074,16 @@ class Memory:
         """
         self.store.get_meta("embedder")
 
+    def load_models(self) -> None:
+        """Load the embedder and the parser now instead of on first use.
+
+        Both load lazily, so that commands which embed and parse nothing start fast;
+        a long-running server calls this once at start-up.
+        """
+        self.embedder.load()
+        if self.analyzer is not None:
+            self.analyzer.parser.load()
+
     def stats(self) -> dict[str, Any]:
         """Counts and sizes of the store, and the embedder in use."""
         return {**self.store.stats(), "embedder": self.embedder.identity}

@@ -74,6 +74,19 @@ def test_neighbouring_turn_is_pulled_in_below_its_hit(mem: Memory) -> None:
     assert neighbour.score < hits[0].score
 
 
+def test_neighbours_of_many_hits_come_in_one_call_each_from_its_own_session(mem: Memory) -> None:
+    turns = [say("Ana", f"turn {n}") for n in range(5)]
+    first = mem.add(turns, user_id="ana", session_id="s1")
+    second = mem.add(turns, user_id="ana", session_id="s2")
+    other = mem.add(turns, user_id="ben", session_id="s1")
+    mem.delete(first[3].id)
+    around = mem.store.neighbours([first[2], second[0], other[4], first[2]], 1)
+    assert [m.id for m in around[first[2].id]] == [first[1].id]  # the deleted turn is not active
+    assert [m.id for m in around[second[0].id]] == [second[1].id]
+    assert [m.id for m in around[other[4].id]] == [other[3].id]
+    assert mem.store.neighbours([], 1) == {}
+
+
 def test_search_never_leaves_its_scope(mem: Memory) -> None:
     mem.add("secret plan about rockets", user_id="alice", session_id="a1")
     mem.add("my rockets are blue", user_id="bob", session_id="b1")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from tests.conftest import say
 from tests.server.conftest import Served
 
 from engramdb import Memory
+from engramdb.errors import CapabilityMissing
 from engramdb.server import create_app
 from engramdb.testing import HashEmbedder
 
@@ -232,6 +235,43 @@ def test_lifespan_opens_and_closes_an_engine(tmp_path: Path) -> None:
         )
     with Memory.open(tmp_path / "a.db", embedder=HashEmbedder(), understand=False) as again:
         assert [m.text for m in again.get_all(user_id="u").memories] == ["kept"]
+
+
+class _SlowEmbedder(HashEmbedder):
+    """Loads only when the test lets it, or fails to."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.fail = fail
+        self.release = threading.Event()
+
+    def load(self) -> None:
+        self.release.wait(timeout=30)
+        if self.fail:
+            raise CapabilityMissing("the model is not installed", extra="local")
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_ready_waits_for_the_models_loaded_at_start_up(tmp_path: Path, fail: bool) -> None:
+    embedder = _SlowEmbedder(fail)
+    mem = Memory.open(tmp_path / "a.db", embedder=embedder, understand=False)
+    with TestClient(create_app(mem, auth=False)) as api:
+        loading = api.get("/ready")
+        assert loading.status_code == 503
+        assert loading.json()["error"]["type"] == "Loading"
+        assert api.get("/health").status_code == 200  # alive meanwhile
+        embedder.release.set()
+        for _ in range(100):  # the loading thread finishes at once; allow a slow machine
+            answer = api.get("/ready")
+            if answer.json().get("error", {}).get("type") != "Loading":
+                break
+            time.sleep(0.05)
+        if fail:
+            assert answer.status_code == 503
+            assert answer.json()["error"]["type"] == "CapabilityMissing"
+        else:
+            assert answer.json() == {"status": "ready"}
+    mem.close()
 
 
 ERROR_FIELDS = {"type", "message", "field", "request_id"}

@@ -1,4 +1,4 @@
-"""Pieces every SQL backend uses the same way: row-id cursors and event payloads."""
+"""Pieces every SQL backend uses the same way: row-id cursors, event payloads, neighbourhoods."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 from engramdb.errors import InvalidInput
 from engramdb.model.codec import memory_to_dict
-from engramdb.model.memory import MemoryRecord
+from engramdb.model.memory import MemoryKind, MemoryRecord
 from engramdb.model.query import Page
 
-__all__ = ["event_payload", "page_of", "parse_cursor"]
+__all__ = ["around_each", "event_payload", "neighbourhood_anchors", "page_of", "parse_cursor"]
 
 
 def parse_cursor(cursor: str | None) -> int:
@@ -42,3 +42,26 @@ def event_payload(memory: MemoryRecord | dict[str, Any] | None) -> str | None:
         return None
     data = memory if isinstance(memory, dict) else memory_to_dict(memory)
     return json.dumps(data, ensure_ascii=False)
+
+
+def neighbourhood_anchors(memories: Sequence[MemoryRecord]) -> list[MemoryRecord]:
+    """The distinct episodes of ``memories`` that have a session position."""
+    unique = {m.id: m for m in memories if m.seq is not None and m.kind is MemoryKind.EPISODE}
+    return list(unique.values())
+
+
+def around_each(
+    anchors: Sequence[MemoryRecord], found: Sequence[MemoryRecord], window: int
+) -> dict[str, list[MemoryRecord]]:
+    """Split the episodes fetched for all ``anchors`` into each one's neighbours."""
+    by_scope: dict[Any, list[MemoryRecord]] = {}
+    for memory in found:
+        by_scope.setdefault(memory.scope, []).append(memory)
+    return {
+        anchor.id: [
+            m
+            for m in by_scope.get(anchor.scope, [])
+            if m.seq != anchor.seq and abs((m.seq or 0) - (anchor.seq or 0)) <= window
+        ]
+        for anchor in anchors
+    }

@@ -5,19 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.pipeline.normalize import Turn
 from engramdb.pipeline.understand.analyze import Analyzer
+from engramdb.pipeline.understand.link import EntityLinker, entity_scope
 from engramdb.pipeline.understand.pipeline import Understood, apply_understanding, understand
 from engramdb.pipeline.unit_of_work import run_atomically
 from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
-from engramdb.ports.store import MemoryStore
+from engramdb.ports.store import GraphStore, MemoryStore
 
 __all__ = [
     "AddRequest",
@@ -27,6 +31,9 @@ __all__ = [
     "request_fingerprint",
     "revise_episode",
 ]
+
+#: texts embedded together: enough for full, length-sorted batches
+EMBED_CHUNK = 64
 
 
 def embedding_text(memory: MemoryRecord) -> str:
@@ -110,38 +117,31 @@ def ingest(
     With an ``analyzer``, each request's turns are also understood: the episodes
     get their resolved reading, facts are stored with their source turns, and the
     entity graph is updated, in the same transaction. Everything is analysed and
-    embedded first (length-sorted batches across requests), so a failing model
-    changes nothing and searches are not blocked meanwhile.
+    embedded first (parsing overlapping embedding, in chunks of requests), so a
+    failing model changes nothing and searches are not blocked meanwhile.
     """
     now = clock.now()
     prepared: list[list[Understood]] = []
-    for request in requests:
-        episodes = build_episodes(
-            request.turns,
-            request.scope,
-            timestamp=request.timestamp,
-            metadata=request.metadata,
-            first_seq=0,
-            now=now,
-            importance=request.importance,
-            expires_at=request.expires_at,
-        )
-        if analyzer is None:
-            prepared.append([Understood(e, (), ()) for e in episodes])
-        else:
-            prepared.append(understand(analyzer, episodes, now))
-    texts = [
-        embedding_text(memory)
-        for items in prepared
-        for item in items
-        for memory in (item.episode, *item.fact_memories)
-    ]
-    vectors = list(embedder.embed_many(texts))
+    embedded: list[Future[np.ndarray]] = []
+    pending: list[str] = []
+    # texts are embedded on a worker thread while the next requests are parsed: the
+    # parser runs on one core, the embedder releases the GIL and uses the others
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engramdb-embed") as worker:
+        for request in requests:
+            items = _understood(request, now, analyzer)
+            prepared.append(items)
+            pending += _embedding_texts(items)
+            if len(pending) >= EMBED_CHUNK:
+                embedded.append(worker.submit(embedder.embed_many, pending))
+                pending = []
+        embedded.append(worker.submit(embedder.embed_many, pending))
+        vectors = [vector for future in embedded for vector in future.result()]
 
     def write() -> list[list[MemoryRecord]]:
         stored: list[list[MemoryRecord]] = []
         fresh: list[list[MemoryRecord]] = []
         remaining = list(vectors)
+        linkers: dict[Scope, EntityLinker] = {}  # sessions of one user share their entities
         for request, items in zip(requests, prepared, strict=True):
             first = store.next_seq(request.scope)
             memories: list[MemoryRecord] = []
@@ -162,7 +162,13 @@ def ingest(
                 memory_vectors += item_vectors
             store.insert(memories, memory_vectors, actor)
             if analyzer is not None and new_items:
-                apply_understanding(store, new_items, request.scope, now, actor)
+                shared = entity_scope(request.scope)
+                if shared not in linkers:
+                    assert isinstance(store, GraphStore)
+                    linkers[shared] = EntityLinker(store.entities(request.scope))
+                apply_understanding(
+                    store, new_items, request.scope, now, actor, linker=linkers[shared]
+                )
             stored.append(positioned)
             fresh.append([item.episode for item in new_items])
         if on_stored is not None:
@@ -172,6 +178,27 @@ def ingest(
         return stored
 
     return run_atomically(store, write)
+
+
+def _understood(request: AddRequest, now: datetime, analyzer: Analyzer | None) -> list[Understood]:
+    episodes = build_episodes(
+        request.turns,
+        request.scope,
+        timestamp=request.timestamp,
+        metadata=request.metadata,
+        first_seq=0,
+        now=now,
+        importance=request.importance,
+        expires_at=request.expires_at,
+    )
+    if analyzer is None:
+        return [Understood(e, (), ()) for e in episodes]
+    return understand(analyzer, episodes, now)
+
+
+def _embedding_texts(items: Sequence[Understood]) -> list[str]:
+    """Each episode's text, then its facts', in order."""
+    return [embedding_text(m) for item in items for m in (item.episode, *item.fact_memories)]
 
 
 def _repeats(

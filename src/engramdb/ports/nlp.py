@@ -60,6 +60,9 @@ class Parser(ABC):
     #: whether ``dep``/``head`` are real dependency parses (rules-only parsers: ``False``)
     has_dependencies: bool = False
 
+    def load(self) -> None:  # noqa: B027 (optional: rule parsers have nothing to load)
+        """Load the model now (parsers that have one load it on their first parse)."""
+
     @abstractmethod
     def parse_many(self, texts: Sequence[str]) -> list[list[Sentence]]:
         """The sentences of each text, in order."""

@@ -246,8 +246,13 @@ class MemoryStore(ABC):
         """Every memory id in ``scope`` (active or not), in batches."""
 
     @abstractmethod
-    def neighbours(self, memory: MemoryRecord, window: int) -> list[MemoryRecord]:
-        """Episodes of the same session within ``window`` positions of ``memory``."""
+    def neighbours(
+        self, memories: Sequence[MemoryRecord], window: int
+    ) -> dict[str, list[MemoryRecord]]:
+        """Each episode's active session neighbours within ``window`` positions, by position.
+
+        One query for all of ``memories``; memories that are not episodes get none.
+        """
 
     @abstractmethod
     def recent_episodes(self, scope: Scope, limit: int) -> list[MemoryRecord]:

@@ -206,10 +206,13 @@ class Retriever:
             fused = self._drill_down(fused, memories, vector)
         if s.neighbour_window > 0:
             head = fused[: s.expand_top]
+            around = self.store.neighbours(
+                [memories[f.id] for f in head if f.id in memories], s.neighbour_window
+            )
             expanded = expand_neighbours(
                 head,
                 memories,
-                lambda m: self.store.neighbours(m, s.neighbour_window),
+                lambda m: around.get(m.id, []),
                 decay=s.neighbour_decay,
                 context_decay=s.context_decay,
             )

@@ -7,6 +7,8 @@ shutdown, after in-flight requests have finished.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,13 +20,15 @@ from engramdb import __version__
 from engramdb.engine import Memory
 from engramdb.server import admin, routes
 from engramdb.server.background import Consolidator
-from engramdb.server.errors import ERROR_RESPONSES, install_error_handlers
+from engramdb.server.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from engramdb.server.middleware import BodyLimit, RequestContext
 from engramdb.server.schemas import StatusOut
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
 
 DEFAULT_MAX_BODY_BYTES = 4 << 20
+
+log = logging.getLogger("engramdb.server")
 
 DESCRIPTION = """Long-term memory for LLM agents.
 
@@ -59,6 +63,7 @@ def create_app(
         opened = not isinstance(engine, Memory)
         if not isinstance(engine, Memory):
             app.state.memory = await run_in_threadpool(engine)
+        app.state.models = _load_in_background(app.state.memory)
         consolidator = None
         if consolidate_every is not None:
             consolidator = Consolidator(app.state.memory, consolidate_every)
@@ -81,6 +86,7 @@ def create_app(
     )
     app.state.auth = auth
     app.state.consolidator = None  # set by the lifespan when consolidating in the background
+    app.state.models = None  # set by the lifespan: loaded once it is set
     if isinstance(engine, Memory):
         app.state.memory = engine
     install_error_handlers(app)
@@ -101,7 +107,36 @@ def _add_probes(app: FastAPI) -> None:
     @app.get(
         "/ready", response_model=StatusOut, responses={503: ERROR_RESPONSES[503]}, tags=["probes"]
     )
-    def ready(request: Request) -> dict[str, Any]:
-        """Readiness: the store answers."""
+    def ready(request: Request) -> Any:
+        """Readiness: the store answers and the models are loaded."""
         request.app.state.memory.ping()
+        models: _Models | None = request.app.state.models
+        if models is not None and not models.done.is_set():
+            return error_response(503, "Loading", "the models are loading", request)
+        if models is not None and models.error is not None:
+            return error_response(503, type(models.error).__name__, str(models.error), request)
         return {"status": "ready"}
+
+
+class _Models:
+    """Loading the embedder and parser, which a first request would otherwise wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: Exception | None = None
+
+
+def _load_in_background(memory: Memory) -> _Models:
+    models = _Models()
+
+    def load() -> None:
+        try:
+            memory.load_models()
+        except Exception as exc:  # reported by /ready; requests that need a model fail alike
+            log.warning("loading the models failed: %s", exc)
+            models.error = exc
+        finally:
+            models.done.set()
+
+    threading.Thread(target=load, name="engramdb-load-models", daemon=True).start()
+    return models

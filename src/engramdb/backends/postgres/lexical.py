@@ -27,7 +27,9 @@ from typing import Any
 
 from psycopg import sql
 
-__all__ = ["BM25_B", "BM25_K1", "MATCH_CAP", "CorpusStats", "bm25_query", "tsquery_text"]
+from engramdb.backends._lexical import MATCH_CAP, rarest_within
+
+__all__ = ["BM25_B", "BM25_K1", "CorpusStats", "bm25_query", "tsquery_text"]
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -35,8 +37,6 @@ BM25_B = 0.75
 REFRESH_SECONDS = 60.0
 #: local writes, as a fraction of the corpus, after which statistics are recounted
 REFRESH_FRACTION = 0.01
-#: about how many documents one query scores at most (see the module's docstring)
-MATCH_CAP = 20_000
 
 Rows = Callable[[sql.Composable | str, Sequence[Any]], list[Any]]
 
@@ -93,14 +93,7 @@ class CorpusStats:
 
     def _selective(self, lexemes: Sequence[str]) -> list[str]:
         """The rarest lexemes whose documents add up to at most ``MATCH_CAP`` (one at least)."""
-        chosen: list[str] = []
-        total = 0
-        for lex in sorted(lexemes, key=lambda lex: (self._frequencies[lex], lex)):
-            if chosen and total + self._frequencies[lex] > MATCH_CAP:
-                break
-            chosen.append(lex)
-            total += self._frequencies[lex]
-        return chosen
+        return rarest_within(lexemes, self._frequencies, MATCH_CAP)
 
     def _stale(self) -> bool:
         if self._counted_at is None:

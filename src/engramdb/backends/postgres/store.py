@@ -24,7 +24,13 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from engramdb.backends._idempotency import SQLIdempotency
 from engramdb.backends._migrate import check_applied, load_migrations
-from engramdb.backends._shared import event_payload, page_of, parse_cursor
+from engramdb.backends._shared import (
+    around_each,
+    event_payload,
+    neighbourhood_anchors,
+    page_of,
+    parse_cursor,
+)
 from engramdb.backends.postgres.lexical import CorpusStats, bm25_query, tsquery_text
 from engramdb.backends.postgres.sql import scope_where_sql
 from engramdb.backends.sqlite._rows import MEMORY_COLUMNS
@@ -464,20 +470,28 @@ class PostgresStore(
         ]
         return iter([ids[i : i + batch] for i in range(0, len(ids), batch)])
 
-    def neighbours(self, memory: MemoryRecord, window: int) -> list[MemoryRecord]:
-        """Active episodes of the same scope and session within ``window`` positions."""
-        if memory.seq is None or memory.kind.value != "episode":
-            return []
-        where, params = scope_where_sql(memory.scope, None)
-        session = sql.SQL("m.session_id IS NULL" if memory.scope.session_id is None else "TRUE")
+    def neighbours(
+        self, memories: Sequence[MemoryRecord], window: int
+    ) -> dict[str, list[MemoryRecord]]:
+        """Each episode's active session neighbours within ``window`` positions."""
+        anchors = neighbourhood_anchors(memories)
+        if not anchors:
+            return {}
+        clauses, params = [], []
+        for memory in anchors:
+            where, scope_params = scope_where_sql(memory.scope, None)
+            session = "m.session_id IS NULL" if memory.scope.session_id is None else "TRUE"
+            clauses.append(
+                sql.SQL("({} AND {} AND m.seq BETWEEN %s AND %s)").format(where, sql.SQL(session))
+            )
+            params += [*scope_params, memory.seq - window, memory.seq + window]  # type: ignore[operator]
         rows = self._rows(
-            sql.SQL(
-                "{} WHERE {} AND {} AND m.kind = 'episode' AND m.seq BETWEEN %s AND %s"
-                " AND m.seq <> %s ORDER BY m.seq"
-            ).format(_SELECT, where, session),
-            [*params, memory.seq - window, memory.seq + window, memory.seq],
+            sql.SQL("{} WHERE m.kind = 'episode' AND ({}) ORDER BY m.seq").format(
+                _SELECT, sql.SQL(" OR ").join(clauses)
+            ),
+            params,
         )
-        return [m for m in self._memories(rows) if m.scope == memory.scope]
+        return around_each(anchors, self._memories(rows), window)
 
     def recent_episodes(self, scope: Scope, limit: int) -> list[MemoryRecord]:
         """The ``limit`` latest active episodes of ``scope``, oldest first."""

