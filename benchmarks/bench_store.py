@@ -40,6 +40,7 @@ from engramdb.model.memory import Scope
 from engramdb.retrieval.text import query_terms
 
 SCOPE = "bench"
+COPIES_KEY = "bench_copies"  # store metadata: how many copies of the seed turns it holds
 
 
 def ingest(mem: Memory, data: Path) -> dict[str, float]:
@@ -77,6 +78,7 @@ def grow(mem: Memory, seeds: list[MemoryRecord], vectors: dict[str, np.ndarray],
                                  seq=n, metadata={"copy": n}))  # fmt: skip
             batch_vectors.append(noisy / np.linalg.norm(noisy))
         mem.store.insert(batch, batch_vectors, "bench", record_events=False)
+        mem.store.set_meta(COPIES_KEY, str(min(chunk + 5000, stop)))
     return time.perf_counter() - began
 
 
@@ -149,7 +151,7 @@ def _counted(method: Any, calls: list[int]) -> Any:
 
 def copies_held(mem: Memory) -> int:
     """How many copies the big scope holds already (a kept ``--db`` is grown, not refilled)."""
-    return mem.store.next_seq(Scope(SCOPE))
+    return int(mem.store.get_meta(COPIES_KEY) or 0)
 
 
 def measure(

@@ -3,18 +3,20 @@
 Usage::
 
     python benchmarks/load_server.py --clients 16 --seconds 60 [--embedder hash]
-    python benchmarks/load_server.py --clients 8 --db postgresql://.../load --servers 2
+    python benchmarks/load_server.py --clients 16 --db postgresql://.../load --workers 2
+    python benchmarks/load_server.py --clients 16 --db /tmp/filled.db  # a store of any size
 
-Starts real server processes on a fresh store (default embedder and parser unless
-``--embedder`` is given), with two tenants: one server on a temporary SQLite file by
-default; with ``--db`` an empty PostgreSQL database, shared by ``--servers`` server
-processes (the scale-out shape: stateless servers over one database), clients spread
-over them round-robin. Each client is a thread with its own
+Starts ``engramdb serve`` (default embedder and parser unless ``--embedder`` is given)
+with two tenants: on a temporary SQLite file by default; with ``--db`` on that store
+(a SQLite file, or a PostgreSQL database served by ``--workers`` processes sharing
+the port: the scale-out shape, stateless servers over one database). The clients'
+users are new, so a filled store measures search over its indexes' full size.
+Each client is a thread with its own
 ``RemoteMemory`` and its own user; it loops for the duration, adding one message
 (half the calls) or searching its own memories (the other half). Afterwards every
 client's memories are counted through the API: each acknowledged add must be
 there exactly once (no lost, no duplicated write). Prints JSON: calls, errors,
-lost / duplicated writes, throughput, and p50 / p95 latency per operation.
+lost / duplicated writes, throughput, and p50 / p95 / p99 latency per operation.
 """
 
 from __future__ import annotations
@@ -119,38 +121,34 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {"n": 0}
     ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    at = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)  # noqa: E731
     return {
         "n": len(values),
         "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(p95, 1),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
     }
 
 
 def run(
-    clients: int, seconds: float, embedder: str | None, db: str | None, servers: int
+    clients: int, seconds: float, embedder: str | None, db: str | None, workers: int
 ) -> dict[str, Any]:
     env = {**os.environ, **({"ENGRAMDB_EMBEDDER": embedder} if embedder else {})}
     with tempfile.TemporaryDirectory() as tmp:
         db = db or str(Path(tmp) / "load.db")
         keys = {t: _create_key(db, t, env) for t in ("acme", "globex")}
         log = (Path(tmp) / "serve.log").open("w")
-        urls, processes = [], []
-        for _ in range(servers):
-            port = _free_port()
-            urls.append(f"http://127.0.0.1:{port}")
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "engramdb", "serve", "--db", db, "--port", str(port),
-                 "--log-level", "warning"],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
-            ))  # fmt: skip
+        url = f"http://127.0.0.1:{_free_port()}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "engramdb", "serve", "--db", db, "--port", url.rsplit(":", 1)[1],
+             "--log-level", "warning", "--workers", str(workers)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
         try:
-            for url in urls:
-                _wait_ready(url)
+            _wait_ready(url)
             deadline = time.monotonic() + seconds
             threads = [
-                Client(urls[i % servers], keys["acme" if i % 2 else "globex"], f"user-{i}",
-                       deadline, seed=i)
+                Client(url, keys["acme" if i % 2 else "globex"], f"user-{i}", deadline, seed=i)
                 for i in range(clients)
             ]  # fmt: skip
             started = time.perf_counter()
@@ -166,16 +164,15 @@ def run(
                 duplicated += len(stored) - len(set(stored))
                 duplicated += len(set(stored) - set(thread.acknowledged))
         finally:
-            for process in processes:
-                process.terminate()
-                process.wait(timeout=60)
+            process.terminate()
+            process.wait(timeout=60)
             log.close()
     latency = {op: [v for t in threads for v in t.latency[op]] for op in ("add", "search")}
     errors = [e for t in threads for e in t.errors]
     return {
         "clients": clients,
         "store": "postgresql" if db and "://" in db else "sqlite",
-        "servers": servers,
+        "workers": workers,
         "seconds": round(elapsed, 1),
         "embedder": embedder or "default (MiniLM)",
         "calls": sum(len(v) for v in latency.values()) + len(errors),
@@ -195,12 +192,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--embedder", help="registered embedder name, e.g. hash (default: MiniLM)")
-    parser.add_argument("--db", help="an empty postgresql:// database (default: a SQLite file)")
-    parser.add_argument("--servers", type=int, default=1, help="server processes (DSN only)")
+    parser.add_argument("--db", help="a store to serve (default: a new SQLite file)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
     args = parser.parse_args()
-    if args.servers > 1 and not (args.db and "://" in args.db):
-        parser.error("--servers > 1 needs a PostgreSQL --db: a SQLite file has one writer")
-    report = run(args.clients, args.seconds, args.embedder, args.db, args.servers)
+    if args.workers > 1 and not (args.db and "://" in args.db):
+        parser.error("--workers > 1 needs a PostgreSQL --db: a SQLite file has one writer")
+    report = run(args.clients, args.seconds, args.embedder, args.db, args.workers)
     print(json.dumps(report, indent=2))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from tests.conftest import fresh_postgres
 from tests.server.conftest import free_port
 
 from engramdb import Memory
@@ -48,6 +49,9 @@ def test_serve_refuses_without_keys_and_no_auth_off_loopback(tmp_path: Path) -> 
     assert result.exit_code == 2 and "keys create" in result.output
     result = runner.invoke(cli, ["serve", "--no-auth", "--host", "0.0.0.0"], env=ENV)
     assert result.exit_code == 2 and "loopback" in result.output
+    sqlite = ["serve", "--db", str(tmp_path / "w.db"), "--no-auth", "--workers", "2"]
+    result = runner.invoke(cli, sqlite, env=ENV)
+    assert result.exit_code == 2 and "--workers needs PostgreSQL" in result.output
 
 
 @pytest.fixture
@@ -102,3 +106,58 @@ def test_sigterm_finishes_in_flight_writes(
         assert sum(m.kind == "episode" for m in episodes.memories) == 500
     lines = log.read_text().splitlines()
     assert any('"path": "/v1/memories/batch"' in line and '"status": 201' in line for line in lines)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _serving(url: str, process: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_share_one_port_and_one_postgres_database(tmp_path: Path) -> None:
+    dsn = fresh_postgres()
+    port = free_port()
+    command = [sys.executable, "-m", "engramdb", "serve", "--db", dsn, "--no-auth"]
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port), "--workers", "2"],
+            env={**os.environ, **ENV},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert _serving(url, process), log.read_text()
+        deadline = time.monotonic() + 30  # both workers start their engines on their own
+        while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_children(process.pid)) >= 2
+        remotes = [RemoteMemory(url) for _ in range(4)]
+        for n, remote in enumerate(remotes):  # fresh connections: spread over the workers
+            remote.add(f"note {n} about kayaks", user_id="u")
+        assert len(remotes[0].get_all(user_id="u").memories) == 4
+        for remote in remotes:
+            remote.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) in (0, -signal.SIGTERM)

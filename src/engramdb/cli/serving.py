@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 from engramdb.cli._common import db_option, exit_on_error, open_memory
 from engramdb.errors import ConfigError
 from engramdb.model.keys import ApiKey
+
+if TYPE_CHECKING:
+    from engramdb.engine import Memory
 
 __all__ = ["keys", "mcp", "serve"]
 
@@ -39,6 +45,13 @@ def _is_loopback(host: str) -> bool:
     type=float,
     help="Consolidate the store in the background every this many seconds (default: never).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port (PostgreSQL only).",
+)
 def serve(
     db: str,
     host: str,
@@ -47,20 +60,25 @@ def serve(
     max_body_bytes: int,
     log_level: str,
     consolidate_every: float | None,
+    workers: int,
 ) -> None:
     """Serve the store over HTTP (REST API, OpenAPI at /docs); needs the `server` extra.
 
     Requests need an API key (see `engramdb keys create`); each key confines its
     requests to its tenant. Stop with Ctrl-C or SIGTERM: in-flight requests finish first.
+    With --workers N (PostgreSQL), N server processes share the port and the database.
     """
     import uvicorn
 
-    from engramdb.server import create_app
     from engramdb.server.logs import configure_logging
 
     with exit_on_error():
         if no_auth and not _is_loopback(host):
             raise ConfigError("--no-auth is only allowed on a loopback address")
+        if consolidate_every is not None and consolidate_every <= 0:
+            raise click.BadParameter("must be positive", param_hint="--consolidate-every")
+        if workers > 1:
+            _check_workers(db, consolidate_every)
         mem = open_memory(db, background=True)
         if not no_auth and not mem.keys.has_keys():
             mem.close()
@@ -69,17 +87,74 @@ def serve(
                 "--tenant NAME`, or run with --no-auth on 127.0.0.1 for local development"
             )
     configure_logging(log_level)
-    if consolidate_every is not None and consolidate_every <= 0:
-        raise click.BadParameter("must be positive", param_hint="--consolidate-every")
-    app = create_app(
-        lambda: mem,
-        auth=not no_auth,
-        max_body_bytes=max_body_bytes,
-        consolidate_every=consolidate_every,
-    )
+    settings = _ServeSettings(db, not no_auth, max_body_bytes, consolidate_every, log_level)
+    if workers > 1:
+        mem.close()  # each worker process opens its own engine
+        os.environ[_SETTINGS_VARIABLE] = json.dumps({**settings._asdict(), "llm": _root_settings()})
+        app: Any = f"{__name__}:worker_app"
+    else:
+        app = settings.app(lambda: mem)
     uvicorn.run(
-        app, host=host, port=port, log_config=None, timeout_graceful_shutdown=30, access_log=False
+        app,
+        host=host,
+        port=port,
+        workers=workers,
+        factory=workers > 1,
+        log_config=None,
+        timeout_graceful_shutdown=30,
+        access_log=False,
     )
+
+
+class _ServeSettings(NamedTuple):
+    db: str
+    auth: bool
+    max_body_bytes: int
+    consolidate_every: float | None
+    log_level: str
+
+    def app(self, opener: Callable[[], Memory]) -> Any:
+        from engramdb.server import create_app
+
+        return create_app(
+            opener,
+            auth=self.auth,
+            max_body_bytes=self.max_body_bytes,
+            consolidate_every=self.consolidate_every,
+        )
+
+
+_SETTINGS_VARIABLE = "ENGRAMDB_SERVE_SETTINGS"
+
+
+def worker_app() -> Any:
+    """The app of one ``serve --workers`` process (uvicorn calls this in each worker)."""
+    from engramdb.server.logs import configure_logging
+
+    given = json.loads(os.environ[_SETTINGS_VARIABLE])
+    os.environ.update(given.pop("llm"))  # the parent's --llm-* options
+    settings = _ServeSettings(**given)
+    configure_logging(settings.log_level)
+    return settings.app(lambda: open_memory(settings.db, background=True))
+
+
+def _check_workers(db: str, consolidate_every: float | None) -> None:
+    if "://" not in db:
+        raise ConfigError(
+            "--workers needs PostgreSQL: a SQLite store has one writing process, so serve "
+            "it with one (searches and adds then share that process)"
+        )
+    if consolidate_every is not None:
+        raise ConfigError(
+            "--consolidate-every runs in one process: with --workers, run "
+            "`engramdb consolidate` on a schedule instead"
+        )
+
+
+def _root_settings() -> dict[str, str]:
+    context = click.get_current_context(silent=True)
+    root = context.find_root().obj if context is not None else None
+    return dict(root) if isinstance(root, dict) else {}
 
 
 @click.group()

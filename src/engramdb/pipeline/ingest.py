@@ -127,6 +127,7 @@ def ingest(
     # texts are embedded on a worker thread while the next requests are parsed: the
     # parser runs on one core, the embedder releases the GIL and uses the others
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engramdb-embed") as worker:
+        worker.submit(embedder.load)  # a first add loads both models at once
         for request in requests:
             items = _understood(request, now, analyzer)
             prepared.append(items)

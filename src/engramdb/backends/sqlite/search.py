@@ -124,7 +124,9 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
             allowed.update(
                 r[0]
                 for r in self._conn.execute(
-                    f"SELECT m.rid FROM memories m WHERE m.rid IN ({marks(chunk)}) AND {where}",
+                    # by row id only: a scope index would read every row of a large scope
+                    f"SELECT m.rid FROM memories m NOT INDEXED WHERE m.rid IN ({marks(chunk)})"
+                    f" AND {where}",
                     [*chunk, *params],
                 )
             )
