@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything into .venv and run the checks and the whole test suite (CI runs this).
-source "$(dirname "$0")/_venv.sh" local,nlp,server,postgres,llm,dev
+source "$(dirname "$0")/_venv.sh" local,nlp,server,postgres,llm,fast,dev
 "$VENV/bin/ruff" check src tests benchmarks
 "$VENV/bin/ruff" format --check src tests benchmarks
 "$VENV/bin/mypy"

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import say
 
 from engramdb import Memory
-from engramdb.errors import CapabilityMissing
+from engramdb.errors import CapabilityMissing, ConfigError
 from engramdb.pipeline.understand.rules_parser import RulesParser
 from engramdb.providers import nlp
 from engramdb.providers.nlp import spacy_parser
@@ -46,3 +46,19 @@ def test_understanding_can_be_turned_off(tmp_path: Path) -> None:
         assert turn.reading is None
         assert mem.get_all(user_id="u").memories == [turn]
         assert mem.entities(user_id="u") == []
+
+
+def test_the_rules_parser_can_be_chosen_and_a_wrong_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENGRAMDB_PARSER", "rules")
+    nlp.default_parser.cache_clear()
+    try:
+        with Memory.open(tmp_path / "r.db", embedder=HashEmbedder()) as mem:
+            assert isinstance(mem.analyzer.parser, RulesParser)  # type: ignore[union-attr]
+        monkeypatch.setenv("ENGRAMDB_PARSER", "nltk")
+        nlp.default_parser.cache_clear()
+        with pytest.raises(ConfigError, match="ENGRAMDB_PARSER"):
+            Memory.open(tmp_path / "n.db", embedder=HashEmbedder())
+    finally:
+        nlp.default_parser.cache_clear()
