@@ -12,7 +12,7 @@ import hashlib
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import numpy as np
 from engramdb.errors import CapabilityMissing, EmbeddingError
 from engramdb.ports.embedder import Embedder
 
-__all__ = ["MiniLMEmbedder", "default_cache_dir"]
+__all__ = ["MiniLMEmbedder", "cached_build", "default_cache_dir"]
 
 _SESSIONS: dict[tuple[str, int], Any] = {}
 _LOAD_LOCK = threading.Lock()
@@ -111,15 +111,30 @@ def _tokenizer(model_dir: Path, max_length: int) -> Any:
 
 def _ensure_onnx(model_dir: Path, cache_dir: Path) -> Path:
     """The cached ONNX export of these exact weights, exporting it if missing."""
-    weights = model_dir / "model.safetensors"
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
-    target = cache_dir / f"all-MiniLM-L6-v2-{digest}.onnx"
+    return cached_build(
+        model_dir, cache_dir, lambda digest: f"all-MiniLM-L6-v2-{digest}.onnx", _export
+    )
+
+
+def cached_build(
+    model_dir: Path,
+    cache_dir: Path,
+    name: Callable[[str], str],
+    build: Callable[[Path, Path], None],
+) -> Path:
+    """A file or directory built once from the packaged weights, cached under their digest.
+
+    ``build(model_dir, target)`` writes a temporary target that is renamed into place,
+    atomically: concurrent processes never see half a build.
+    """
+    digest = hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:16]
+    target = cache_dir / name(digest)
     with _LOAD_LOCK:
         if not target.exists():
             cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            _export(model_dir, tmp)
-            os.replace(tmp, target)  # atomic: concurrent processes never see half a file
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            build(model_dir, tmp)
+            os.replace(tmp, target)
     return target
 
 

@@ -11,10 +11,8 @@ cached beside the ONNX graph. Install with ``pip install 'engramdb[fast]'``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
-import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,11 +22,10 @@ import numpy as np
 
 from engramdb.errors import CapabilityMissing, EmbeddingError
 from engramdb.ports.embedder import Embedder
-from engramdb.providers.embedders.minilm import _model_dir, default_cache_dir
+from engramdb.providers.embedders.minilm import _model_dir, cached_build, default_cache_dir
 
 __all__ = ["StaticMiniLMEmbedder"]
 
-_LOAD_LOCK = threading.Lock()
 _INSTALL_HINT = "pip install 'engramdb[fast]'"
 
 
@@ -57,7 +54,12 @@ class StaticMiniLMEmbedder(Embedder):
                 raise CapabilityMissing(
                     f"the static embedder needs the 'fast' extra: {_INSTALL_HINT}", extra="fast"
                 ) from exc
-            path = _ensure_distilled(self._model_dir, self._cache_dir, self.dimensions)
+            path = cached_build(
+                self._model_dir,
+                self._cache_dir,
+                lambda digest: f"all-MiniLM-L6-v2-static{self.dimensions}-{digest}",
+                lambda model_dir, target: _distill(model_dir, target, self.dimensions),
+            )
             self._model = StaticModel.from_pretrained(str(path))
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
@@ -70,18 +72,6 @@ class StaticMiniLMEmbedder(Embedder):
         except Exception as exc:  # model2vec raises whatever its tokenizer raises
             raise EmbeddingError(f"the static model failed: {exc}") from exc
         return vectors
-
-
-def _ensure_distilled(model_dir: Path, cache_dir: Path, dimensions: int) -> Path:
-    """The cached distillation of these exact weights, distilling it if missing."""
-    digest = hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:16]
-    target = cache_dir / f"all-MiniLM-L6-v2-static{dimensions}-{digest}"
-    with _LOAD_LOCK:
-        if not target.exists():
-            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            _distill(model_dir, tmp, dimensions)
-            os.replace(tmp, target)  # atomic: concurrent processes never see half a model
-    return target
 
 
 def _distill(model_dir: Path, target: Path, dimensions: int) -> None:
