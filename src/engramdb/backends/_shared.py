@@ -8,7 +8,7 @@ from typing import Any
 
 from engramdb.errors import InvalidInput
 from engramdb.model.codec import memory_to_dict
-from engramdb.model.memory import MemoryKind, MemoryRecord
+from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Page
 
 __all__ = ["around_each", "event_payload", "neighbourhood_anchors", "page_of", "parse_cursor"]
@@ -54,7 +54,7 @@ def around_each(
     anchors: Sequence[MemoryRecord], found: Sequence[MemoryRecord], window: int
 ) -> dict[str, list[MemoryRecord]]:
     """Split the episodes fetched for all ``anchors`` into each one's neighbours."""
-    by_scope: dict[Any, list[MemoryRecord]] = {}
+    by_scope: dict[Scope, list[MemoryRecord]] = {}
     for memory in found:
         by_scope.setdefault(memory.scope, []).append(memory)
     return {
