@@ -11,6 +11,7 @@ errors come back as the same exception classes.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,7 +23,6 @@ from urllib.parse import quote
 
 import httpx
 
-from engramdb.answering import Answer, answer_from_dict
 from engramdb.errors import (
     BackendUnavailable,
     CapabilityMissing,
@@ -41,24 +41,9 @@ from engramdb.errors import (
     StorageError,
     Unauthenticated,
 )
-from engramdb.model.codec import memory_from_dict
-from engramdb.model.graph import Entity, EntityPage
-from engramdb.model.memory import MemoryEvent, MemoryRecord
-from engramdb.model.procedure import Procedure
-from engramdb.model.query import Hit, Page
-from engramdb.pipeline.understand.profile import Profile
-from engramdb.retrieval.context import Context
-from engramdb.types import UNSET, Unset
-from engramdb.wire import (
-    context_from_dict,
-    entity_from_dict,
-    entity_page_from_dict,
-    event_from_dict,
-    hit_from_dict,
-    page_from_dict,
-    procedure_from_dict,
-    profile_from_dict,
-)
+from engramdb.api import OPERATIONS, MemoryAPI, Operation
+from engramdb.types import Unset
+from engramdb.wire import from_wire
 
 __all__ = ["RemoteMemory"]
 
@@ -139,12 +124,7 @@ def _idempotency(key: str | None) -> dict[str, str]:
     return {} if key is None else {"Idempotency-Key": key}
 
 
-def _given(**values: Any) -> dict[str, Any]:
-    """The arguments that were given (``None`` ones are left to the server's defaults)."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
-class RemoteMemory:
+class RemoteMemory(MemoryAPI):
     """A client for an engramdb server, with the methods of :class:`~engramdb.Memory`.
 
     Args:
@@ -184,263 +164,6 @@ class RemoteMemory:
         if response.is_error:
             raise _error(response)
         return response.json()
-
-    # ------------------------------------------------------------ writes
-    def add(
-        self,
-        messages: Any,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-        timestamp: datetime | str | None = None,
-        metadata: dict[str, Any] | None = None,
-        importance: float | None = None,
-        expires_at: datetime | str | None = None,
-        idempotency_key: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Like :meth:`Memory.add <engramdb.Memory.add>` (the key goes as ``Idempotency-Key``)."""
-        body = _given(
-            messages=messages, user_id=user_id, agent_id=agent_id, session_id=session_id,
-            timestamp=timestamp, metadata=metadata, importance=importance, expires_at=expires_at,
-        )  # fmt: skip
-        found = self._request(
-            "POST", "/v1/memories", json=body, headers=_idempotency(idempotency_key)
-        )
-        return [memory_from_dict(m) for m in found["memories"]]
-
-    def add_batch(
-        self, items: Iterable[Mapping[str, Any]], *, idempotency_key: str | None = None
-    ) -> list[list[MemoryRecord]]:
-        """Like :meth:`Memory.add_batch <engramdb.Memory.add_batch>`."""
-        body = {"items": [_given(**item) for item in items]}
-        found = self._request(
-            "POST", "/v1/memories/batch", json=body, headers=_idempotency(idempotency_key)
-        )
-        return [[memory_from_dict(m) for m in stored] for stored in found["results"]]
-
-    def update(
-        self,
-        memory_id: str,
-        *,
-        text: str | Unset = UNSET,
-        metadata: dict[str, Any] | Unset = UNSET,
-    ) -> MemoryRecord:
-        """Like :meth:`Memory.update <engramdb.Memory.update>`."""
-        body = {k: v for k, v in (("text", text), ("metadata", metadata)) if v is not UNSET}
-        return memory_from_dict(self._request("PATCH", self._memory_path(memory_id), json=body))
-
-    def delete(self, memory_id: str) -> list[str]:
-        """Like :meth:`Memory.delete <engramdb.Memory.delete>`."""
-        deleted: list[str] = self._request("DELETE", self._memory_path(memory_id))["deleted"]
-        return deleted
-
-    def delete_all(
-        self,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-    ) -> int:
-        """Like :meth:`Memory.delete_all <engramdb.Memory.delete_all>`."""
-        params = _given(user_id=user_id, agent_id=agent_id, session_id=session_id)
-        return int(self._request("DELETE", "/v1/memories", params=params)["deleted"])
-
-    def forget(
-        self,
-        memory_id: str | None = None,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-    ) -> int:
-        """Like :meth:`Memory.forget <engramdb.Memory.forget>`."""
-        body = _given(
-            memory_id=memory_id, user_id=user_id, agent_id=agent_id, session_id=session_id
-        )
-        return int(self._request("POST", "/v1/forget", json=body)["forgotten"])
-
-    def feedback(self, memory_ids: Iterable[str], *, useful: bool = True) -> int:
-        """Like :meth:`Memory.feedback <engramdb.Memory.feedback>`."""
-        body = {"memory_ids": list(memory_ids), "useful": useful}
-        return int(self._request("POST", "/v1/feedback", json=body)["reinforced"])
-
-    def archive(self, memory_id: str) -> MemoryRecord:
-        """Like :meth:`Memory.archive <engramdb.Memory.archive>`."""
-        path = self._memory_path(memory_id) + "/archive"
-        return memory_from_dict(self._request("POST", path))
-
-    def restore(self, memory_id: str) -> MemoryRecord:
-        """Like :meth:`Memory.restore <engramdb.Memory.restore>`."""
-        path = self._memory_path(memory_id) + "/restore"
-        return memory_from_dict(self._request("POST", path))
-
-    def fade(
-        self,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-        threshold: float = 0.05,
-    ) -> dict[str, int]:
-        """Like :meth:`Memory.fade <engramdb.Memory.fade>`."""
-        body = _given(
-            user_id=user_id, agent_id=agent_id, session_id=session_id, threshold=threshold
-        )
-        found = self._request("POST", "/v1/fade", json=body)
-        return {"archived": int(found["archived"]), "expired": int(found["expired"])}
-
-    def add_trajectory(
-        self,
-        task: str,
-        steps: Sequence[str | Mapping[str, Any]],
-        outcome: str,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-        timestamp: datetime | str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> MemoryRecord:
-        """Like :meth:`Memory.add_trajectory <engramdb.Memory.add_trajectory>`."""
-        body = _given(
-            task=task, steps=list(steps), outcome=outcome, user_id=user_id, agent_id=agent_id,
-            session_id=session_id, timestamp=timestamp, metadata=metadata,
-        )  # fmt: skip
-        return memory_from_dict(self._request("POST", "/v1/trajectories", json=body))
-
-    def procedures(
-        self, task: str, *, user_id: str | None = None, agent_id: str | None = None, k: int = 3
-    ) -> list[Procedure]:
-        """Like :meth:`Memory.procedures <engramdb.Memory.procedures>`."""
-        params = _given(task=task, user_id=user_id, agent_id=agent_id, k=k)
-        found = self._request("GET", "/v1/procedures", params=params)["procedures"]
-        return [procedure_from_dict(p) for p in found]
-
-    # ------------------------------------------------------------- reads
-    def search(
-        self,
-        query: str,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-        k: int = 10,
-        filters: dict[str, Any] | None = None,
-        budget_tokens: int | None = None,
-        as_of: datetime | str | None = None,
-    ) -> list[Hit]:
-        """Like :meth:`Memory.search <engramdb.Memory.search>`."""
-        body = _given(
-            query=query, user_id=user_id, agent_id=agent_id, session_id=session_id, k=k,
-            filters=filters, budget_tokens=budget_tokens, as_of=as_of,
-        )  # fmt: skip
-        return [hit_from_dict(h) for h in self._request("POST", "/v1/search", json=body)["hits"]]
-
-    def context(
-        self,
-        query: str,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-        budget_tokens: int = 1500,
-        recent_turns: int = 3,
-        as_of: datetime | str | None = None,
-        reinforce: bool = True,
-    ) -> Context:
-        """Like :meth:`Memory.context <engramdb.Memory.context>`."""
-        body = _given(
-            query=query, user_id=user_id, agent_id=agent_id, session_id=session_id,
-            budget_tokens=budget_tokens, recent_turns=recent_turns, as_of=as_of,
-            reinforce=reinforce,
-        )  # fmt: skip
-        return context_from_dict(self._request("POST", "/v1/context", json=body))
-
-    def answer(
-        self,
-        question: str,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-        budget_tokens: int = 1500,
-        as_of: datetime | str | None = None,
-    ) -> Answer:
-        """Like :meth:`Memory.answer <engramdb.Memory.answer>` (the server needs an LLM)."""
-        body = _given(
-            question=question, user_id=user_id, agent_id=agent_id, session_id=session_id,
-            budget_tokens=budget_tokens, as_of=as_of,
-        )  # fmt: skip
-        return answer_from_dict(self._request("POST", "/v1/answer", json=body))
-
-    def get(
-        self,
-        memory_id: str,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-    ) -> MemoryRecord:
-        """Like :meth:`Memory.get <engramdb.Memory.get>`."""
-        found = memory_from_dict(self._request("GET", self._memory_path(memory_id)))
-        wanted = _given(user_id=user_id, agent_id=agent_id, session_id=session_id)
-        if any(getattr(found.scope, key) != value for key, value in wanted.items()):
-            raise NotFound(memory_id)
-        return found
-
-    def get_all(
-        self,
-        *,
-        user_id: str | None = None,
-        agent_id: str | None = None,
-        session_id: str | None = None,
-        filters: dict[str, Any] | None = None,
-        limit: int = 100,
-        cursor: str | None = None,
-        include_inactive: bool = False,
-        include_superseded: bool = False,
-    ) -> Page:
-        """Like :meth:`Memory.get_all <engramdb.Memory.get_all>`."""
-        params = _given(
-            user_id=user_id, agent_id=agent_id, session_id=session_id,
-            filters=None if filters is None else json.dumps(filters, default=_json_default),
-            limit=limit, cursor=cursor,
-            include_inactive=str(include_inactive).lower(),
-            include_superseded=str(include_superseded).lower(),
-        )  # fmt: skip
-        return page_from_dict(self._request("GET", "/v1/memories", params=params))
-
-    def history(self, memory_id: str) -> list[MemoryEvent]:
-        """Like :meth:`Memory.history <engramdb.Memory.history>`."""
-        found = self._request("GET", self._memory_path(memory_id) + "/history")
-        return [event_from_dict(e) for e in found["events"]]
-
-    def entities(self, *, user_id: str | None = None, agent_id: str | None = None) -> list[Entity]:
-        """Like :meth:`Memory.entities <engramdb.Memory.entities>`."""
-        params = _given(user_id=user_id, agent_id=agent_id)
-        found = self._request("GET", "/v1/entities", params=params)
-        return [entity_from_dict(e) for e in found["entities"]]
-
-    def entity(
-        self, name_or_id: str, *, user_id: str | None = None, agent_id: str | None = None
-    ) -> EntityPage:
-        """Like :meth:`Memory.entity <engramdb.Memory.entity>`."""
-        path = f"/v1/entities/{_segment(name_or_id)}"
-        found = self._request("GET", path, params=_given(user_id=user_id, agent_id=agent_id))
-        return entity_page_from_dict(found)
-
-    def profile(
-        self, person: str, *, user_id: str | None = None, agent_id: str | None = None
-    ) -> Profile:
-        """Like :meth:`Memory.profile <engramdb.Memory.profile>`."""
-        path = f"/v1/profiles/{_segment(person)}"
-        found = self._request("GET", path, params=_given(user_id=user_id, agent_id=agent_id))
-        return profile_from_dict(found)
-
-    def ping(self) -> None:
-        """Like :meth:`Memory.ping <engramdb.Memory.ping>`: the server and its store answer."""
-        self._request("GET", "/ready")
 
     # ------------------------------------------------------ maintenance
     def export(self, target: str | Path | IO[str]) -> int:
@@ -485,11 +208,77 @@ class RemoteMemory:
     ) -> None:
         self.close()
 
-    @staticmethod
-    def _memory_path(memory_id: str) -> str:
-        if not isinstance(memory_id, str) or not memory_id:
-            raise InvalidInput("memory_id must be a non-empty string", field="memory_id")
-        return f"/v1/memories/{_segment(memory_id)}"
+    def _call(self, op: Operation, values: dict[str, Any]) -> Any:
+        """Send one declared operation's arguments where its route wants them."""
+        assert op.route is not None  # only served operations are generated
+        route = op.route
+        path = route.path
+        for name in _path_params(route.path):
+            path = path.replace("{" + name + "}", _segment(_path_value(values.pop(name), name)))
+        headers = {}
+        if route.idempotent and values.get("idempotency_key") is not None:
+            headers["Idempotency-Key"] = values.pop("idempotency_key")
+        given = {k: _jsonable(v) for k, v in values.items() if v is not None}
+        if route.method in ("GET", "DELETE"):
+            query = {k: _query_value(v) for k, v in given.items()}
+            found = self._request(route.method, path, params=query, headers=headers)
+        else:
+            found = self._request(route.method, path, json=given, headers=headers)
+        if route.envelope is not None:
+            found = found[route.envelope]
+        return from_wire(found, op.returns)
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _path_value(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"{name} must be a non-empty string", field=name)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    """Iterables the Python API accepts (generators, tuples) as JSON lists."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return value
+    return [_jsonable(v) for v in value]
+
+
+def _query_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return json.dumps(value, default=_json_default)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _remote(op: Operation) -> Callable[..., Any]:
+    """A method that sends ``op`` to the server, with the declared signature."""
+    signature = inspect.signature(getattr(MemoryAPI, op.name))
+    local = {p.name: p for p in op.params if p.local is not None}
+
+    def call(self: RemoteMemory, /, *args: Any, **kwargs: Any) -> Any:
+        values = signature.bind(self, *args, **kwargs).arguments
+        del values["self"]
+        for name in [n for n in values if n in local]:
+            if values.pop(name) != local[name].default:
+                raise CapabilityMissing(f"{name} is local-only: {local[name].local.why}")  # type: ignore[union-attr]
+        values = {k: v for k, v in values.items() if not isinstance(v, Unset)}
+        return self._call(op, values)
+
+    call.__name__ = call.__qualname__ = op.name
+    call.__doc__ = f"Like :meth:`Memory.{op.name} <engramdb.Memory.{op.name}>`.\n\n{op.doc}"
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
+
+
+for _op in OPERATIONS.values():
+    if _op.route is not None and not _op.route.streaming:
+        setattr(RemoteMemory, _op.name, _remote(_op))
 
 
 def _segment(value: str) -> str:

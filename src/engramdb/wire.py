@@ -6,8 +6,11 @@ server equals the one the engine returned.
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable
 from typing import Any
 
+from engramdb.answering import Answer, answer_from_dict
 from engramdb.model.codec import (
     dt_from_iso,
     dt_to_iso,
@@ -17,7 +20,8 @@ from engramdb.model.codec import (
     scope_to_dict,
 )
 from engramdb.model.graph import Entity, EntityPage, Relation
-from engramdb.model.memory import EventKind, MemoryEvent
+from engramdb.model.jobs import Job, JobStatus
+from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord
 from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page, Signal
 from engramdb.pipeline.understand.profile import Profile, ProfileValue
@@ -31,8 +35,10 @@ __all__ = [
     "entity_to_dict",
     "event_from_dict",
     "event_to_dict",
+    "from_wire",
     "hit_from_dict",
     "hit_to_dict",
+    "job_from_dict",
     "page_from_dict",
     "page_to_dict",
     "procedure_from_dict",
@@ -40,6 +46,7 @@ __all__ = [
     "profile_to_dict",
     "relation_from_dict",
     "relation_to_dict",
+    "to_wire",
 ]
 
 
@@ -247,3 +254,61 @@ def procedure_from_dict(data: dict[str, Any]) -> Procedure:
         sources=tuple(data["sources"]),
         similarity=float(data["similarity"]),
     )
+
+
+def job_from_dict(data: dict[str, Any]) -> Job:
+    """Inverse of :meth:`Job.to_dict <engramdb.model.jobs.Job.to_dict>`."""
+    return Job(
+        id=data["id"],
+        kind=data["kind"],
+        scope=scope_from_dict(data["scope"]),
+        payload=dict(data["payload"]),
+        status=JobStatus(data["status"]),
+        attempts=int(data["attempts"]),
+        error=data.get("error"),
+        created_at=_required_time(data["created_at"], "created_at"),
+        updated_at=_required_time(data["updated_at"], "updated_at"),
+    )
+
+
+def _to_dict(value: Any) -> dict[str, Any]:
+    encoded: dict[str, Any] = value.to_dict()
+    return encoded
+
+
+# each result type and its (to JSON, from JSON) pair
+_CODECS: dict[type, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    MemoryRecord: (memory_to_dict, memory_from_dict),
+    Hit: (hit_to_dict, hit_from_dict),
+    Page: (page_to_dict, page_from_dict),
+    MemoryEvent: (event_to_dict, event_from_dict),
+    Entity: (entity_to_dict, entity_from_dict),
+    EntityPage: (entity_page_to_dict, entity_page_from_dict),
+    Profile: (profile_to_dict, profile_from_dict),
+    Context: (_to_dict, context_from_dict),
+    Procedure: (_to_dict, procedure_from_dict),
+    Job: (_to_dict, job_from_dict),
+    Answer: (_to_dict, answer_from_dict),
+}
+
+
+def to_wire(value: Any, annotation: Any) -> Any:
+    """The JSON form of an operation's result, by its declared type."""
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return [to_wire(v, item) for v in value]
+    codec = _CODECS.get(annotation)
+    return value if codec is None else codec[0](value)
+
+
+def from_wire(data: Any, annotation: Any) -> Any:
+    """Inverse of :func:`to_wire`: the result object from its JSON form."""
+    if annotation is type(None):
+        return None
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return [from_wire(v, item) for v in data]
+    if annotation is int:
+        return int(data)
+    codec = _CODECS.get(annotation)
+    return data if codec is None else codec[1](data)

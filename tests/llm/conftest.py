@@ -64,7 +64,9 @@ class Brain:
         if name == "answer":
             first = MEMORY.search(user)
             cited = [first.group(1), "M999"] if first else []
-            return {"answer": first.group(3) if first else "I do not know", "citations": cited}
+            # a real model's answer is short; the schema bounds it (a stored line may be long)
+            said = first.group(3)[:4000] if first else "I do not know"
+            return {"answer": said, "citations": cited}
         return {"label": "CORRECT", "reasoning": ""}
 
 

@@ -6,20 +6,26 @@ Requests are checked here for shape and size; the engine then checks meaning
 
 from __future__ import annotations
 
+import functools
+import operator
+import types
+import typing
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
+from engramdb.api import MAX_MESSAGES_PER_ADD, OPERATIONS, Length, Operation, Param, Range
 from engramdb.pipeline.normalize import MAX_ID_CHARS, MAX_TEXT_CHARS
+from engramdb.types import Unset
 
 __all__ = [
-    "MAX_BATCH",
-    "MAX_MESSAGES_PER_ADD",
     "AddIn",
-    "BatchIn",
+    "is_time",
+    "request_model",
+    "wire_type",
     "BatchOut",
-    "ContextIn",
     "ContextOut",
     "DeletedCountOut",
     "DeletedOut",
@@ -27,10 +33,7 @@ __all__ = [
     "EntityPageOut",
     "ErrorOut",
     "EventsOut",
-    "FadeIn",
     "FadedOut",
-    "FeedbackIn",
-    "ForgetIn",
     "ForgottenOut",
     "HitsOut",
     "ImportedOut",
@@ -44,15 +47,9 @@ __all__ = [
     "ProceduresOut",
     "ProfileOut",
     "ReinforcedOut",
-    "SearchIn",
     "StatusOut",
     "TenantsOut",
-    "TrajectoryIn",
-    "UpdateIn",
 ]
-
-MAX_BATCH = 100  # items per batch request
-MAX_MESSAGES_PER_ADD = 1000
 
 Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
@@ -75,137 +72,11 @@ class MessageIn(_In):
     metadata: Metadata | None = None
 
 
-class AddIn(_In):
-    """Messages to remember, verbatim, in a scope."""
-
-    messages: (
-        Annotated[list[MessageIn], Field(min_length=1, max_length=MAX_MESSAGES_PER_ADD)] | Text
-    ) = Field(description="Chat messages, or one string (a user message).")
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-    timestamp: AwareDatetime | None = Field(
-        None, strict=False, description="Default time of the messages."
-    )
-    metadata: Metadata | None = None
-    importance: float | None = Field(None, ge=0, le=1, description="Important memories last.")
-    expires_at: AwareDatetime | None = Field(
-        None, strict=False, description="A TTL: forgotten after this."
-    )
-
-
-class BatchIn(_In):
-    """Several adds in one all-or-nothing request."""
-
-    items: Annotated[list[AddIn], Field(min_length=1, max_length=MAX_BATCH)]
-
-
-class SearchIn(_In):
-    """A recall query within a scope."""
-
-    query: Text
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-    k: int = Field(10, ge=1, le=1000)
-    filters: Metadata | None = Field(None, description="Metadata filter, e.g. {'topic': 'work'}.")
-    budget_tokens: int | None = Field(None, ge=1, le=10_000_000)
-    as_of: AwareDatetime | None = Field(
-        None, strict=False, description="Recall what was true at this time."
-    )
-
-
-class ContextIn(_In):
-    """A task or question to build a ready-to-prompt context for."""
-
-    query: Text
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-    budget_tokens: int = Field(1500, ge=50, le=100_000)
-    recent_turns: int = Field(3, ge=0, le=50)
-    as_of: AwareDatetime | None = Field(None, strict=False)
-    reinforce: bool = Field(True, description="Count what it holds as used (fades slower).")
-
-
-class ForgetIn(_In):
-    """What to erase for good: one memory, or a whole scope."""
-
-    memory_id: Id | None = None
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-
-
-class FeedbackIn(_In):
-    """Which recalled memories were used."""
-
-    memory_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
-    useful: bool = True
-
-
-class FadeIn(_In):
-    """Archive the faded memories of a scope and delete the expired ones."""
-
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-    threshold: float = Field(0.05, gt=0, lt=1)
-
-
-class AnswerIn(_In):
-    """A question to answer from memory (needs an LLM on the server)."""
-
-    question: Text
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-    budget_tokens: int = Field(1500, ge=50, le=100_000)
-    as_of: AwareDatetime | None = Field(None, strict=False)
-
-
-class RetryIn(_In):
-    """Failed LLM jobs to run again (none named: all of the tenant's)."""
-
-    job_ids: list[Id] | None = Field(None, max_length=10_000)
-
-
-class ConsolidateIn(_In):
-    """Consolidate a scope (none: the whole tenant)."""
-
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-
-
 class StepIn(_In):
     """One step of a trajectory."""
 
     action: Annotated[str, Field(min_length=1, max_length=2000)]
     error: str | None = Field(None, max_length=2000, description="What went wrong, if it failed.")
-
-
-class TrajectoryIn(_In):
-    """An agent's attempt at a task."""
-
-    task: Text
-    steps: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=2000)] | StepIn],
-        Field(min_length=1, max_length=200),
-    ]
-    outcome: Literal["success", "failure"]
-    user_id: Id | None = None
-    agent_id: Id | None = None
-    session_id: Id | None = None
-    timestamp: AwareDatetime | None = Field(None, strict=False)
-    metadata: Metadata | None = None
-
-
-class UpdateIn(_In):
-    """A new version of a memory: new text and / or new metadata."""
-
-    text: Text | None = None
-    metadata: Metadata | None = None
 
 
 class KeyIn(_In):
@@ -214,6 +85,94 @@ class KeyIn(_In):
     tenant_id: Id
     name: str = Field("", max_length=200)
     admin: bool = False
+
+
+# the JSON types of the parameters the Python API types loosely (api.Wire)
+_WIRE_TYPES: dict[str, Any] = {
+    "Messages": Annotated[list[MessageIn], Field(min_length=1, max_length=MAX_MESSAGES_PER_ADD)]
+    | Text,
+    "Steps": list[Annotated[str, Field(min_length=1, max_length=2000)] | StepIn],
+}
+
+
+def _bounds(param_range: Range | None, length: Length | None) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if param_range is not None:
+        found.update(ge=param_range.ge, le=param_range.le, gt=param_range.gt, lt=param_range.lt)
+    if length is not None:
+        found.update(min_length=length.min, max_length=length.max)
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _member(annotation: Any) -> Any:
+    """One type of the Python API as JSON sees it (markers become pydantic constraints)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        markers = {type(m): m for m in annotation.__metadata__}
+        bounds = _bounds(markers.get(Range), markers.get(Length))
+        return Annotated[_member(annotation.__origin__), Field(**bounds)]
+    if origin in (list, Iterable, Sequence):
+        (item,) = typing.get_args(annotation)
+        return list[_member(item)]  # type: ignore[misc]
+    if annotation is datetime:
+        return AwareDatetime
+    return annotation
+
+
+def _members(annotation: Any) -> list[Any]:
+    members = list(typing.get_args(annotation)) if _is_union(annotation) else [annotation]
+    if datetime in members:  # the Python API also takes an ISO string: JSON sends only that
+        members.remove(str)
+    return [m for m in members if m is not Unset]
+
+
+def _is_union(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def wire_type(param: Param) -> Any:
+    """A parameter's JSON type, with its declared bounds."""
+    bounds = _bounds(param.range, param.length)
+    if param.wire is not None:
+        wired = _WIRE_TYPES[param.wire]
+        return Annotated[wired, Field(**bounds)] if bounds else wired
+    members = _members(param.annotation)
+    optional = type(None) in members or isinstance(param.default, Unset)
+    converted = [_member(m) for m in members if m is not type(None)]
+    if bounds:
+        converted = [Annotated[m, Field(**bounds)] for m in converted]
+    joined = functools.reduce(operator.or_, converted)
+    return joined | None if optional else joined
+
+
+def is_time(param: Param) -> bool:
+    """Whether JSON sends the parameter as an ISO 8601 string."""
+    return datetime in _members(param.annotation)
+
+
+def request_model(op: Operation, fields: Sequence[Param]) -> type[BaseModel]:
+    """The JSON body of an operation: the declared parameters, bounds, defaults and docs."""
+    declared: dict[str, Any] = {}
+    for param in fields:
+        default = None if isinstance(param.default, Unset) else param.default
+        if param.required:
+            default = ...
+        extra = {"strict": False} if is_time(param) else {}
+        field = Field(default, description=param.doc or None, **extra)
+        declared[param.name] = (wire_type(param), field)
+    name = (op.route.request if op.route else None) or _camel(op.name) + "In"
+    model: type[BaseModel] = create_model(name, __base__=_In, __doc__=op.doc, **declared)
+    return model
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.strip("_").split("_"))
+
+
+AddIn = request_model(OPERATIONS["add"], [
+    p for p in OPERATIONS["add"].remote_params if p.name != "idempotency_key"
+])  # fmt: skip
+_WIRE_TYPES["AddItems"] = list[AddIn]  # type: ignore[valid-type]
 
 
 # ------------------------------------------------------------------ responses
