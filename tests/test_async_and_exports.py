@@ -42,6 +42,8 @@ def test_exports_are_declared_and_documented() -> None:
             assert obj.__doc__, name
     assert set(engramdb.__all__) == {n for n in dir(engramdb) if not n.startswith("_")} - {
         "aio",
+        "api",
+        "api_schema",
         "engine",
         "errors",
         "model",

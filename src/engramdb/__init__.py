@@ -11,6 +11,7 @@ Quick start::
 
 from engramdb.aio import AsyncMemory
 from engramdb.answering import Answer
+from engramdb.api import MemoryAPI
 from engramdb.engine import Memory
 from engramdb.errors import (
     BackendUnavailable,
@@ -86,6 +87,7 @@ __all__ = [
     "LLMOutputError",
     "LLMUnavailable",
     "Memory",
+    "MemoryAPI",
     "MemoryEvent",
     "MemoryKind",
     "MemoryRecord",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
+from engramdb.api import OPERATIONS, MemoryAPI, Operation
 from engramdb.errors import (
     BackendUnavailable,
     CapabilityMissing,
@@ -41,7 +42,6 @@ from engramdb.errors import (
     StorageError,
     Unauthenticated,
 )
-from engramdb.api import OPERATIONS, MemoryAPI, Operation
 from engramdb.types import Unset
 from engramdb.wire import from_wire
 

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from engramdb import portable
+from engramdb.api import CONTEXT_BUDGET, check_bounds
 from engramdb.enhancer import Enhancer
 from engramdb.errors import (
     CapabilityMissing,
@@ -74,8 +75,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Memory"]
 
-MAX_K = 1000
-MAX_PAGE = 1000
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -384,12 +383,7 @@ class Memory:
         expires_at: Any = None,
     ) -> AddRequest:
         """Validate the arguments of one ``add``."""
-        if importance is not None and (
-            isinstance(importance, bool)
-            or not isinstance(importance, int | float)
-            or not 0 <= importance <= 1
-        ):
-            raise InvalidInput("importance must be a number from 0 to 1", field="importance")
+        check_bounds("add", importance=importance)
         return AddRequest(
             turns=normalize_messages(messages),
             scope=self._scope(user_id, agent_id, session_id),
@@ -622,8 +616,7 @@ class Memory:
         return self._fade(scope, threshold)
 
     def _fade(self, scope: Scope, threshold: float = FADED) -> dict[str, int]:
-        if not 0 < threshold < 1:
-            raise InvalidInput("threshold must be between 0 and 1", field="threshold")
+        check_bounds("fade", threshold=threshold)
         now = self.clock.now()
         faded: list[str] = []
         expired: list[str] = []
@@ -737,7 +730,7 @@ class Memory:
             InvalidInput: bad task, scope or ``k``.
         """
         check_text(task, "task")
-        _check_int(k, "k", 1, 50)
+        check_bounds("procedures", k=k)
         scope = self._scope(user_id, agent_id)
         return recall_procedures(self.store, self.embedder, task, scope, k)
 
@@ -774,9 +767,7 @@ class Memory:
         """
         check_text(query, "query")
         scope = self._scope(user_id, agent_id, session_id)
-        _check_int(k, "k", 1, MAX_K)
-        if budget_tokens is not None:
-            _check_int(budget_tokens, "budget_tokens", 1, 10_000_000)
+        check_bounds("search", k=k, budget_tokens=budget_tokens)
         flt = parse_filter(filters)
         at = None if as_of is None else check_time(as_of, "as_of")
         return self.retriever.search(
@@ -797,7 +788,7 @@ class Memory:
         user_id: str | None = None,
         agent_id: str | None = None,
         session_id: str | None = None,
-        budget_tokens: int = 1500,
+        budget_tokens: int = CONTEXT_BUDGET,
         recent_turns: int = 3,
         as_of: datetime | str | None = None,
         reinforce: bool = True,
@@ -823,8 +814,7 @@ class Memory:
         Raises:
             InvalidInput: bad query, scope, budget or time.
         """
-        _check_int(budget_tokens, "budget_tokens", 50, 100_000)
-        _check_int(recent_turns, "recent_turns", 0, 50)
+        check_bounds("context", budget_tokens=budget_tokens, recent_turns=recent_turns)
         hits = self.search(
             query, user_id=user_id, agent_id=agent_id, session_id=session_id, k=100, as_of=as_of
         )
@@ -855,7 +845,7 @@ class Memory:
         user_id: str | None = None,
         agent_id: str | None = None,
         session_id: str | None = None,
-        budget_tokens: int = 1500,
+        budget_tokens: int = CONTEXT_BUDGET,
         as_of: datetime | str | None = None,
     ) -> Answer:
         """Answer a question from memory, with citations (needs an LLM).
@@ -892,7 +882,7 @@ class Memory:
             InvalidInput: unknown status or bad limit.
         """
         enhancer = self._llm("jobs")
-        _check_int(limit, "limit", 1, 100_000)
+        check_bounds("jobs", limit=limit)
         return enhancer.list_jobs(_job_status(status), self.tenant_id, limit)
 
     def retry(self, job_ids: Sequence[str] | None = None) -> dict[str, int]:
@@ -985,7 +975,7 @@ class Memory:
                 no longer true), but not archived ones.
         """
         scope = self._scope(user_id, agent_id, session_id)
-        _check_int(limit, "limit", 1, MAX_PAGE)
+        check_bounds("get_all", limit=limit)
         flt = parse_filter(filters)
         if include_superseded and not include_inactive:
             not_archived = Cond("status", "ne", MemoryStatus.ARCHIVED.value, column=True)
@@ -1156,11 +1146,6 @@ def _job_status(status: str | None) -> JobStatus | None:
         raise InvalidInput(
             f"status must be one of {', '.join(s.value for s in JobStatus)}", field="status"
         ) from None
-
-
-def _check_int(value: Any, name: str, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(f"{name} must be an integer from {low} to {high}", field=name)
 
 
 def _time_windows(

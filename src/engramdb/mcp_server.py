@@ -19,6 +19,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from engramdb import __version__
+from engramdb.api_schema import takes_declared
 from engramdb.engine import Memory
 from engramdb.errors import EngramError, InvalidInput
 from engramdb.model.memory import MemoryKind, MemoryRecord
@@ -100,6 +101,7 @@ class _Tools:
         except EngramError as exc:  # the agent can read and correct these
             raise ToolError(f"{type(exc).__name__}: {exc}") from exc
 
+    @takes_declared(session_id=("add", "session_id"))
     async def remember(
         self,
         content: Annotated[str, Field(description="What to remember, in the speaker's words.")],
@@ -107,9 +109,7 @@ class _Tools:
             str | None, Field(description="Who said it (a name); default: the user.")
         ] = None,
         role: Annotated[str, Field(description="user or assistant.")] = "user",
-        session_id: Annotated[
-            str | None, Field(description="Conversation id, to keep turns in order.")
-        ] = None,
+        session_id: str | None = None,
     ) -> dict[str, Any]:
         """Store something said, verbatim, with the time; facts and entities are derived."""
         message = {"role": role, "content": content, **({"name": speaker} if speaker else {})}
@@ -118,34 +118,24 @@ class _Tools:
         )
         return {"stored": [_memory(m) for m in stored]}
 
-    async def recall(
-        self,
-        query: Annotated[str, Field(description="What to look for, as a question or keywords.")],
-        k: Annotated[int, Field(ge=1, le=50, description="How many memories.")] = 5,
-        as_of: Annotated[
-            str | None, Field(description="ISO 8601 time: recall what was true then.")
-        ] = None,
-    ) -> dict[str, Any]:
+    @takes_declared(query=("search", "query"), k=("search", "k"), as_of=("search", "as_of"))
+    async def recall(self, query: str, k: int, as_of: datetime | None) -> dict[str, Any]:
         """Find the memories most relevant to a query, best first, with why each matched."""
         hits = await self._call(self.memory.search, query, k=k, as_of=as_of, **self.scope.keys())
         return {"memories": [_hit(hit) for hit in hits]}
 
-    async def get_context(
-        self,
-        task: Annotated[str, Field(description="The task or question you are working on.")],
-        budget_tokens: Annotated[
-            int, Field(ge=50, le=20_000, description="Maximum size of the context in tokens.")
-        ] = 1000,
-    ) -> str:
+    @takes_declared(task=("context", "query"), budget_tokens=("context", "budget_tokens"))
+    async def get_context(self, task: str, budget_tokens: int) -> str:
         """Ready-to-prompt context for a task: profiles, facts, dated conversation, latest turns."""
         built = await self._call(
             self.memory.context, task, budget_tokens=budget_tokens, **self.scope.keys()
         )
         return built.text or "Nothing relevant is remembered."
 
+    @takes_declared(task=("add_trajectory", "task"))
     async def record_attempt(
         self,
-        task: Annotated[str, Field(description="The task you attempted.")],
+        task: str,
         steps: Annotated[list[str], Field(description="The actions you took, in order.")],
         succeeded: Annotated[bool, Field(description="Whether the task was done.")],
         error: Annotated[
@@ -162,17 +152,14 @@ class _Tools:
         )
         return {"stored": stored.id}
 
-    async def how_to(
-        self, task: Annotated[str, Field(description="The task you are about to do.")]
-    ) -> dict[str, Any]:
+    @takes_declared(task=("procedures", "task"))
+    async def how_to(self, task: str) -> dict[str, Any]:
         """What worked before for tasks like this one: steps, success rate and pitfalls."""
         found = await self._call(self.memory.procedures, task, **self.scope.keys())
         return {"procedures": [p.to_dict() for p in found]}
 
-    async def about(
-        self,
-        name: Annotated[str, Field(description="A person, place, pet, organisation or work.")],
-    ) -> dict[str, Any]:
+    @takes_declared(name=("entity", "name_or_id"))
+    async def about(self, name: str) -> dict[str, Any]:
         """Everything known about an entity: profile (for people), facts and relations."""
         page = await self._call(self.memory.entity, name, **self.scope.keys())
         entity = page.entity
@@ -187,18 +174,14 @@ class _Tools:
         ]
         return known
 
-    async def update(
-        self,
-        memory_id: Annotated[str, Field(description="Id of the memory to correct.")],
-        text: Annotated[str, Field(description="The corrected text.")],
-    ) -> dict[str, Any]:
+    @takes_declared(memory_id=("update", "memory_id"), text=("update", "text", True))
+    async def update(self, memory_id: str, text: str) -> dict[str, Any]:
         """Correct a memory; the old version stays in its history."""
         await self._call(self.memory.get, memory_id, **self.scope.keys())
         return _memory(await self._call(self.memory.update, memory_id, text=text))
 
-    async def forget(
-        self, memory_id: Annotated[str, Field(description="Id of the memory to delete.")]
-    ) -> dict[str, Any]:
+    @takes_declared(memory_id=("forget", "memory_id", True))
+    async def forget(self, memory_id: str) -> dict[str, Any]:
         """Erase a memory and everything derived from it, for good (no trace is left)."""
         await self._call(self.memory.get, memory_id, **self.scope.keys())
         return {"forgotten": await self._call(self.memory.forget, memory_id)}

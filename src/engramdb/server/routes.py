@@ -19,11 +19,12 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from engramdb import api
+from engramdb.api_schema import request_model, wire_type
 from engramdb.errors import InvalidInput
 from engramdb.server import schemas
 from engramdb.server.auth import TenantMemory
 from engramdb.server.errors import ERROR_RESPONSES
-from engramdb.server.schemas import ImportedOut, request_model, wire_type
+from engramdb.server.schemas import ImportedOut
 from engramdb.wire import to_wire
 
 __all__ = ["router"]

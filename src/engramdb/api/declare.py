@@ -1,0 +1,199 @@
+"""How an operation is declared: parameter markers, REST routes, and reading them back.
+
+The markers are plain values that each surface translates (pydantic ``Field``, click
+``IntRange``, ...), so declaring needs no web framework, CLI library or driver.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
+
+__all__ = [
+    "Doc",
+    "Length",
+    "Local",
+    "Operation",
+    "Param",
+    "Range",
+    "Route",
+    "Wire",
+    "declaration_only",
+    "declared",
+    "operation",
+]
+
+
+# ------------------------------------------------------------------ markers
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Numeric bounds of a parameter (inclusive ``ge`` / ``le``, exclusive ``gt`` / ``lt``)."""
+
+    ge: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+
+    def admits(self, value: float) -> bool:
+        """Whether ``value`` lies within the bounds."""
+        return not (
+            (self.ge is not None and value < self.ge)
+            or (self.le is not None and value > self.le)
+            or (self.gt is not None and value <= self.gt)
+            or (self.lt is not None and value >= self.lt)
+        )
+
+    def describe(self) -> str:
+        """The bounds in words, for error messages."""
+        low = f"from {self.ge:g}" if self.ge is not None else f"above {self.gt:g}"
+        high = f"to {self.le:g}" if self.le is not None else f"and below {self.lt:g}"
+        return f"{low} {high}"
+
+
+@dataclass(frozen=True, slots=True)
+class Length:
+    """Length bounds of a string or a list."""
+
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """What a parameter means (the REST, MCP and CLI help text)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Local:
+    """A parameter that only makes sense in the process that holds the store."""
+
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """The name of the wire type a surface uses for a parameter Python types loosely."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where REST serves an operation, and how its result is wrapped.
+
+    ``envelope`` names the key the result sits under (``{"hits": [...]}``); ``response``
+    names the response schema; ``idempotent`` accepts an ``Idempotency-Key`` header;
+    ``streaming`` routes (export, import) are written by hand around a stream.
+    """
+
+    method: Literal["GET", "POST", "PATCH", "DELETE"]
+    path: str
+    status: int = 200
+    envelope: str | None = None
+    response: str | None = None
+    request: str | None = None
+    tags: tuple[str, ...] = ("memories",)
+    idempotent: bool = False
+    streaming: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One declared parameter of an operation."""
+
+    name: str
+    annotation: Any  # the type without its markers
+    default: Any  # inspect.Parameter.empty when required
+    positional: bool
+    range: Range | None
+    length: Length | None
+    doc: str
+    local: Local | None
+    wire: str | None
+
+    @property
+    def required(self) -> bool:
+        """Whether callers must give it."""
+        return self.default is inspect.Parameter.empty
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One public operation: its name, parameters, result type and surfaces."""
+
+    name: str
+    doc: str
+    params: tuple[Param, ...]
+    returns: Any
+    route: Route | None
+    cli: str | None
+    mcp: str | None
+
+    def param(self, name: str) -> Param:
+        """The parameter called ``name``."""
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise KeyError(f"{self.name} has no parameter {name!r}")
+
+    @property
+    def remote_params(self) -> tuple[Param, ...]:
+        """The parameters other processes can send."""
+        return tuple(p for p in self.params if p.local is None)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def operation(
+    route: Route | None = None, *, cli: str | None = None, mcp: str | None = None
+) -> Callable[[F], F]:
+    """Declare where a :class:`MemoryAPI` method is served."""
+
+    def mark(method: F) -> F:
+        method.__engramdb_surfaces__ = (route, cli, mcp)  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def declaration_only() -> TypeError:
+    """The error a declared operation's body raises (it is only a declaration)."""
+    # a body that is not "..." keeps type checkers from taking the operations for
+    # abstract methods in the classes that subclass the protocol (RemoteMemory)
+    return TypeError("MemoryAPI declares the operations: call them on Memory or RemoteMemory")
+
+
+def declared(method: Callable[..., Any], names: dict[str, Any]) -> Operation:
+    """The operation a :class:`MemoryAPI` method declares (``names``: its result types)."""
+    route, cli, mcp = method.__engramdb_surfaces__  # type: ignore[attr-defined]
+    hints = typing.get_type_hints(method, include_extras=True, localns=names)
+    params = []
+    for param in list(inspect.signature(method).parameters.values())[1:]:
+        params.append(_param(param, hints[param.name]))
+    doc = inspect.getdoc(method) or ""
+    return Operation(method.__name__, doc, tuple(params), hints["return"], route, cli, mcp)
+
+
+def _param(param: inspect.Parameter, hint: Any) -> Param:
+    markers: dict[type, Any] = {}
+    while typing.get_origin(hint) is Annotated:
+        for marker in hint.__metadata__:
+            markers.setdefault(type(marker), marker)
+        hint = hint.__origin__
+    return Param(
+        name=param.name,
+        annotation=hint,
+        default=param.default,
+        positional=param.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        range=markers.get(Range),
+        length=markers.get(Length),
+        doc=markers[Doc].text if Doc in markers else "",
+        local=markers.get(Local),
+        wire=markers[Wire].name if Wire in markers else None,
+    )
