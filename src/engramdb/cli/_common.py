@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
+from engramdb.api import OPERATIONS, Param, Range
 from engramdb.cli.progress import progress_bar
 from engramdb.engine import Memory
 from engramdb.errors import (
@@ -22,11 +24,13 @@ from engramdb.errors import (
     StorageError,
 )
 from engramdb.ports.llm import ChatModel
+from engramdb.types import Unset
 
 __all__ = [
     "EXIT_CODES",
     "configured_llm",
     "db_option",
+    "declared_option",
     "exit_on_error",
     "json_arg",
     "open_memory",
@@ -59,6 +63,40 @@ def exit_on_error() -> Iterator[None]:
     except EngramError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(_exit_code(exc))
+
+
+def _click_type(param: Param) -> click.ParamType | None:
+    members = typing.get_args(param.annotation) or (param.annotation,)
+    literal = [m for m in members if typing.get_origin(m) is Literal]
+    if literal:
+        return click.Choice([str(v) for v in typing.get_args(literal[0])])
+    if int not in members and float not in members:
+        return None
+    number: Any = click.IntRange if int in members else click.FloatRange
+    found = param.range or Range()
+    range_type: click.ParamType = number(
+        min=found.ge if found.gt is None else found.gt,
+        max=found.le if found.lt is None else found.lt,
+        min_open=found.gt is not None,
+        max_open=found.lt is not None,
+    )
+    return range_type
+
+
+def declared_option(
+    operation: str, name: str, *flags: str, help: str | None = None
+) -> Callable[[F], F]:
+    """An option for a declared parameter (:mod:`engramdb.api`): its default, bounds and help.
+
+    ``help`` replaces the declared doc where the CLI says it better.
+    """
+    param = OPERATIONS[operation].param(name)
+    default = None if param.required or isinstance(param.default, Unset) else param.default
+    option: Callable[[F], F] = click.option(
+        *flags, name, type=_click_type(param), default=default,
+        show_default=default is not None, help=help or param.doc,
+    )  # fmt: skip
+    return option
 
 
 def db_option(func: F) -> F:

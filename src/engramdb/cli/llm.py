@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from engramdb.cli._common import db_option, exit_on_error, open_memory, scope_options
+from engramdb.cli._common import (
+    db_option,
+    declared_option,
+    exit_on_error,
+    open_memory,
+    scope_options,
+)
 
 __all__ = ["answer", "jobs", "retry"]
 
@@ -16,15 +22,15 @@ __all__ = ["answer", "jobs", "retry"]
 @click.argument("question")
 @db_option
 @scope_options
-@click.option("--budget", default=1500, show_default=True, help="Context token budget.")
+@declared_option("answer", "budget_tokens", "--budget")
 @click.option("--as-of", help="Answer as things stood at this time (ISO 8601 with offset).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer, citations and context.")
 def answer(
-    question: str, db: str, budget: int, as_of: str | None, as_json: bool, **scope: Any
+    question: str, db: str, budget_tokens: int, as_of: str | None, as_json: bool, **scope: Any
 ) -> None:
     """Answer a question from memory, citing the memories used (needs an LLM)."""
     with exit_on_error(), open_memory(db) as mem:
-        found = mem.answer(question, budget_tokens=budget, as_of=as_of, **scope)
+        found = mem.answer(question, budget_tokens=budget_tokens, as_of=as_of, **scope)
         if as_json:
             click.echo(json.dumps({**found.to_dict(), "usage": mem.usage()}, indent=2))
             return
@@ -36,10 +42,8 @@ def answer(
 
 @click.command()
 @db_option
-@click.option(
-    "--status", type=click.Choice(["pending", "done", "failed"]), help="Only jobs in this state."
-)
-@click.option("--limit", default=100, show_default=True, help="At most this many jobs.")
+@declared_option("jobs", "status", "--status")
+@declared_option("jobs", "limit", "--limit")
 def jobs(db: str, status: str | None, limit: int) -> None:
     """List the background LLM jobs (oldest first), with the error of failed ones."""
     with exit_on_error(), open_memory(db, understand=False) as mem:

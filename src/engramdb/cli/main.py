@@ -13,6 +13,7 @@ import click
 
 from engramdb.cli._common import (
     db_option,
+    declared_option,
     exit_on_error,
     json_arg,
     open_memory,
@@ -72,7 +73,7 @@ def cli(
 @click.option("--role", default="user", show_default=True, help="user, assistant, system or tool.")
 @click.option("--timestamp", help="When it was said, ISO 8601 with offset (default: now).")
 @click.option("--metadata", help="JSON object kept with the memory.")
-@click.option("--importance", type=float, help="0..1 (default 0.5): important memories last.")
+@declared_option("add", "importance", "--importance")
 @click.option("--expires-at", help="A TTL: forget it after this time (ISO 8601 with offset).")
 def add(
     text: str,
@@ -104,9 +105,9 @@ def add(
 @click.argument("query")
 @db_option
 @scope_options
-@click.option("-k", "k", default=10, show_default=True, help="Maximum number of hits.")
+@declared_option("search", "k", "-k")
 @click.option("--filter", "filters", help='Metadata filter as JSON, e.g. \'{"topic": "travel"}\'.')
-@click.option("--budget", "budget_tokens", type=int, help="Token budget for the hits' text.")
+@declared_option("search", "budget_tokens", "--budget")
 @click.option("--as-of", "as_of", help="Recall what was true then (ISO 8601 with offset).")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON lines.")
 def search(
@@ -163,15 +164,15 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
 @click.argument("query")
 @db_option
 @scope_options
-@click.option("--budget", default=1500, show_default=True, help="Token budget of the context.")
-@click.option("--recent", default=3, show_default=True, help="How many latest turns to include.")
+@declared_option("context", "budget_tokens", "--budget")
+@declared_option("context", "recent_turns", "--recent")
 @click.option("--as-of", help="Build it as it would have been at this time (ISO 8601).")
 @click.option("--json", "as_json", is_flag=True, help="Print the structured context as JSON.")
 def context(
     query: str,
     db: str,
-    budget: int,
-    recent: int,
+    budget_tokens: int,
+    recent_turns: int,
     as_of: str | None,
     as_json: bool,
     **scope: Any,
@@ -181,8 +182,8 @@ def context(
         built = mem.context(
             query,
             **scope,
-            budget_tokens=budget,
-            recent_turns=recent,
+            budget_tokens=budget_tokens,
+            recent_turns=recent_turns,
             as_of=as_of,
         )
     click.echo(json.dumps(built.to_dict(), indent=2) if as_json else built.text)
@@ -240,7 +241,7 @@ def profile(person: str, db: str, user_id: str | None, agent_id: str | None) -> 
 @db_option
 @scope_options
 @click.option("--filter", "filters", help="Metadata filter as JSON.")
-@click.option("--limit", default=100, show_default=True, help="Page size.")
+@declared_option("get_all", "limit", "--limit")
 @click.option("--cursor", help="Cursor printed by the previous page.")
 @click.option("--all-statuses", is_flag=True, help="Include superseded and archived memories.")
 def list_(
@@ -334,7 +335,7 @@ def archive(memory_id: str, db: str, undo: bool) -> None:
 @cli.command()
 @db_option
 @scope_options
-@click.option("--threshold", default=0.05, show_default=True, help="Retention below which.")
+@declared_option("fade", "threshold", "--threshold")
 def fade(db: str, threshold: float, **scope: Any) -> None:
     """Archive a scope's faded memories and delete its expired ones."""
     with exit_on_error(), open_memory(db, understand=False) as mem:
