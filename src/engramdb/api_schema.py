@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
-import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -17,7 +16,15 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
-from engramdb.api import MAX_MESSAGES_PER_ADD, OPERATIONS, Length, Operation, Param, Range
+from engramdb.api import (
+    MAX_MESSAGES_PER_ADD,
+    OPERATIONS,
+    Length,
+    Operation,
+    Param,
+    Range,
+    union_members,
+)
 from engramdb.pipeline.normalize import MAX_ID_CHARS, MAX_TEXT_CHARS
 from engramdb.types import Unset
 
@@ -105,14 +112,10 @@ def _member(annotation: Any) -> Any:
 
 
 def _members(annotation: Any) -> list[Any]:
-    members = list(typing.get_args(annotation)) if _is_union(annotation) else [annotation]
+    members = list(union_members(annotation))
     if datetime in members:  # the Python API also takes an ISO string: JSON sends only that
         members.remove(str)
     return [m for m in members if m is not Unset]
-
-
-def _is_union(annotation: Any) -> bool:
-    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
 def wire_type(param: Param) -> Any:

@@ -8,6 +8,7 @@ fixed by configuration, so an agent cannot wander into another user's memories.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,14 +20,16 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from engramdb import __version__
-from engramdb.api_schema import takes_declared
+from engramdb.api import OPERATIONS, Operation
+from engramdb.api_schema import declared_param, takes_declared
 from engramdb.engine import Memory
 from engramdb.errors import EngramError, InvalidInput
 from engramdb.model.memory import MemoryKind, MemoryRecord
 from engramdb.model.query import Hit
 from engramdb.pipeline.normalize import check_id
+from engramdb.wire import to_wire
 
-__all__ = ["McpScope", "build_mcp_server"]
+__all__ = ["McpScope", "build_mcp_server", "generated_tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -187,6 +190,34 @@ class _Tools:
         return {"forgotten": await self._call(self.memory.forget, memory_id)}
 
 
+SCOPE_IDS = ("user_id", "agent_id")  # fixed by the server's configuration, not by the agent
+
+
+def generated_tool(tools: _Tools, op: Operation) -> Callable[..., Any]:
+    """A tool for a declared operation that has no hand-written one.
+
+    Same parameters (the scope aside), declared bounds and docs; returns the result's
+    JSON form.
+    """
+    params = [p for p in op.remote_params if p.name not in SCOPE_IDS]
+    owners = {k: v for k, v in tools.scope.keys().items() if k in {p.name for p in op.params}}
+
+    async def tool(**given: Any) -> dict[str, Any]:
+        method = getattr(tools.memory, op.name)
+        found = await tools._call(method, **{**given, **owners})
+        return {"result": to_wire(found, op.returns)}
+
+    signature = inspect.Signature(
+        [declared_param(op.name, p.name) for p in params if p.required]
+        + [declared_param(op.name, p.name) for p in params if not p.required],
+        return_annotation=dict[str, Any],
+    )
+    tool.__name__ = tool.__qualname__ = str(op.mcp)
+    tool.__doc__ = op.doc
+    tool.__signature__ = signature  # type: ignore[attr-defined]
+    return tool
+
+
 def build_mcp_server(memory: Memory, scope: McpScope) -> MCPServer:
     """An MCP server exposing the memory tools for ``scope``."""
     tools = _Tools(memory, scope)
@@ -218,4 +249,9 @@ def build_mcp_server(memory: Memory, scope: McpScope) -> MCPServer:
             destructive_hint=True, idempotent_hint=False, open_world_hint=False
         ),
     )
+    for op in OPERATIONS.values():
+        if op.mcp is not None and not hasattr(tools, op.mcp):
+            reads = op.route is not None and op.route.method == "GET"
+            hints = ToolAnnotations(read_only_hint=reads, open_world_hint=False)
+            server.add_tool(generated_tool(tools, op), annotations=hints)
     return server

@@ -12,10 +12,20 @@ tools and CLI commands take their defaults and bounds from it.
 
 from __future__ import annotations
 
-import typing
 from typing import Any, Protocol
 
-from engramdb.api.declare import Doc, Length, Local, Operation, Param, Range, Route, Wire, declared
+from engramdb.api.declare import (
+    Doc,
+    Length,
+    Local,
+    Operation,
+    Param,
+    Range,
+    Route,
+    Wire,
+    declared,
+    union_members,
+)
 from engramdb.api.params import (
     CONTEXT_BUDGET,
     MAX_BATCH,
@@ -51,6 +61,7 @@ __all__ = [
     "Route",
     "Wire",
     "check_bounds",
+    "union_members",
 ]
 
 
@@ -107,7 +118,7 @@ def check_bounds(operation_name: str, **values: Any) -> None:
         if value is None or bounds is None:
             continue
         annotation = op.param(name).annotation
-        is_int = int in (typing.get_args(annotation) or (annotation,))
+        is_int = int in union_members(annotation)
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if not number or (is_int and not isinstance(value, int)) or not bounds.admits(value):
             kind = "an integer" if is_int else "a number"

@@ -7,6 +7,7 @@ The markers are plain values that each surface translates (pydantic ``Field``, c
 from __future__ import annotations
 
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ __all__ = [
     "declaration_only",
     "declared",
     "operation",
+    "union_members",
 ]
 
 
@@ -197,3 +199,10 @@ def _param(param: inspect.Parameter, hint: Any) -> Param:
         local=markers.get(Local),
         wire=markers[Wire].name if Wire in markers else None,
     )
+
+
+def union_members(annotation: Any) -> tuple[Any, ...]:
+    """The members of a union type (``int | None``: int, NoneType); another type alone."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return typing.get_args(annotation)
+    return (annotation,)

@@ -46,6 +46,7 @@ class MemoryReads(Protocol):
     @operation(
         Route("GET", "/v1/procedures", envelope="procedures", response="ProceduresOut",
               tags=("procedures",)),
+        cli="procedures",
         mcp="how_to",
     )  # fmt: skip
     def procedures(

@@ -133,7 +133,8 @@ class MemoryWrites(Protocol):
         Route(
             "POST", "/v1/feedback", envelope="reinforced", response="ReinforcedOut",
             request="FeedbackIn", tags=("forgetting",),
-        )
+        ),
+        cli="feedback",
     )  # fmt: skip
     def feedback(
         self,

@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 import click
 
-from engramdb.api import OPERATIONS, Param, Range
+from engramdb.api import OPERATIONS, Param, Range, union_members
 from engramdb.cli.progress import progress_bar
 from engramdb.engine import Memory
 from engramdb.errors import (
@@ -65,8 +65,8 @@ def exit_on_error() -> Iterator[None]:
         sys.exit(_exit_code(exc))
 
 
-def _click_type(param: Param) -> click.ParamType | None:
-    members = typing.get_args(param.annotation) or (param.annotation,)
+def _click_type(param: Param) -> click.ParamType[Any] | None:
+    members = union_members(param.annotation)
     literal = [m for m in members if typing.get_origin(m) is Literal]
     if literal:
         return click.Choice([str(v) for v in typing.get_args(literal[0])])
@@ -74,7 +74,7 @@ def _click_type(param: Param) -> click.ParamType | None:
         return None
     number: Any = click.IntRange if int in members else click.FloatRange
     found = param.range or Range()
-    range_type: click.ParamType = number(
+    range_type: click.ParamType[Any] = number(
         min=found.ge if found.gt is None else found.gt,
         max=found.le if found.lt is None else found.lt,
         min_open=found.gt is not None,

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from engramdb.api import OPERATIONS
 from engramdb.cli._common import (
     db_option,
     declared_option,
@@ -21,6 +22,7 @@ from engramdb.cli._common import (
     progress_bar,
     scope_options,
 )
+from engramdb.cli.generated import command_for
 from engramdb.cli.llm import answer, jobs, retry
 from engramdb.cli.serving import keys, mcp, serve
 from engramdb.cli.storage import consolidate, migrate
@@ -715,3 +717,8 @@ def _answer_table(report: Any) -> str:
 
 for _command in (serve, keys, mcp, migrate, consolidate, answer, jobs, retry):
     cli.add_command(_command)
+
+# every declared operation with a CLI name and no command above gets a generated one
+for _op in OPERATIONS.values():
+    if _op.cli is not None and _op.cli not in cli.commands:
+        cli.add_command(command_for(_op))
