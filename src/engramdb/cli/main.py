@@ -212,13 +212,13 @@ def entities(db: str, user_id: str | None, agent_id: str | None) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name_or_id", metavar="NAME")
 @db_option
 @owner_options
-def entity(name: str, db: str, user_id: str | None, agent_id: str | None) -> None:
+def entity(name_or_id: str, db: str, user_id: str | None, agent_id: str | None) -> None:
     """Show an entity's page: its aliases and its facts, current and past."""
     with exit_on_error(), open_memory(db, read_only=True) as mem:
-        page = mem.entity(name, user_id=user_id, agent_id=agent_id)
+        page = mem.entity(name_or_id, user_id=user_id, agent_id=agent_id)
         e = page.entity
         click.echo(f"{e.name} ({e.kind}), id {e.id}, mentioned in {len(page.mentions)} memories")
         if e.aliases:
