@@ -243,7 +243,7 @@ def _click_differences(command: str, param: Param, given: click.Parameter) -> li
     found = []
     want = _default(param)
     if isinstance(given, click.Argument):
-        if not given.required == param.required:
+        if given.required != param.required:
             found.append(f"CLI {command}: {param.name} required={given.required}")
         return found
     default = None if given.default is _CLICK_UNSET else given.default
