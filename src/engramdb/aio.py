@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from engramdb.api import OPERATIONS
 from engramdb.engine import Memory
 
 __all__ = ["AsyncMemory"]
@@ -94,3 +95,9 @@ class AsyncMemory:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+# an operation declared after the lines above is still served, untyped until it gets one
+for _name in OPERATIONS:
+    if _name not in vars(AsyncMemory):
+        setattr(AsyncMemory, _name, _on_thread(getattr(Memory, _name)))
