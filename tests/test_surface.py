@@ -140,10 +140,6 @@ def _json_differences(
     return found
 
 
-def _path_names(path: str) -> set[str]:
-    return {part[1:-1] for part in path.split("/") if part.startswith("{")}
-
-
 def _rest_inputs(op: Operation, spec: dict[str, Any]) -> dict[str, tuple[dict[str, Any], bool]]:
     assert op.route is not None
     entry = spec["paths"][op.route.path][op.route.method.lower()]
@@ -172,7 +168,7 @@ def rest_differences(spec: dict[str, Any]) -> list[str]:
             found.append(f"REST {route.method} {route.path} ({op.name}): not served")
             continue
         inputs = _rest_inputs(op, spec)
-        skip = _path_names(route.path) | ({"idempotency_key"} if route.idempotent else set())
+        skip = set(route.path_params) | ({"idempotency_key"} if route.idempotent else set())
         params = [p for p in op.remote_params if p.name not in skip]
         for param in params:
             schema, required = inputs.get(param.name, (None, False))

@@ -213,7 +213,7 @@ class RemoteMemory(MemoryAPI):
         assert op.route is not None  # only served operations are generated
         route = op.route
         path = route.path
-        for name in _path_params(route.path):
+        for name in route.path_params:
             path = path.replace("{" + name + "}", _segment(_path_value(values.pop(name), name)))
         headers = {}
         if route.idempotent and values.get("idempotency_key") is not None:
@@ -227,10 +227,6 @@ class RemoteMemory(MemoryAPI):
         if route.envelope is not None:
             found = found[route.envelope]
         return from_wire(found, op.returns)
-
-
-def _path_params(path: str) -> list[str]:
-    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
 def _path_value(value: Any, name: str) -> str:

@@ -103,6 +103,11 @@ class Route:
     idempotent: bool = False
     streaming: bool = False
 
+    @property
+    def path_params(self) -> list[str]:
+        """The names of the parameters the path carries (``{memory_id}``)."""
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
 
 @dataclass(frozen=True, slots=True)
 class Param:
@@ -122,6 +127,12 @@ class Param:
     def required(self) -> bool:
         """Whether callers must give it."""
         return self.default is inspect.Parameter.empty
+
+    @property
+    def is_object(self) -> bool:
+        """Whether it is a JSON object (a dict), e.g. a metadata filter."""
+        members = union_members(self.annotation)
+        return any(m is dict or typing.get_origin(m) is dict for m in members)
 
 
 @dataclass(frozen=True, slots=True)

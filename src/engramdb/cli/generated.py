@@ -33,10 +33,6 @@ def _is_list(param: Param) -> bool:
     return any(typing.get_origin(m) in (list, Iterable, Sequence) for m in _members(param))
 
 
-def _is_object(param: Param) -> bool:
-    return any(typing.get_origin(m) is dict or m is dict for m in _members(param))
-
-
 def _click_param(op: Operation, param: Param) -> Any:
     if param.positional and param.required:
         return click.argument(param.name, nargs=-1 if _is_list(param) else 1, required=True)
@@ -47,7 +43,7 @@ def _click_param(op: Operation, param: Param) -> Any:
         flag = param.name.replace("_", "-")
         return click.option(f"--{flag}/--no-{flag}", param.name, default=param.default,
                             show_default=True, help=param.doc)  # fmt: skip
-    if _is_object(param):
+    if param.is_object:
         return click.option("--" + param.name.replace("_", "-"), param.name,
                             help=f"{param.doc} As JSON.")  # fmt: skip
     flag = SCOPE_FLAGS.get(param.name, "--" + param.name.replace("_", "-"))
@@ -64,7 +60,7 @@ def command_for(op: Operation) -> click.Command:
             value = given.get(param.name)
             if value is None or value == ():
                 continue
-            args[param.name] = json_arg(value, param.name) if _is_object(param) else value
+            args[param.name] = json_arg(value, param.name) if param.is_object else value
         with exit_on_error(), open_memory(db) as mem:
             found = to_wire(getattr(mem, op.name)(**args), op.returns)
         click.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))

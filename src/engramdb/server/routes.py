@@ -52,14 +52,10 @@ def _filters(raw: str, name: str) -> dict[str, Any]:
     return parsed
 
 
-def _is_json_object(param: api.Param) -> bool:
-    return "dict" in str(param.annotation)
-
-
 def _query(param: api.Param) -> inspect.Parameter:
     """A declared parameter as a query parameter (a JSON object goes as a JSON string)."""
     doc = param.doc or None
-    if _is_json_object(param):
+    if param.is_object:
         annotation: Any = Annotated[str | None, Query(description=f"{doc} As JSON.")]
     else:
         annotation = Annotated[wire_type(param), Query(description=doc)]
@@ -69,7 +65,7 @@ def _query(param: api.Param) -> inspect.Parameter:
 
 
 def _endpoint(op: api.Operation, route: api.Route) -> Callable[..., Any]:
-    path_names = [part[1:-1] for part in route.path.split("/") if part.startswith("{")]
+    path_names = route.path_params
     rest = [p for p in op.remote_params if p.name not in path_names]
     header = route.idempotent and any(p.name == "idempotency_key" for p in rest)
     rest = [p for p in rest if not (header and p.name == "idempotency_key")]
@@ -86,7 +82,7 @@ def _endpoint(op: api.Operation, route: api.Route) -> Callable[..., Any]:
             "idempotency_key", kw, default=None,
             annotation=Annotated[str | None, IDEMPOTENCY_HEADER],
         ))  # fmt: skip
-    as_json = [p.name for p in rest if not in_body and _is_json_object(p)]
+    as_json = [p.name for p in rest if not in_body and p.is_object]
 
     def endpoint(**kwargs: Any) -> Any:
         mem = kwargs.pop("mem")
