@@ -99,8 +99,10 @@ def _result_types() -> dict[str, Any]:
     return {t.__name__: t for t in (*named, Page, Profile, Context)}
 
 
+_RESULT_TYPES = _result_types()
+
 OPERATIONS: dict[str, Operation] = {
-    name: declared(method, _result_types())
+    name: declared(method, _RESULT_TYPES)
     for part in (MemoryWrites, MemoryReads)
     for name, method in vars(part).items()
     if callable(method) and hasattr(method, "__engramdb_surfaces__")
@@ -114,10 +116,11 @@ def check_bounds(operation_name: str, **values: Any) -> None:
     """
     op = OPERATIONS[operation_name]
     for name, value in values.items():
-        bounds = op.param(name).range
+        param = op.param(name)
+        bounds = param.range
         if value is None or bounds is None:
             continue
-        annotation = op.param(name).annotation
+        annotation = param.annotation
         is_int = int in union_members(annotation)
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if not number or (is_int and not isinstance(value, int)) or not bounds.admits(value):
