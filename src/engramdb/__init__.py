@@ -35,6 +35,7 @@ from engramdb.errors import (
     StoreLocked,
     Unauthenticated,
 )
+from engramdb.graph.profile import Profile, ProfileValue
 from engramdb.keys import KeyRing
 from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
 from engramdb.model.jobs import Job, JobStatus
@@ -49,7 +50,6 @@ from engramdb.model.memory import (
 )
 from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page, Signal
-from engramdb.pipeline.understand.profile import Profile, ProfileValue
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
 from engramdb.retrieval.context import Context, ContextItem

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from engramdb.errors import Conflict, InvalidInput
 from engramdb.model.graph import Entity, EntityMention, Relation
 from engramdb.model.memory import MemoryEvent, MemoryRecord
-from engramdb.pipeline.normalize import check_id
+from engramdb.model.validation import check_id
 from engramdb.ports.store import GraphStore, GraphTable, MemoryStore
 
 __all__ = ["ImportRecords", "check_import"]

@@ -25,7 +25,7 @@ from engramdb.api import (
     Range,
     union_members,
 )
-from engramdb.pipeline.normalize import MAX_ID_CHARS, MAX_TEXT_CHARS
+from engramdb.model.validation import MAX_ID_CHARS, MAX_TEXT_CHARS
 from engramdb.types import Unset
 
 __all__ = [

@@ -13,7 +13,7 @@ import secrets
 from engramdb.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from engramdb.model.ids import new_id
 from engramdb.model.keys import ApiKey
-from engramdb.pipeline.normalize import check_id
+from engramdb.model.validation import check_id
 from engramdb.ports.clock import Clock
 from engramdb.ports.keys import KeyStore
 

@@ -26,7 +26,7 @@ from engramdb.engine import Memory
 from engramdb.errors import EngramError, InvalidInput
 from engramdb.model.memory import MemoryKind, MemoryRecord
 from engramdb.model.query import Hit
-from engramdb.pipeline.normalize import check_id
+from engramdb.model.validation import check_id
 from engramdb.wire import to_wire
 
 __all__ = ["McpScope", "build_mcp_server", "generated_tool"]

@@ -34,8 +34,8 @@ from engramdb.model.codec import (
     memory_to_dict,
 )
 from engramdb.model.memory import MemoryRecord, Scope
+from engramdb.model.validation import normalize_metadata
 from engramdb.pipeline.ingest import embedding_text
-from engramdb.pipeline.normalize import normalize_metadata
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
 from engramdb.wire import event_from_dict, event_to_dict

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engramdb.answering import Answer, answer_from_dict
+from engramdb.graph.profile import Profile, ProfileValue
 from engramdb.model.codec import (
     dt_from_iso,
     dt_to_iso,
@@ -24,7 +25,6 @@ from engramdb.model.jobs import Job, JobStatus
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord
 from engramdb.model.procedure import Procedure
 from engramdb.model.query import Hit, Page, Signal
-from engramdb.pipeline.understand.profile import Profile, ProfileValue
 from engramdb.retrieval.context import Context, ContextItem
 
 __all__ = [

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from engramdb import EngramError, FilterError, InvalidInput, Memory, NotFound
-from engramdb.pipeline.normalize import MAX_METADATA_DEPTH, MAX_METADATA_VALUES, MAX_TEXT_CHARS
+from engramdb.model.validation import MAX_METADATA_DEPTH, MAX_METADATA_VALUES, MAX_TEXT_CHARS
 
 
 def _unchanged(mem: Memory) -> None:

@@ -87,12 +87,12 @@ def _result_types() -> dict[str, Any]:
     from pathlib import Path
 
     from engramdb.answering import Answer
+    from engramdb.graph.profile import Profile
     from engramdb.model.graph import Entity, EntityPage
     from engramdb.model.jobs import Job
     from engramdb.model.memory import MemoryEvent, MemoryRecord
     from engramdb.model.procedure import Procedure
     from engramdb.model.query import Hit, Page
-    from engramdb.pipeline.understand.profile import Profile
     from engramdb.retrieval.context import Context
 
     named = (Path, Answer, Entity, EntityPage, Job, MemoryEvent, MemoryRecord, Procedure, Hit)

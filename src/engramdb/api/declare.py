@@ -7,6 +7,7 @@ The markers are plain values that each surface translates (pydantic ``Field``, c
 from __future__ import annotations
 
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -189,8 +190,27 @@ def declared(method: Callable[..., Any], names: dict[str, Any]) -> Operation:
     params = []
     for param in list(inspect.signature(method).parameters.values())[1:]:
         params.append(_param(param, hints[param.name]))
-    doc = inspect.getdoc(method) or ""
+    doc = _description(inspect.getdoc(method) or "")
     return Operation(method.__name__, doc, tuple(params), hints["return"], route, cli, mcp)
+
+
+def _description(docstring: str) -> str:
+    """A docstring without its ``Args:``, ``Returns:`` and ``Raises:`` sections.
+
+    The surfaces document each parameter from its :class:`Doc` and their errors in their
+    own terms (status codes, exit codes); the rest of the docstring is the operation's.
+    """
+    kept = []
+    for line in docstring.splitlines():
+        if line.rstrip() in _SECTIONS:
+            break
+        kept.append(line)
+    # a Sphinx role means nothing to a REST client or an MCP model: keep the name only
+    return _ROLE.sub(lambda m: f"`{m.group(1).rsplit('.', 1)[-1]}`", "\n".join(kept)).strip()
+
+
+_SECTIONS = frozenset({"Args:", "Returns:", "Raises:", "Yields:"})
+_ROLE = re.compile(r":[a-z]+:`~?([^`<]+?)(?:\s*<[^>]*>)?`")
 
 
 def _param(param: inspect.Parameter, hint: Any) -> Param:

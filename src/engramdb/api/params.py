@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from engramdb.api.declare import Doc, Length, Local, Range, Wire
-from engramdb.pipeline.normalize import MAX_ID_CHARS as MAX_ID_CHARS
-from engramdb.pipeline.normalize import MAX_TEXT_CHARS as MAX_TEXT_CHARS
+from engramdb.model.validation import MAX_ID_CHARS as MAX_ID_CHARS
+from engramdb.model.validation import MAX_TEXT_CHARS as MAX_TEXT_CHARS
 
 CONTEXT_BUDGET = 1500  # tokens of a context (and of the answer's context) by default
 MAX_K = 1000  # hits per search

@@ -22,7 +22,7 @@ from engramdb.api.params import (
     UserId,
 )
 from engramdb.model.retention import FADED
-from engramdb.pipeline.normalize import MAX_ID_CHARS, MAX_TEXT_CHARS
+from engramdb.model.validation import MAX_ID_CHARS, MAX_TEXT_CHARS
 from engramdb.types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -54,7 +54,37 @@ class MemoryWrites(Protocol):
         sync: Sync = False,
         idempotency_key: IdempotencyKey = None,
     ) -> list[MemoryRecord]:
-        """Remember messages verbatim (and what they say: facts, entities, dates)."""
+        """Remember messages verbatim, as episodes. Durable when it returns.
+
+        With an LLM, an extraction job is queued in the same transaction and runs in
+        the background (``sync=True``: before this returns); the LLM-free
+        understanding has already indexed the turns either way.
+
+        Args:
+            messages: a list of ``{"role", "content", "name"?, "timestamp"?, "metadata"?}``
+                dicts, or one string (a user message).
+            user_id: scope: the user the memories belong to.
+            agent_id: scope: the agent.
+            session_id: scope: the session (run / conversation).
+            timestamp: when the messages were said (timezone-aware); default now.
+            metadata: free-form JSON data kept on every episode.
+            importance: 0..1 (default 0.5); important memories fade more slowly.
+            expires_at: a TTL: after this time the messages (and what is drawn from
+                them) are no longer recalled, and :meth:`fade` deletes them.
+            sync: with an LLM, run its extraction before returning.
+            idempotency_key: a client-chosen key (kept 7 days): a retry with the same key
+                returns the original episodes and stores nothing new.
+
+        An exact repeat of a stored message (same scope, role, speaker, text, metadata and
+        given timestamp) is not stored again: the stored episode is returned for it.
+
+        Returns:
+            The stored episodes, in order.
+
+        Raises:
+            InvalidInput: bad messages, scope, timestamp or metadata; nothing is stored.
+            Conflict: ``idempotency_key`` was used for a different request.
+        """
         raise _declaration_only()
 
     @operation(
@@ -72,7 +102,21 @@ class MemoryWrites(Protocol):
         sync: Sync = False,
         idempotency_key: IdempotencyKey = None,
     ) -> list[list[MemoryRecord]]:
-        """Several adds at once, all or nothing."""
+        """Several :meth:`add` calls in one: faster for bulk import, all or nothing.
+
+        Args:
+            items: dicts with the keyword arguments of :meth:`add`
+                (``messages``, ``user_id``, ``agent_id``, ``session_id``, ``timestamp``,
+                ``metadata``).
+            sync: with an LLM, run the extraction of every item before returning.
+            idempotency_key: as in :meth:`add`, for the whole batch.
+
+        Returns:
+            The stored episodes of each item.
+
+        Raises:
+            InvalidInput: any item is invalid (the message names it); nothing is stored.
+        """
         raise _declaration_only()
 
     @operation(
@@ -89,7 +133,20 @@ class MemoryWrites(Protocol):
             dict[str, Any] | Unset, Doc("New metadata, replacing the old.")
         ] = UNSET,
     ) -> MemoryRecord:
-        """Write a new version of a memory; the old one stays in its history."""
+        """Write a new version of a memory; the previous one stays in :meth:`history`.
+
+        A turn whose text changes is understood again (its old facts go); with an LLM,
+        a new extraction job is queued for it.
+
+        Args:
+            memory_id: the memory to change.
+            text: new text (re-embedded and re-indexed).
+            metadata: new metadata, replacing the old.
+
+        Raises:
+            NotFound: no such memory.
+            InvalidInput: nothing to change, or bad values.
+        """
         raise _declaration_only()
 
     @operation(
@@ -97,7 +154,14 @@ class MemoryWrites(Protocol):
         cli="delete",
     )
     def delete(self, memory_id: MemoryId) -> list[str]:
-        """Delete a memory and everything derived from it."""
+        """Delete a memory and every memory derived from it; returns the deleted ids.
+
+        The content is erased (also from earlier history events); a ``delete`` event
+        without content remains.
+
+        Raises:
+            NotFound: no such memory.
+        """
         raise _declaration_only()
 
     @operation(
@@ -107,7 +171,11 @@ class MemoryWrites(Protocol):
     def delete_all(
         self, *, user_id: UserId = None, agent_id: AgentId = None, session_id: SessionId = None
     ) -> int:
-        """Delete every memory of a scope (a scope is required)."""
+        """Delete every memory in a scope (however many); returns how many were deleted.
+
+        Raises:
+            InvalidInput: no scope given (deleting everything needs an explicit scope).
+        """
         raise _declaration_only()
 
     @operation(
@@ -126,7 +194,17 @@ class MemoryWrites(Protocol):
         agent_id: AgentId = None,
         session_id: SessionId = None,
     ) -> int:
-        """Erase one memory or a whole scope for good, leaving no trace in the store's files."""
+        """Erase a memory, or a whole scope, for good; returns how many memories went.
+
+        Like :meth:`delete` / :meth:`delete_all` (everything derived goes too, and
+        a ``delete`` event without content remains), and then the store is
+        compacted so that no trace of the content is left in its files: freed
+        pages are zeroed, the text index is rewritten, the vector index rebuilt.
+
+        Raises:
+            NotFound: no such memory (in this tenant).
+            InvalidInput: neither an id nor a scope, or both.
+        """
         raise _declaration_only()
 
     @operation(
@@ -146,19 +224,35 @@ class MemoryWrites(Protocol):
         *,
         useful: Annotated[bool, Doc("Whether they helped.")] = True,
     ) -> int:
-        """Tell which recalled memories were used: they grow stronger and fade later."""
+        """Tell the store which recalled memories were used; returns how many were reinforced.
+
+        A useful memory's strength grows and its forgetting clock restarts, so it
+        ranks a little higher and fades later. ``useful=False`` changes nothing
+        (an unused memory fades on its own).
+
+        Raises:
+            NotFound: an id that does not exist (in this tenant).
+        """
         raise _declaration_only()
 
     @operation(
         Route("POST", "/v1/memories/{memory_id}/archive", response="MemoryOut"), cli="archive"
     )
     def archive(self, memory_id: MemoryId) -> MemoryRecord:
-        """Archive a memory (and what is drawn from it): kept and restorable, not recalled."""
+        """Archive a memory and what is drawn from it: kept, restorable, no longer recalled.
+
+        Raises:
+            NotFound: no such memory (in this tenant).
+        """
         raise _declaration_only()
 
     @operation(Route("POST", "/v1/memories/{memory_id}/restore", response="MemoryOut"))
     def restore(self, memory_id: MemoryId) -> MemoryRecord:
-        """Bring an archived memory back."""
+        """Bring an archived memory (and what is drawn from it) back; its clock restarts.
+
+        Raises:
+            NotFound: no such memory (in this tenant).
+        """
         raise _declaration_only()
 
     @operation(
@@ -177,7 +271,15 @@ class MemoryWrites(Protocol):
             float, Range(gt=0, lt=1), Doc("Retention below which a memory is archived.")
         ] = FADED,
     ) -> dict[str, int]:
-        """Archive the scope's faded memories and delete its expired ones."""
+        """Archive the memories of a scope that have faded, and delete the expired ones.
+
+        A memory has faded when its retention ``exp(-days since last use / strength)``
+        is below ``threshold``. Archived memories stay restorable; expired ones
+        (past their ``expires_at``) are deleted like :meth:`delete`.
+
+        Returns:
+            ``{"archived": n, "expired": m}``.
+        """
         raise _declaration_only()
 
     @operation(
@@ -195,7 +297,24 @@ class MemoryWrites(Protocol):
         session_id: SessionId = None,
         progress: Progress = None,
     ) -> dict[str, int]:
-        """Consolidate now: episode and session gists, merged facts, fading (idempotent)."""
+        """Organise what is stored: episode and session gists, merged facts, fading.
+
+        Each session's turns are cut into episodes at topic shifts and time gaps; each
+        episode gets an extractive gist (a ``summary`` memory citing its turns, linked
+        to earlier episodes that share its entities), and a session of several
+        episodes a roll-up gist. Search uses gists to reach the turns they cover.
+        Facts saying the same thing are merged into the earliest (union of sources;
+        the duplicate archived with ``superseded_by``). Faded memories are archived,
+        expired ones deleted (see :meth:`fade`).
+
+        Idempotent and resumable: work is checkpointed per session, so a second run
+        changes nothing and a run cut short continues where it stopped. With no
+        scope, the whole store (this view's tenant) is consolidated.
+
+        Returns:
+            Counts: ``sessions``, ``rebuilt_sessions``, ``gists``, ``replaced_gists``,
+            ``merged_facts``, ``archived``, ``expired``.
+        """
         raise _declaration_only()
 
     @operation(
@@ -222,5 +341,27 @@ class MemoryWrites(Protocol):
         timestamp: Annotated[Time | None, Doc("When it happened (default: now).")] = None,
         metadata: Metadata = None,
     ) -> MemoryRecord:
-        """Remember an agent's attempt at a task; the procedure for its kind of task is updated."""
+        """Remember an agent's attempt at a task, and learn the procedure for its kind of task.
+
+        The attempt is stored verbatim (a ``trajectory`` memory). Attempts at tasks
+        of the same kind are grouped into one ``procedure`` memory (derived from
+        them): the steps that succeeded most often, the success rate, and the
+        pitfalls of the failed attempts. See :meth:`procedures`.
+
+        Args:
+            task: what the agent was asked to do.
+            steps: the actions taken, as strings or ``{"action", "error"?}`` dicts.
+            outcome: ``"success"`` or ``"failure"``.
+            user_id: scope (a user and / or an agent is required).
+            agent_id: scope.
+            session_id: scope.
+            timestamp: when it happened (default now).
+            metadata: free-form JSON data kept with the trajectory.
+
+        Returns:
+            The stored trajectory.
+
+        Raises:
+            InvalidInput: bad task, steps, outcome or scope; nothing is stored.
+        """
         raise _declaration_only()

@@ -9,14 +9,15 @@ the same episodes back. The same key with a different request is a :class:`Confl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from engramdb.errors import Conflict
+from engramdb.errors import Conflict, IntegrityViolation
 from engramdb.model.memory import MemoryRecord
 from engramdb.ports.store import MemoryStore
 
-__all__ = ["IDEMPOTENCY_WINDOW", "IdempotentAdd"]
+__all__ = ["IDEMPOTENCY_WINDOW", "IdempotentAdd", "add_once"]
 
 IDEMPOTENCY_WINDOW = timedelta(days=7)
 
@@ -53,3 +54,24 @@ class IdempotentAdd:
         self.store.save_idempotent(
             self.tenant_id, self.key, self.fingerprint, ids, self.now, expired
         )
+
+
+Stored = list[list[MemoryRecord]]
+
+
+def add_once(once: IdempotentAdd, store_add: Callable[[IdempotentAdd], Stored]) -> Stored:
+    """The first result under ``once``'s key: replayed, or stored now by ``store_add``.
+
+    ``store_add`` must call ``once.record`` inside its transaction.
+    """
+    replayed = once.replay()
+    if replayed is not None:
+        return replayed
+    try:
+        return store_add(once)
+    except IntegrityViolation:
+        # a concurrent retry recorded the key first: this one rolled back, and gets its result
+        replayed = once.replay()
+        if replayed is None:
+            raise
+        return replayed

@@ -14,7 +14,7 @@ import numpy as np
 
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
-from engramdb.pipeline.normalize import Turn
+from engramdb.model.validation import Turn
 from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker, entity_scope
 from engramdb.pipeline.understand.pipeline import Understood, apply_understanding, understand
@@ -251,6 +251,34 @@ def request_fingerprint(requests: Sequence[AddRequest]) -> str:
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def revise(
+    store: MemoryStore,
+    embedder: Embedder,
+    current: MemoryRecord,
+    text: str,
+    metadata: dict[str, Any],
+    *,
+    now: datetime,
+    actor: str,
+    analyzer: Analyzer | None,
+) -> MemoryRecord:
+    """Store the next version of a memory with this text and metadata.
+
+    A new text is embedded again, and an episode's is understood again (see
+    :func:`revise_episode`); the previous version stays in the memory's history.
+    """
+    changed = replace(current, text=text, metadata=metadata, version=current.version + 1)
+    if text == current.text:
+        store.replace(changed, None, actor, now)
+        return changed
+    # the old reading and the facts drawn from the old text no longer hold
+    episode = current.kind is MemoryKind.EPISODE
+    return revise_episode(
+        store, embedder, replace(changed, reading=None), now=now, actor=actor,
+        analyzer=analyzer if episode else None,
+    )  # fmt: skip
 
 
 def revise_episode(

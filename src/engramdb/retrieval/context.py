@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from engramdb.model.codec import memory_to_dict
-from engramdb.model.memory import MemoryKind, MemoryRecord
+from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Hit
+from engramdb.ports.store import MemoryStore
 from engramdb.retrieval.budget import count_tokens
+from engramdb.retrieval.text import query_terms
 
-__all__ = ["Context", "ContextItem", "build_context", "compress"]
+__all__ = ["Context", "ContextItem", "build_context", "compress", "context_for"]
 
 LONG_TURN = 22  # tokens; longer turns are cut to the sentences that mention the query
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -155,6 +158,45 @@ class _Packer:
 
     def take(self, *lines: str) -> None:
         self.used += sum(count_tokens(line) for line in lines)
+
+
+def context_for(
+    store: MemoryStore,
+    query: str,
+    hits: Sequence[Hit],
+    scope: Scope,
+    *,
+    budget_tokens: int,
+    recent_turns: int,
+    as_of: datetime | None = None,
+    profiles: Sequence[str] = (),
+    names: frozenset[str] = frozenset(),
+) -> Context:
+    """A query's context: its hits, the scope's latest turns and the people's profiles.
+
+    Args:
+        store: where the scope's latest turns are read.
+        query: the task or question.
+        hits: search results for it, best first.
+        scope: whose latest turns.
+        budget_tokens: the most tokens the text may have.
+        recent_turns: how many of the latest turns.
+        as_of: the time the context is built at: later turns are not recent.
+        profiles: one line per person the query names.
+        names: words of the people's names; they select no sentences of long turns
+            (the profiles already say who they are).
+    """
+    recent = store.recent_episodes(scope, recent_turns) if recent_turns else []
+    if as_of is not None:  # what had not happened yet is not recent
+        recent = [m for m in recent if m.occurred_at <= as_of]
+    return build_context(
+        query,
+        hits,
+        budget_tokens=budget_tokens,
+        profiles=profiles,
+        recent=recent,
+        terms=[t for t in query_terms(query) if t not in names],
+    )
 
 
 def build_context(

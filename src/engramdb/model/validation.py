@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from engramdb.errors import InvalidInput
 from engramdb.model.memory import Scope
 
 __all__ = [
+    "ADD_KEYS",
     "MAX_ID_CHARS",
     "MAX_MESSAGES",
     "MAX_METADATA_BYTES",
@@ -34,9 +36,11 @@ __all__ = [
     "MAX_METADATA_VALUES",
     "MAX_TEXT_CHARS",
     "Turn",
+    "add_items",
     "check_id",
     "check_text",
     "check_time",
+    "naming_item",
     "normalize_messages",
     "normalize_metadata",
     "normalize_scope",
@@ -235,3 +239,35 @@ def _turn(message: Any, index: int) -> Turn:
         timestamp=None if stamp is None else check_time(stamp, f"{where}.timestamp"),
         metadata=normalize_metadata(message.get("metadata"), f"{where}.metadata"),
     )
+
+
+ADD_KEYS = frozenset(
+    {
+        "messages", "user_id", "agent_id", "session_id", "timestamp", "metadata", "importance",
+        "expires_at",
+    }
+)  # fmt: skip
+
+
+def add_items(items: Iterable[Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """The items of a batch of adds with their index, each a mapping of ``add``'s keywords.
+
+    Raises:
+        InvalidInput: an item is not a dict with ``messages``, or has unknown keys.
+    """
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping) or "messages" not in item:
+            raise InvalidInput(f"items[{index}] must be a dict with messages", index=index)
+        unknown = set(item) - ADD_KEYS
+        if unknown:
+            raise InvalidInput(f"items[{index}] has unknown keys {sorted(unknown)}", index=index)
+        yield index, item
+
+
+@contextmanager
+def naming_item(index: int) -> Iterator[None]:
+    """Name the batch item in an error raised while it is handled: ``items[3]: ...``."""
+    try:
+        yield
+    except InvalidInput as exc:
+        raise InvalidInput(f"items[{index}]: {exc}", field=exc.field, index=index) from exc
