@@ -36,7 +36,10 @@ from engramdb.api.params import (
     MAX_PAGE,
     MAX_TEXT_CHARS,
 )
+from engramdb.api.forgetting import MemoryForgetting
+from engramdb.api.graph import MemoryGraph
 from engramdb.api.reads import MemoryReads
+from engramdb.api.service import MemoryService
 from engramdb.api.writes import MemoryWrites
 from engramdb.errors import InvalidInput
 
@@ -65,7 +68,10 @@ __all__ = [
 ]
 
 
-class MemoryAPI(MemoryWrites, MemoryReads, Protocol):
+_PARTS = (MemoryWrites, MemoryForgetting, MemoryReads, MemoryGraph, MemoryService)
+
+
+class MemoryAPI(MemoryWrites, MemoryForgetting, MemoryReads, MemoryGraph, MemoryService, Protocol):
     """What every engramdb surface offers: the operations, their parameters and results."""
 
 
@@ -103,7 +109,7 @@ _RESULT_TYPES = _result_types()
 
 OPERATIONS: dict[str, Operation] = {
     name: declared(method, _RESULT_TYPES)
-    for part in (MemoryWrites, MemoryReads)
+    for part in _PARTS
     for name, method in vars(part).items()
     if callable(method) and hasattr(method, "__engramdb_surfaces__")
 }

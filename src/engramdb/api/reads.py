@@ -1,15 +1,13 @@
-"""The operations that recall, explain and move what is remembered."""
+"""The operations that recall and list memories."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Annotated, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from engramdb.api.declare import Doc, Length, Range, Route, operation
 from engramdb.api.declare import declaration_only as _declaration_only
 from engramdb.api.params import (
     CONTEXT_BUDGET,
-    MAX_JOBS,
     MAX_K,
     MAX_PAGE,
     AgentId,
@@ -17,22 +15,14 @@ from engramdb.api.params import (
     Budget,
     Filters,
     MemoryId,
-    Owner,
     Query,
     SessionId,
     Task,
     Text,
     UserId,
 )
-from engramdb.model.validation import MAX_ID_CHARS
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from engramdb.answering import Answer
-    from engramdb.graph.profile import Profile
-    from engramdb.model.graph import Entity, EntityPage
-    from engramdb.model.jobs import Job
     from engramdb.model.memory import MemoryEvent, MemoryRecord
     from engramdb.model.procedure import Procedure
     from engramdb.model.query import Hit, Page
@@ -40,29 +30,7 @@ if TYPE_CHECKING:
 
 
 class MemoryReads(Protocol):
-    """Recall, listings, entities, LLM jobs, and export / import."""
-
-    # ------------------------------------------------------------- reads
-    @operation(
-        Route("GET", "/v1/procedures", envelope="procedures", response="ProceduresOut",
-              tags=("procedures",)),
-        cli="procedures",
-        mcp="how_to",
-    )  # fmt: skip
-    def procedures(
-        self,
-        task: Task,
-        *,
-        user_id: UserId = None,
-        agent_id: AgentId = None,
-        k: Annotated[int, Range(ge=1, le=50), Doc("How many procedures.")] = 3,
-    ) -> list[Procedure]:
-        """The best-known procedures for a task, most alike first, with their pitfalls.
-
-        Raises:
-            InvalidInput: bad task, scope or ``k``.
-        """
-        raise _declaration_only()
+    """Recall and listing."""
 
     @operation(
         Route("POST", "/v1/search", envelope="hits", response="HitsOut", request="SearchIn"),
@@ -146,78 +114,23 @@ class MemoryReads(Protocol):
         raise _declaration_only()
 
     @operation(
-        Route("POST", "/v1/answer", response="AnswerOut", request="AnswerIn", tags=("llm",)),
-        cli="answer",
-    )
-    def answer(
+        Route("GET", "/v1/procedures", envelope="procedures", response="ProceduresOut",
+              tags=("procedures",)),
+        cli="procedures",
+        mcp="how_to",
+    )  # fmt: skip
+    def procedures(
         self,
-        question: Annotated[Text, Doc("The question to answer.")],
+        task: Task,
         *,
         user_id: UserId = None,
         agent_id: AgentId = None,
-        session_id: SessionId = None,
-        budget_tokens: Budget = CONTEXT_BUDGET,
-        as_of: AsOf = None,
-    ) -> Answer:
-        """Answer a question from memory, with citations (needs an LLM).
-
-        The context is built as by :meth:`context`; the model answers from it and
-        cites the memories it used (``Answer.citations``; ``Answer.sources`` are the
-        turns they stand for).
+        k: Annotated[int, Range(ge=1, le=50), Doc("How many procedures.")] = 3,
+    ) -> list[Procedure]:
+        """The best-known procedures for a task, most alike first, with their pitfalls.
 
         Raises:
-            CapabilityMissing: no LLM configured.
-            InvalidInput: bad question, scope, budget or time.
-            LLMError: the model failed after the call policy's retries.
-        """
-        raise _declaration_only()
-
-    @operation(Route("GET", "/v1/usage", tags=("llm",)))
-    def usage(self) -> dict[str, dict[str, Any]]:
-        """LLM usage per operation since the store was opened (empty without an LLM).
-
-        For each operation: calls, cache hits, retries, failures, tokens, cost and
-        latency p50 / p95.
-        """
-        raise _declaration_only()
-
-    @operation(
-        Route("GET", "/v1/jobs", envelope="jobs", response="JobsOut", tags=("llm",)), cli="jobs"
-    )
-    def jobs(
-        self,
-        *,
-        status: Annotated[
-            Literal["pending", "done", "failed"] | None, Doc("Only the jobs in this state.")
-        ] = None,
-        limit: Annotated[int, Range(ge=1, le=MAX_JOBS), Doc("How many jobs at most.")] = 100,
-    ) -> list[Job]:
-        """This tenant's background LLM jobs, oldest first (``status``: pending, done, failed).
-
-        Raises:
-            CapabilityMissing: no LLM configured.
-            InvalidInput: unknown status or bad limit.
-        """
-        raise _declaration_only()
-
-    @operation(
-        Route("POST", "/v1/jobs/retry", response="RetriedOut", request="RetryIn", tags=("llm",)),
-        cli="retry",
-    )
-    def retry(
-        self,
-        job_ids: Annotated[
-            Sequence[Annotated[str, Length(1, MAX_ID_CHARS)]] | None,
-            Length(max=MAX_JOBS),
-            Doc("The failed jobs to run again (none: all of the tenant's)."),
-        ] = None,
-    ) -> dict[str, int]:
-        """Run failed LLM jobs again (those named, or all of this tenant's), then the pending.
-
-        Returns ``requeued``, ``done`` and ``failed`` counts.
-
-        Raises:
-            CapabilityMissing: no LLM configured.
+            InvalidInput: bad task, scope or ``k``.
         """
         raise _declaration_only()
 
@@ -282,91 +195,5 @@ class MemoryReads(Protocol):
 
         Raises:
             NotFound: no memory with that id ever existed.
-        """
-        raise _declaration_only()
-
-    @operation(
-        Route("GET", "/v1/entities", envelope="entities", response="EntitiesOut",
-              tags=("entities",)),
-        cli="entities",
-    )  # fmt: skip
-    def entities(self, *, user_id: UserId = None, agent_id: AgentId = None) -> list[Entity]:
-        """The people, places, organisations, pets, events and works of a user / agent."""
-        raise _declaration_only()
-
-    @operation(
-        Route("GET", "/v1/entities/{name_or_id}", response="EntityPageOut", tags=("entities",)),
-        cli="entity",
-        mcp="about",
-    )
-    def entity(
-        self,
-        name_or_id: Annotated[Owner, Doc("An entity's name, alias or id.")],
-        *,
-        user_id: UserId = None,
-        agent_id: AgentId = None,
-    ) -> EntityPage:
-        """An entity's page: its mentions (with source turns), facts and relations.
-
-        Args:
-            name_or_id: the entity id, its name, an alias or (for a person) a nickname.
-            user_id: the user whose entities to look in.
-            agent_id: the agent whose entities to look in.
-
-        Raises:
-            NotFound: no such entity in that scope.
-        """
-        raise _declaration_only()
-
-    @operation(
-        Route("GET", "/v1/profiles/{person}", response="ProfileOut", tags=("entities",)),
-        cli="profile",
-    )
-    def profile(
-        self,
-        person: Annotated[Owner, Doc("A person's name, alias or id.")],
-        *,
-        user_id: UserId = None,
-        agent_id: AgentId = None,
-    ) -> Profile:
-        """What is known now about a person, slot by slot (name, age, home, job, ...).
-
-        Raises:
-            NotFound: no such person in that scope.
-        """
-        raise _declaration_only()
-
-    @operation(Route("GET", "/ready", tags=("probes",)))
-    def ping(self) -> None:
-        """Check that the store answers (for readiness probes).
-
-        Raises:
-            StorageError: the store cannot be read.
-        """
-        raise _declaration_only()
-
-    # ------------------------------------------------------ maintenance
-    @operation(Route("GET", "/v1/export", tags=("portability",), streaming=True), cli="export")
-    def export(self, target: str | Path | IO[str]) -> int:
-        """Write the whole store (a tenant view: the tenant's data) as versioned JSONL.
-
-        Memories of every status with their vectors, their events and the entity graph.
-
-        Returns:
-            The number of memories written.
-        """
-        raise _declaration_only()
-
-    @operation(
-        Route("POST", "/v1/import", 201, tags=("portability",), streaming=True), cli="import"
-    )
-    def import_(self, source: str | Path | IO[str]) -> int:
-        """Load an export into this store, ids, times, vectors and history intact.
-
-        A tenant view moves every imported record into its tenant.
-
-        Raises:
-            InvalidInput: not an engramdb export, or an unsupported version.
-            Conflict: a memory id already exists here; nothing is imported.
         """
         raise _declaration_only()
