@@ -26,6 +26,8 @@ from engramdb.api.declare import (
     declared,
     union_members,
 )
+from engramdb.api.forgetting import MemoryForgetting
+from engramdb.api.graph import MemoryGraph
 from engramdb.api.params import (
     CONTEXT_BUDGET,
     MAX_BATCH,
@@ -36,8 +38,6 @@ from engramdb.api.params import (
     MAX_PAGE,
     MAX_TEXT_CHARS,
 )
-from engramdb.api.forgetting import MemoryForgetting
-from engramdb.api.graph import MemoryGraph
 from engramdb.api.reads import MemoryReads
 from engramdb.api.service import MemoryService
 from engramdb.api.writes import MemoryWrites

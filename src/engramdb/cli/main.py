@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,19 +18,22 @@ from engramdb.cli._common import (
     json_arg,
     open_memory,
     owner_options,
-    progress_bar,
     scope_options,
 )
+from engramdb.cli.evaluate import eval_
+from engramdb.cli.forgetting import archive, delete, delete_all, fade, forget
 from engramdb.cli.generated import command_for
 from engramdb.cli.llm import answer, jobs, retry
 from engramdb.cli.serving import keys, mcp, serve
-from engramdb.cli.storage import consolidate, migrate
-from engramdb.engine import Memory
-from engramdb.errors import (
-    EmbedderMismatch,
-    InvalidInput,
-)
-from engramdb.importers import FORMATS, batch_key, detect_format, message_batches
+from engramdb.cli.storage import (
+    consolidate,
+    export_,
+    import_,
+    import_messages,
+    migrate,
+    reindex,
+    stats,
+)  # fmt: skip
 from engramdb.model.memory import MemoryKind
 from engramdb.model.query import Hit
 
@@ -290,67 +292,6 @@ def update(memory_id: str, db: str, text: str | None, metadata: str | None) -> N
 @cli.command()
 @click.argument("memory_id")
 @db_option
-def delete(memory_id: str, db: str) -> None:
-    """Delete a memory and everything derived from it."""
-    with exit_on_error(), open_memory(db) as mem:
-        click.echo(f"deleted {len(mem.delete(memory_id))}")
-
-
-@cli.command(name="delete-all")
-@db_option
-@scope_options
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def delete_all(db: str, yes: bool, **scope: str | None) -> None:
-    """Delete every memory of a scope (at least one scope option is required)."""
-    with exit_on_error(), open_memory(db) as mem:
-        named = {k: v for k, v in scope.items() if v}
-        if named and not yes:
-            click.confirm(f"Delete every memory of {named}?", abort=True)
-        click.echo(f"deleted {mem.delete_all(**scope)}")
-
-
-@cli.command()
-@click.argument("memory_id", required=False)
-@db_option
-@scope_options
-def forget(memory_id: str | None, db: str, **scope: Any) -> None:
-    """Erase a memory, or a whole scope, for good: no trace is left in the store's files."""
-    with exit_on_error(), open_memory(db, understand=False) as mem:
-        count = mem.forget(
-            memory_id,
-            **scope,
-        )
-    click.echo(f"forgot {count} memories")
-
-
-@cli.command()
-@click.argument("memory_id")
-@db_option
-@click.option("--restore", "undo", is_flag=True, help="Bring it back instead.")
-def archive(memory_id: str, db: str, undo: bool) -> None:
-    """Archive a memory (kept, restorable, no longer recalled), or restore it."""
-    with exit_on_error(), open_memory(db, understand=False) as mem:
-        changed = mem.restore(memory_id) if undo else mem.archive(memory_id)
-    click.echo(f"{changed.id} {changed.status.value}")
-
-
-@cli.command()
-@db_option
-@scope_options
-@declared_option("fade", "threshold", "--threshold")
-def fade(db: str, threshold: float, **scope: Any) -> None:
-    """Archive a scope's faded memories and delete its expired ones."""
-    with exit_on_error(), open_memory(db, understand=False) as mem:
-        done = mem.fade(
-            **scope,
-            threshold=threshold,
-        )
-    click.echo(f"archived {done['archived']}, deleted {done['expired']} expired")
-
-
-@cli.command()
-@click.argument("memory_id")
-@db_option
 def history(memory_id: str, db: str) -> None:
     """Print every change of a memory as JSON lines."""
     with exit_on_error(), open_memory(db, read_only=True) as mem:
@@ -369,96 +310,6 @@ def history(memory_id: str, db: str) -> None:
             )
 
 
-@cli.command(name="import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="auto",
-    show_default=True,
-    help="messages (JSONL), locomo (JSON) or export (engramdb JSONL).",
-)
-def import_(source: Path, db: str, fmt: str) -> None:
-    """Import messages (JSONL), LoCoMo conversations, or an engramdb export."""
-    with exit_on_error(), open_memory(db) as mem:
-        fmt = detect_format(source) if fmt == "auto" else fmt
-        count = _IMPORTERS[fmt](mem, source)
-        click.echo(f"imported {count} memories from {source} ({fmt})")
-        if mem.enhancer is not None:
-            click.echo(f"LLM jobs: {json.dumps(mem.run_jobs())}")
-
-
-def _import_messages(mem: Memory, source: Path) -> int:
-    count = 0
-    with progress_bar(None, "msg", "import") as bar:
-        for lines, items in message_batches(source):
-            try:
-                # a batch is keyed by its content: an import run again (after a crash, say)
-                # gets the batches it already stored back, and stores each line once
-                stored = mem.add_batch(items, idempotency_key=batch_key(lines, items))
-            except InvalidInput as exc:
-                line = lines[exc.index] if exc.index is not None else "?"
-                raise InvalidInput(f"{source}:{line}: {exc}", field=exc.field) from exc
-            count += sum(map(len, stored))
-            bar.update(len(items))
-    return count
-
-
-def _import_locomo(mem: Memory, source: Path) -> int:
-    from engramdb.eval.locomo import ingest_conversation, load_locomo
-
-    conversations = load_locomo(source)
-    with progress_bar(len(conversations), "conv", "import") as bar:
-        count = 0
-        for conversation in conversations:
-            count += ingest_conversation(mem, conversation)
-            bar.update(1)
-    return count
-
-
-_IMPORTERS: dict[str, Callable[[Memory, Path], int]] = {
-    "messages": _import_messages,
-    "locomo": _import_locomo,
-    "export": lambda mem, source: mem.import_(source),
-}
-
-
-@cli.command(name="export")
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@db_option
-def export_(target: Path, db: str) -> None:
-    """Export the whole store as versioned JSONL (lossless; `import` reads it back)."""
-    with exit_on_error(), open_memory(db, read_only=True) as mem:
-        click.echo(f"exported {mem.export(target)} memories to {target}")
-
-
-@cli.command()
-@db_option
-def stats(db: str) -> None:
-    """Print counts and sizes of the store as JSON."""
-    with exit_on_error(), open_memory(db, read_only=True) as mem:
-        click.echo(json.dumps(mem.stats(), indent=2))
-
-
-@cli.command()
-@db_option
-def reindex(db: str) -> None:
-    """Re-embed every memory with the current embedder (after changing models)."""
-    with exit_on_error():
-        try:
-            mem = open_memory(db)
-        except EmbedderMismatch:
-            mem = open_memory(db, reindex=True)  # re-embeds while opening
-            count = mem.stats()["memories"]
-        else:
-            with progress_bar(mem.stats()["memories"], "mem", "reindex") as bar:
-                count = mem.reindex(lambda done, total: bar.update(done - bar.n))
-        mem.close()
-        click.echo(f"re-embedded {count} memories with {mem.embedder.identity}")
-
-
 @cli.command()
 @click.option("--db", help="Store to create (default: a temporary file).")
 def demo(db: str | None) -> None:
@@ -467,7 +318,7 @@ def demo(db: str | None) -> None:
     with exit_on_error(), tempfile.TemporaryDirectory() as tmp:
         path = db or str(Path(tmp) / "demo.db")
         with open_memory(path) as mem, resources.as_file(sample) as sample_path:
-            count = _import_messages(mem, sample_path)
+            count = import_messages(mem, sample_path)
             click.echo(f"stored {count} turns of a sample conversation in {path}\n")
             for question in _DEMO_QUESTIONS:
                 click.echo(f"Q: {question}  (user ana)")
@@ -484,238 +335,10 @@ _DEMO_QUESTIONS = (
 )
 
 
-def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--json`` and ``--understanding``, shared by the evaluations."""
-    command = click.option(
-        "--understanding",
-        type=click.Choice(["spacy", "rules", "none"]),
-        default="spacy",
-        show_default=True,
-        help="Parser for understanding turns (rules: without spaCy; none: verbatim turns only).",
-    )(command)
-    return click.option(
-        "--json",
-        "json_out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Also write the report as JSON here.",
-    )(command)
-
-
-def _answer_options(whole: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``--llm``, ``--full-context`` and ``--llm-ingest``, shared by the evaluations."""
-
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        command = click.option(
-            "--llm-ingest/--no-llm-ingest",
-            default=True,
-            show_default=True,
-            help="With --llm: run the LLM extraction on the ingested turns.",
-        )(command)
-        command = click.option(
-            "--full-context", is_flag=True, help=f"With --llm: answer from the whole {whole}."
-        )(command)
-        return click.option(
-            "--llm",
-            "with_llm",
-            is_flag=True,
-            help="Answer each question with the LLM and judge it.",
-        )(command)
-
-    return decorate
-
-
-@cli.group(name="eval")
-def eval_() -> None:
-    """Measure retrieval quality on benchmarks (no LLM needed)."""
-
-
-@eval_.command()
-@click.option(
-    "--data",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default="../shared/data/locomo10.json",
-    show_default=True,
-    help="LoCoMo JSON file.",
-)
-@click.option("--db", help="Store to ingest into (default: a temporary file).")
-@click.option("--conversations", type=int, help="Evaluate only the first N conversations.")
-@click.option("--categories", default="1,2,3,4", show_default=True, help="Question categories.")
-@_report_options
-@click.option(
-    "--mode",
-    type=click.Choice(["search", "context"]),
-    default="search",
-    show_default=True,
-    help="search: ranked hits; context: the packed context of `engramdb context`.",
-)
-@click.option("--budget", default=1000, show_default=True, help="Context token budget.")
-@_answer_options("conversation")
-@click.option("--questions", type=int, help="With --llm: at most N questions per conversation.")
-def locomo(
-    data: Path,
-    db: str | None,
-    conversations: int | None,
-    categories: str,
-    json_out: Path | None,
-    understanding: str,
-    mode: str,
-    budget: int,
-    with_llm: bool,
-    full_context: bool,
-    llm_ingest: bool,
-    questions: int | None,
-) -> None:
-    """LoCoMo evidence recall@k, recall within token budgets, session recall, MRR.
-
-    With --llm: answer accuracy by the LLM judge, token F1, tokens per question and
-    latency, from engramdb's context or (--full-context) the whole conversation.
-    """
-    from engramdb.eval.locomo import load_locomo
-    from engramdb.eval.report import render_report, run_locomo
-
-    options = _eval_options(understanding)
-    if with_llm:
-        del options["llm"]  # the configured model answers; recall alone needs none
-    with exit_on_error(), tempfile.TemporaryDirectory() as tmp:
-        samples = load_locomo(data)[:conversations]
-        with open_memory(db or str(Path(tmp) / "locomo.db"), **options) as mem:
-            if with_llm:
-                report: Any = _answer_eval(
-                    mem, samples, categories, budget, full_context, llm_ingest, questions
-                )
-                text = _answer_table(report)
-            else:
-                report = run_locomo(
-                    mem, samples, categories.split(","), progress_bar, mode=mode, budget=budget
-                )
-                text = render_report(report)
-        click.echo(text)
-        if json_out:
-            json_out.write_text(json.dumps(report.to_json(), indent=2))
-
-
-@eval_.command()
-@click.option(
-    "--data",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default="../shared/data/longmemeval_s_dev.json.gz",
-    show_default=True,
-    help="LongMemEval JSON file (.json or .json.gz).",
-)
-@click.option(
-    "--db", help="Store to ingest into (default: a temporary file); kept haystacks are reused."
-)
-@click.option("--sample", type=int, help="Evaluate N questions spread evenly over the types.")
-@click.option("--per-type", type=int, help="Evaluate N questions of each type.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the --sample choice.")
-@click.option("--types", help="Comma-separated question types (default: all).")
-@_report_options
-@click.option("--budget", default=1000, show_default=True, help="With --llm: context budget.")
-@_answer_options("history")
-def longmemeval(
-    data: Path,
-    db: str | None,
-    sample: int | None,
-    per_type: int | None,
-    seed: int,
-    types: str | None,
-    json_out: Path | None,
-    understanding: str,
-    budget: int,
-    with_llm: bool,
-    full_context: bool,
-    llm_ingest: bool,
-) -> None:
-    """LongMemEval turn recall@k, recall within token budgets, session recall and NDCG.
-
-    Each question's haystack goes into a fresh scope, each session at its date; the
-    question is asked at its question_date. Abstention (_abs) questions are
-    left out of recall and reported apart.
-
-    With --llm: answer accuracy by the paper's per-type judge rules, from engramdb's
-    context or (--full-context) the whole history.
-    """
-    from engramdb.eval.longmemeval import QUESTION_TYPES, load_longmemeval, sample_questions
-    from engramdb.eval.report import render_lme_table, run_longmemeval
-
-    chosen = [t.strip() for t in types.split(",")] if types else None
-    with exit_on_error():
-        unknown = sorted(set(chosen or ()) - set(QUESTION_TYPES))
-        if unknown:
-            raise InvalidInput(f"--types: unknown {unknown}; choose from {list(QUESTION_TYPES)}")
-        questions = sample_questions(
-            load_longmemeval(data), per_type=per_type, total=sample, types=chosen, seed=seed
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            path = db or str(Path(tmp) / "longmemeval.db")
-            options = _eval_options(understanding)
-            if with_llm:
-                del options["llm"]  # the configured model answers and judges
-            with open_memory(path, **options) as mem:
-                if with_llm:
-                    report: Any = _lme_answers(mem, questions, budget, full_context, llm_ingest)
-                    text = _answer_table(report)
-                else:
-                    report = run_longmemeval(mem, questions, progress_bar)
-                    text = render_lme_table(report)
-        click.echo(text)
-        if json_out:
-            json_out.write_text(json.dumps(report.to_json(), indent=2))
-
-
-def _lme_answers(
-    mem: Memory, questions: list[Any], budget: int, full_context: bool, llm_ingest: bool
-) -> Any:
-    from engramdb.eval.lme_answers import evaluate_lme_answers
-
-    with progress_bar(len(questions), "q", "answer") as bar:
-        return evaluate_lme_answers(
-            mem, questions, budget=budget, full_context=full_context, llm_ingest=llm_ingest,
-            progress=lambda phase, n: bar.update(n if phase == "questions" else 0),
-        )  # fmt: skip
-
-
-def _eval_options(understanding: str) -> dict[str, Any]:
-    from engramdb.pipeline.understand.rules_parser import RulesParser
-
-    options: dict[str, Any] = {"understand": understanding != "none", "llm": None}
-    if understanding == "rules":
-        options["parser"] = RulesParser()
-    return options
-
-
-def _answer_eval(
-    mem: Memory,
-    samples: list[Any],
-    categories: str,
-    budget: int,
-    full_context: bool,
-    llm_ingest: bool,
-    questions: int | None,
-) -> Any:
-    from engramdb.eval.answers import evaluate_answers
-
-    asked = sum(
-        min(len([q for q in s.questions if q.category in categories.split(",")]),
-            questions or 10**9)
-        for s in samples
-    )  # fmt: skip
-    with progress_bar(asked, "q", "answer") as bar:
-        return evaluate_answers(
-            mem, samples, categories=categories.split(","), budget=budget,
-            full_context=full_context, llm_ingest=llm_ingest,
-            questions_per_conversation=questions,
-            progress=lambda phase, n: bar.update(n if phase == "questions" else 0),
-        )  # fmt: skip
-
-
-def _answer_table(report: Any) -> str:
-    from engramdb.eval.answers import render_answer_table
-
-    return render_answer_table(report)
-
-
-for _command in (serve, keys, mcp, migrate, consolidate, answer, jobs, retry):
+for _command in (
+    delete, delete_all, forget, archive, fade, serve, keys, mcp, migrate, consolidate, import_,
+    export_, stats, reindex, answer, jobs, retry, eval_,
+):  # fmt: skip
     cli.add_command(_command)
 
 # every declared operation with a CLI name and no command above gets a generated one

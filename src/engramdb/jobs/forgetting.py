@@ -16,8 +16,12 @@ _BATCH = 1000  # ids per round trip when paging through a scope
 def fade(
     store: MemoryStore, scope: Scope, *, now: datetime, actor: str, threshold: float = FADED
 ) -> dict[str, int]:
-    """Archive the scope's active memories whose retention fell below ``threshold``,
-    delete the expired ones; returns ``{"archived": n, "expired": m}``.
+    """Archive what has faded in a scope and delete what has expired.
+
+    A memory has faded when its retention fell below ``threshold``.
+
+    Returns:
+        ``{"archived": n, "expired": m}``.
     """
     faded: list[str] = []
     expired: list[str] = []

@@ -1,0 +1,63 @@
+"""The retriever is built of parts: sources and steps, each with its own settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engramdb import Memory, RetrievalSettings
+from engramdb.ports.store import ScoredId
+from engramdb.retrieval import rerank, sources
+from engramdb.retrieval.parts import Search
+from engramdb.retrieval.retriever import Retriever, default_parts
+from engramdb.testing.fakes import HashEmbedder
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A made-up source: always proposes one memory."""
+
+    memory_id: str
+    weight: float = 5.0
+    name: str = "pinned"
+
+    def gather(self, search: Search) -> dict[str, list[ScoredId]]:
+        return {self.name: [(self.memory_id, 1.0)]}
+
+
+def _memory() -> Memory:
+    mem = Memory.open(":memory:", embedder=HashEmbedder(), understand=False)
+    mem.add("I keep bees on the roof", user_id="u")
+    mem.add("The weather was grey all week", user_id="u")
+    return mem
+
+
+def test_default_parts_take_their_settings() -> None:
+    settings = RetrievalSettings(lexical_weight=0.3, time_boost=3.0, neighbour_window=2)
+    found, steps = default_parts(settings)
+    assert [s.name for s in found] == ["lexical", "dense", "gist", "graph", "relation", "time"]
+    assert found[0] == sources.Lexical(weight=0.3, floor=settings.lexical_floor)
+    assert rerank.TimeBoost(boost=3.0) in steps
+    assert next(s for s in steps if isinstance(s, rerank.Contiguity)).window == 2
+
+
+def test_a_new_source_is_one_part_and_names_its_signal() -> None:
+    with _memory() as mem:
+        weather = mem.search("weather", user_id="u")[0].memory
+        found, steps = default_parts(mem.retriever.settings)
+        mem.retriever = Retriever(
+            mem.store, mem.embedder, parts=([*found, Pinned(weather.id)], steps)
+        )
+        hits = mem.search("bees on the roof", user_id="u")
+        assert hits[0].memory.id == weather.id
+        assert "pinned" in {s.name for s in hits[0].why}
+
+
+def test_without_a_step_its_effect_goes() -> None:
+    with _memory() as mem:
+        found, steps = default_parts(mem.retriever.settings)
+        kept = [s for s in steps if not isinstance(s, rerank.Retention)]
+        plain = Retriever(mem.store, mem.embedder, parts=(found, kept))
+        mem.feedback([mem.search("bees", user_id="u")[0].memory.id])  # used: retained
+        with_retention = mem.search("bees", user_id="u")[0].score
+        mem.retriever = plain
+        assert mem.search("bees", user_id="u")[0].score < with_retention
