@@ -7,38 +7,12 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from engramdb.model.codec import dt_from_iso, memory_from_dict, scope_from_dict
+from engramdb.backends import _rows as shared
+from engramdb.backends._rows import MEMORY_COLUMNS
+from engramdb.model.codec import dt_from_iso, scope_from_dict
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord
 
 __all__ = ["MEMORY_COLUMNS", "event_from_row", "memory_from_row", "memory_params", "to_db_time"]
-
-MEMORY_COLUMNS = (
-    "id",
-    "kind",
-    "text",
-    "user_id",
-    "agent_id",
-    "session_id",
-    "role",
-    "speaker",
-    "metadata",
-    "occurred_at",
-    "valid_from",
-    "valid_to",
-    "recorded_at",
-    "expired_at",
-    "status",
-    "version",
-    "seq",
-    "superseded_by",
-    "importance",
-    "confidence",
-    "reading",
-    "tenant_id",
-    "strength",
-    "last_used_at",
-    "expires_at",
-)
 
 
 def to_db_time(value: datetime | None) -> str | None:
@@ -49,40 +23,17 @@ def to_db_time(value: datetime | None) -> str | None:
 
 
 def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
-    """Values for :data:`MEMORY_COLUMNS`, in order."""
-    return (
-        memory.id,
-        memory.kind.value,
-        memory.text,
-        memory.scope.user_id,
-        memory.scope.agent_id,
-        memory.scope.session_id,
-        memory.role,
-        memory.speaker,
-        json.dumps(memory.metadata, ensure_ascii=False, sort_keys=True),
-        to_db_time(memory.occurred_at),
-        to_db_time(memory.valid_from),
-        to_db_time(memory.valid_to),
-        to_db_time(memory.recorded_at),
-        to_db_time(memory.expired_at),
-        memory.status.value,
-        memory.version,
-        memory.seq,
-        memory.superseded_by,
-        memory.importance,
-        memory.confidence,
-        memory.reading,
-        memory.scope.tenant_id,
-        memory.strength,
-        to_db_time(memory.last_used_at),
-        to_db_time(memory.expires_at),
-    )
+    """Values for :data:`MEMORY_COLUMNS`, in order: times as UTC text, metadata as JSON."""
+    return shared.memory_values(memory, time=to_db_time, metadata=_metadata_text)
 
 
 def memory_from_row(row: sqlite3.Row, sources: tuple[str, ...]) -> MemoryRecord:
     """Build a :class:`MemoryRecord` from a ``memories`` row and its source ids."""
-    data = {key: row[key] for key in MEMORY_COLUMNS}
-    return memory_from_dict({**data, "metadata": json.loads(row["metadata"]), "sources": sources})
+    return shared.memory_from_row(row, sources, time=dt_from_iso, metadata=json.loads)
+
+
+def _metadata_text(metadata: dict[str, Any]) -> str:
+    return json.dumps(metadata, ensure_ascii=False, sort_keys=True)
 
 
 def event_from_row(row: sqlite3.Row) -> MemoryEvent:

@@ -1,0 +1,65 @@
+"""Search in the PostgreSQL backend: BM25 over tsvector, pgvector HNSW."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+from psycopg import sql
+
+from engramdb.backends.postgres.connection import PostgresConnection
+from engramdb.backends.postgres.lexical import bm25_query, tsquery_text
+from engramdb.backends.postgres.sql import scope_where_sql
+from engramdb.model.filters import Filter
+from engramdb.model.memory import Scope
+from engramdb.ports.store import (
+    KeywordIndex,
+    ScoredId,
+    VectorIndex,
+)
+from engramdb.types import Vector
+
+__all__ = ["PostgresSearch"]
+
+
+class PostgresSearch(PostgresConnection, KeywordIndex, VectorIndex):
+    """Mixed into the store: lexical and dense search."""
+
+    def keyword_search(
+        self, terms: Sequence[str], scope: Scope, flt: Filter | None, limit: int, *,
+        as_of: datetime | None = None,
+    ) -> list[ScoredId]:  # fmt: skip
+        """Okapi BM25 over the indexed text, like the SQLite store (higher is better)."""
+        if not terms:
+            return []
+        found = self._rows(
+            "SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', %s))", [" ".join(terms)]
+        )
+        lexemes = sorted(r["lexeme"] for r in found)
+        if not lexemes:
+            return []  # only stop words
+        mean_length, weights, matched = self._corpus.weights(lexemes, self._rows)
+        where, params = scope_where_sql(scope, flt, as_of=as_of)
+        rows = self._rows(
+            bm25_query(where),
+            [mean_length, lexemes, [weights[lex] for lex in lexemes], tsquery_text(matched),
+             *params, limit],
+        )  # fmt: skip
+        return [(r["id"], float(r["s"])) for r in rows]
+
+    def vector_search(
+        self, vector: Vector, scope: Scope, flt: Filter | None, limit: int, *,
+        as_of: datetime | None = None,
+    ) -> list[ScoredId]:  # fmt: skip
+        """Nearest memories by cosine similarity (HNSW, filtered iteratively by pgvector)."""
+        where, params = scope_where_sql(scope, flt, as_of=as_of)
+        probe = np.asarray(vector, dtype=np.float32)
+        rows = self._rows(
+            sql.SQL(
+                "SELECT m.id, 1 - (v.vector <=> %s) AS s FROM memories m"
+                " JOIN vectors v ON v.rid = m.rid WHERE {} ORDER BY v.vector <=> %s LIMIT %s"
+            ).format(where),
+            [probe, *params, probe, limit],
+        )
+        return [(r["id"], float(r["s"])) for r in rows]
