@@ -9,14 +9,8 @@ from fastapi import APIRouter, Query, Request
 
 from engramdb.server.auth import AdminKeys
 from engramdb.server.errors import ERROR_RESPONSES
-from engramdb.server.schemas import (
-    ConsolidationStatusOut,
-    KeyCreatedOut,
-    KeyIn,
-    KeyOut,
-    KeysOut,
-    TenantsOut,
-)
+from engramdb.server.schemas import ConsolidationStatusOut, KeyIn
+from engramdb.server.service_schemas import KeyCreatedOut, KeyOut, KeysOut, TenantsOut
 
 __all__ = ["router"]
 

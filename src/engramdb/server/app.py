@@ -22,7 +22,7 @@ from engramdb.server import admin, routes
 from engramdb.server.background import Consolidator
 from engramdb.server.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from engramdb.server.middleware import BodyLimit, RequestContext
-from engramdb.server.schemas import StatusOut
+from engramdb.server.service_schemas import StatusOut
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
 

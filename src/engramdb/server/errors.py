@@ -23,7 +23,7 @@ from engramdb.errors import (
     StoreLocked,
     Unauthenticated,
 )
-from engramdb.server.schemas import ErrorOut
+from engramdb.server.service_schemas import ErrorOut
 
 __all__ = ["ERROR_RESPONSES", "STATUS_OF", "error_response", "install_error_handlers"]
 

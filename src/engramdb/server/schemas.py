@@ -1,4 +1,6 @@
-"""Request and response bodies of the REST API (they are its OpenAPI schema).
+"""Request and response bodies of the REST API's operations (they are its OpenAPI schema).
+
+The admin, status and error bodies are in :mod:`engramdb.server.service_schemas`.
 
 Requests are checked here for shape and size; the engine then checks meaning
 (e.g. whitespace-only text) and its :class:`InvalidInput` becomes a 422 as well.
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from engramdb.api_schema import AddIn, KeyIn, MessageIn, StepIn, request_model, wire_type
 
@@ -21,16 +23,12 @@ __all__ = [
     "DeletedOut",
     "EntitiesOut",
     "EntityPageOut",
-    "ErrorOut",
     "EventsOut",
     "FadedOut",
     "ForgottenOut",
     "HitsOut",
     "ImportedOut",
-    "KeyCreatedOut",
     "KeyIn",
-    "KeyOut",
-    "KeysOut",
     "MemoriesOut",
     "MemoryOut",
     "MessageIn",
@@ -38,9 +36,7 @@ __all__ = [
     "ProceduresOut",
     "ProfileOut",
     "ReinforcedOut",
-    "StatusOut",
     "StepIn",
-    "TenantsOut",
     "request_model",
     "wire_type",
 ]
@@ -351,65 +347,3 @@ class ImportedOut(BaseModel):
     """How many memories were imported."""
 
     imported: int
-
-
-class KeyOut(BaseModel):
-    """An API key, without its secret."""
-
-    id: str
-    prefix: str
-    tenant_id: str
-    name: str
-    admin: bool
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-class KeyCreatedOut(BaseModel):
-    """A new key and its secret: shown this once, store it now."""
-
-    key: KeyOut
-    secret: str
-
-
-class KeysOut(BaseModel):
-    """API keys, oldest first."""
-
-    keys: list[KeyOut]
-
-
-class TenantOut(BaseModel):
-    """A tenant and how many valid keys it has."""
-
-    tenant_id: str
-    active_keys: int
-
-
-class TenantsOut(BaseModel):
-    """Every tenant that has a key."""
-
-    tenants: list[TenantOut]
-
-
-class StatusOut(BaseModel):
-    """Health or readiness."""
-
-    status: str
-
-
-class ErrorDetail(BaseModel):
-    """What went wrong."""
-
-    type: str = Field(description="Exception class, e.g. NotFound or InvalidInput.")
-    message: str
-    field: str | None = Field(None, description="The input field at fault.")
-    index: int | None = Field(None, description="Position of the bad item in a batch.")
-    memory_id: str | None = Field(None, description="The id (or name) that was not found.")
-    what: str | None = Field(None, description="What was not found: memory, entity, API key.")
-    request_id: str | None = None
-
-
-class ErrorOut(BaseModel):
-    """Every error response has this body."""
-
-    error: ErrorDetail
