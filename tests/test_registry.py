@@ -65,3 +65,14 @@ def test_a_factory_that_returns_no_store_is_refused(monkeypatch: pytest.MonkeyPa
     _register(monkeypatch, broken=f"{__name__}:open_nothing")
     with pytest.raises(ConfigError, match="not a MemoryStore"):
         Memory.open("broken://x", embedder=HashEmbedder())
+
+
+# ------------------------------------------- a third-party backend runs the shipped suite
+from engramdb.testing.conformance import *  # noqa: E402, F403
+
+
+@pytest.fixture
+def engramdb_location(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The conformance suite on the 'third-party' backend, found through its entry point."""
+    _register(monkeypatch, recorded=f"{__name__}:open_recorded")
+    return "recorded://conformance"

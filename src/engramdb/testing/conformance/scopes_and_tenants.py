@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
-from tests.conftest import backend_location, dump_store, say
 
 from engramdb import InvalidInput, Memory, NotFound, Unauthenticated
 from engramdb.testing import FrozenClock, HashEmbedder
+from engramdb.testing.conformance._support import dump_store, say
 
 
 def _seed(mem: Memory) -> tuple[Memory, Memory, str, str]:
@@ -84,9 +83,9 @@ def test_closing_a_view_leaves_the_store_open(mem: Memory) -> None:
     assert mem.add("still writable", user_id="u")
 
 
-def test_api_keys_are_stored_hashed_verified_and_revoked(backend: str, tmp_path: Path) -> None:
+def test_api_keys_are_stored_hashed_verified_and_revoked(engramdb_location: str) -> None:
     clock = FrozenClock()
-    location = backend_location(backend, tmp_path)
+    location = engramdb_location
     with Memory.open(location, embedder=HashEmbedder(), clock=clock, understand=False) as mem:
         ring = mem.keys
         assert not ring.has_keys()

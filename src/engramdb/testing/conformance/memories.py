@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.conftest import T0, say
 
 from engramdb import EventKind, InvalidInput, Memory, MemoryKind, NotFound
+from engramdb.model.query import Hit
+from engramdb.testing.conformance._support import T0, say
+from engramdb.testing.fakes import FrozenClock
 
 
 def test_add_stores_verbatim_episodes_with_times_and_scope(mem: Memory) -> None:
@@ -111,7 +113,10 @@ def test_filters_restrict_search_and_listing(mem: Memory) -> None:
     mem.add("trip to Rome", user_id="u", metadata={"topic": "travel", "year": 2021})
     mem.add("trip to Oslo", user_id="u", metadata={"topic": "travel", "year": 2024})
     mem.add("trip report draft", user_id="u", metadata={"topic": "work", "year": 2024})
-    texts = lambda hits: sorted(h.memory.text for h in hits)  # noqa: E731
+
+    def texts(hits: list[Hit]) -> list[str]:
+        return sorted(h.memory.text for h in hits)
+
     assert texts(mem.search("trip", user_id="u", filters={"topic": "travel"})) == [
         "trip to Oslo",
         "trip to Rome",
@@ -138,7 +143,8 @@ def test_date_range_filter_on_occurred_at(mem: Memory) -> None:
 
 def test_get_all_paginates_with_cursor(mem: Memory) -> None:
     mem.add([say("A", f"message {i}") for i in range(25)], user_id="u")
-    seen, cursor = [], None
+    seen: list[str] = []
+    cursor: str | None = None
     while True:
         page = mem.get_all(user_id="u", limit=10, cursor=cursor)
         seen.extend(m.text for m in page.memories)
@@ -148,15 +154,16 @@ def test_get_all_paginates_with_cursor(mem: Memory) -> None:
     assert seen == [f"message {i}" for i in range(25)]
 
 
-def test_update_makes_a_new_version_and_keeps_history(mem: Memory, clock) -> None:  # type: ignore[no-untyped-def]
+def test_update_makes_a_new_version_and_keeps_history(mem: Memory, clock: FrozenClock) -> None:
     original = mem.add("I live in Boston", user_id="u")[0]
     clock.advance(days=1)
     updated = mem.update(original.id, text="I live in Denver", metadata={"fixed": True})
     assert updated.version == 2 and mem.get(original.id).text == "I live in Denver"
     events = mem.history(original.id)
     assert [e.kind for e in events] == [EventKind.ADD, EventKind.UPDATE]
-    assert events[1].before["text"] == "I live in Boston"
-    assert events[1].after["text"] == "I live in Denver"
+    before, after = events[1].before, events[1].after
+    assert before is not None and before["text"] == "I live in Boston"
+    assert after is not None and after["text"] == "I live in Denver"
     assert events[1].at == T0 + timedelta(days=1)
     assert events[1].actor == "engramdb"
     # the fact drawn from the old text went with it; the new text was understood again

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import say
 
-from engramdb import Conflict, EmbedderMismatch, InvalidInput, Memory
-from engramdb.testing import HashEmbedder
+from engramdb import Conflict, InvalidInput, Memory
+from engramdb.testing import FrozenClock, HashEmbedder
+from engramdb.testing.conformance._support import say
 
 
 def _populate(mem: Memory, clock) -> None:  # type: ignore[no-untyped-def]
@@ -31,12 +31,17 @@ def _lines(buffer: io.StringIO) -> list[dict]:  # type: ignore[type-arg]
     return [json.loads(line) for line in buffer.getvalue().splitlines()]
 
 
-def test_import_of_export_reproduces_the_store(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
-    with Memory.open(tmp_path / "a.db", embedder=HashEmbedder(), clock=clock) as source:
-        _populate(source, clock)
-        first = io.StringIO()
-        total = source.stats()["memories"]
-        assert source.export(first) == total
+def _canonical(record: dict) -> str:  # type: ignore[type-arg]
+    return json.dumps(record, sort_keys=True)
+
+
+def test_import_of_export_reproduces_the_store(
+    mem: Memory, tmp_path: Path, clock: FrozenClock
+) -> None:
+    _populate(mem, clock)
+    first = io.StringIO()
+    total = mem.stats()["memories"]
+    assert mem.export(first) == total
     first.seek(0)
     with Memory.open(tmp_path / "b.db", embedder=HashEmbedder(), clock=clock) as target:
         assert target.import_(first) == total
@@ -45,7 +50,8 @@ def test_import_of_export_reproduces_the_store(tmp_path: Path, clock) -> None:  
         target.export(second)
         hits = target.search("Lisbon", user_id="u")
         assert [s.text for s in hits[0].sources] == ["I live in Lisbon"]
-    assert _lines(first) == _lines(second)
+    # the same records (a backend may list the mentions of its graph in any order)
+    assert sorted(map(_canonical, _lines(first))) == sorted(map(_canonical, _lines(second)))
     kinds = [r["kind"] for r in _lines(second) if r["type"] == "event"]
     assert kinds.count("update") == 1 and kinds.count("delete") == 1
     assert {r["type"] for r in _lines(second)} == {
@@ -58,7 +64,7 @@ def test_import_of_export_reproduces_the_store(tmp_path: Path, clock) -> None:  
     }
 
 
-def test_import_refuses_existing_ids_and_changes_nothing(mem: Memory, clock) -> None:  # type: ignore[no-untyped-def]
+def test_import_refuses_existing_ids_and_changes_nothing(mem: Memory, clock: FrozenClock) -> None:
     _populate(mem, clock)
     buffer = io.StringIO()
     mem.export(buffer)
@@ -82,29 +88,3 @@ def test_import_rejects_malformed_files(mem: Memory, text: str) -> None:
     with pytest.raises(InvalidInput):
         mem.import_(io.StringIO(text))
     assert mem.stats()["memories"] == 0
-
-
-def test_import_reembeds_when_the_model_differs(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
-    with Memory.open(tmp_path / "a.db", embedder=HashEmbedder(32), clock=clock) as source:
-        source.add("the quick brown fox", user_id="u")
-        buffer = io.StringIO()
-        source.export(buffer)
-    buffer.seek(0)
-    with Memory.open(tmp_path / "b.db", embedder=HashEmbedder(48), clock=clock) as target:
-        target.import_(buffer)
-        assert target.search("fox", user_id="u")[0].why[0].name in {"lexical", "dense"}
-        assert target.stats()["vectors"] == 1
-
-
-def test_embedder_change_is_refused_then_reindexed(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
-    with Memory.open(path, embedder=HashEmbedder(32)) as mem:
-        mem.add("the quick brown fox", user_id="u")
-    with pytest.raises(EmbedderMismatch, match="hash:32"):
-        Memory.open(path, embedder=HashEmbedder(48))
-    with Memory.open(path, embedder=HashEmbedder(48), reindex=True) as mem:
-        assert mem.stats()["embedder"] == "hash:48"
-        hits = mem.search("fox", user_id="u")
-        assert any(s.name == "dense" for s in hits[0].why)
-    with Memory.open(path, embedder=HashEmbedder(48)) as mem:  # recorded: opens cleanly now
-        assert mem.stats()["memories"] == 1

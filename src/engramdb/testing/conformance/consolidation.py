@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.conftest import say
 
 from engramdb import Memory
 from engramdb.migrate import export_fingerprint
 from engramdb.testing import FrozenClock, HashEmbedder
+from engramdb.testing.conformance._support import say
 
 DAY1 = datetime(2024, 5, 1, 18, 0, tzinfo=UTC)
 
