@@ -10,7 +10,6 @@ Quick start::
 """
 
 from engramdb.aio import AsyncMemory
-from engramdb.answering import Answer
 from engramdb.api import MemoryAPI
 from engramdb.engine import Memory
 from engramdb.errors import (
@@ -35,8 +34,9 @@ from engramdb.errors import (
     StoreLocked,
     Unauthenticated,
 )
-from engramdb.graph.profile import Profile, ProfileValue
 from engramdb.keys import KeyRing
+from engramdb.model.answer import Answer
+from engramdb.model.context import Context, ContextItem
 from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
 from engramdb.model.jobs import Job, JobStatus
 from engramdb.model.keys import ApiKey
@@ -49,10 +49,10 @@ from engramdb.model.memory import (
     Scope,
 )
 from engramdb.model.procedure import Procedure
+from engramdb.model.profile import Profile, ProfileValue
 from engramdb.model.query import Hit, Page, Signal
 from engramdb.ports.clock import Clock, SystemClock
 from engramdb.ports.embedder import Embedder
-from engramdb.retrieval.context import Context, ContextItem
 from engramdb.retrieval.retriever import RetrievalSettings
 
 __version__ = "0.1.0"

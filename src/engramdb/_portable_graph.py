@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from engramdb.model.codec import (
+    entity_from_dict,
+    entity_to_dict,
+    relation_from_dict,
+    relation_to_dict,
+)
 from engramdb.model.graph import Entity, EntityMention, Relation
-from engramdb.wire import entity_from_dict, entity_to_dict, relation_from_dict, relation_to_dict
 
 __all__ = ["GRAPH_TYPES", "graph_record", "graph_records"]
 

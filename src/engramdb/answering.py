@@ -6,51 +6,16 @@ it used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from engramdb.model.answer import Answer
+from engramdb.model.context import Context
 from engramdb.pipeline.llm.aliases import alias_ids, resolve_aliases
-from engramdb.retrieval.context import Context
 
 if TYPE_CHECKING:  # the runner needs pydantic; an Answer read from a server does not
     from engramdb.pipeline.llm.runner import LLMRunner
 
-__all__ = ["Answer", "answer_from_context", "answer_from_dict", "memory_lines"]
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """An answer and what it rests on.
-
-    Attributes:
-        question: what was asked.
-        text: the model's answer.
-        citations: ids of the memories the model cited (facts, turns or gists).
-        sources: ids of the turns those memories stand for (a fact counts as its sources).
-        context: the context the model was given.
-        prompt: the prompt's ``name@version``.
-        model: the model that answered.
-    """
-
-    question: str
-    text: str
-    citations: tuple[str, ...]
-    sources: tuple[str, ...]
-    context: Context
-    prompt: str
-    model: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible form."""
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "citations": list(self.citations),
-            "sources": list(self.sources),
-            "prompt": self.prompt,
-            "model": self.model,
-            "context": self.context.to_dict(),
-        }
+__all__ = ["Answer", "answer_from_context", "memory_lines"]
 
 
 def memory_lines(context: Context) -> tuple[list[str], dict[str, str]]:
@@ -92,19 +57,4 @@ def answer_from_context(runner: LLMRunner, context: Context) -> Answer:
         context=context,
         prompt=prompt_id,
         model=runner.model.name,
-    )
-
-
-def answer_from_dict(data: dict[str, Any]) -> Answer:
-    """An :class:`Answer` from its :meth:`Answer.to_dict` form (e.g. a server's reply)."""
-    from engramdb.wire import context_from_dict
-
-    return Answer(
-        question=data["question"],
-        text=data["answer"],
-        citations=tuple(data["citations"]),
-        sources=tuple(data["sources"]),
-        context=context_from_dict(data["context"]),
-        prompt=data["prompt"],
-        model=data["model"],
     )

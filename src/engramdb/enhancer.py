@@ -21,9 +21,9 @@ from engramdb.ports.llm import ChatModel
 from engramdb.ports.store import MemoryStore
 
 if TYPE_CHECKING:
-    from engramdb.answering import Answer
+    from engramdb.model.answer import Answer
+    from engramdb.model.context import Context
     from engramdb.pipeline.llm.runner import CallPolicy
-    from engramdb.retrieval.context import Context
 
 __all__ = ["Enhancer"]
 

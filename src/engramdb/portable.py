@@ -30,6 +30,8 @@ from engramdb._portable_checks import ImportRecords, check_import
 from engramdb._portable_graph import GRAPH_TYPES, graph_record, graph_records
 from engramdb.errors import InvalidInput
 from engramdb.model.codec import (
+    event_from_dict,
+    event_to_dict,
     memory_from_dict,
     memory_to_dict,
 )
@@ -38,7 +40,6 @@ from engramdb.model.validation import normalize_metadata
 from engramdb.pipeline.ingest import embedding_text
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
-from engramdb.wire import event_from_dict, event_to_dict
 
 __all__ = ["FORMAT_VERSION", "export_store", "import_store", "reembed"]
 

@@ -92,14 +92,14 @@ LOCAL_ONLY: dict[str, str] = {
 def _result_types() -> dict[str, Any]:
     from pathlib import Path
 
-    from engramdb.answering import Answer
-    from engramdb.graph.profile import Profile
+    from engramdb.model.answer import Answer
+    from engramdb.model.context import Context
     from engramdb.model.graph import Entity, EntityPage
     from engramdb.model.jobs import Job
     from engramdb.model.memory import MemoryEvent, MemoryRecord
     from engramdb.model.procedure import Procedure
+    from engramdb.model.profile import Profile
     from engramdb.model.query import Hit, Page
-    from engramdb.retrieval.context import Context
 
     named = (Path, Answer, Entity, EntityPage, Job, MemoryEvent, MemoryRecord, Procedure, Hit)
     return {t.__name__: t for t in (*named, Page, Profile, Context)}

@@ -13,8 +13,8 @@ from engramdb.api.params import (
 )
 
 if TYPE_CHECKING:
-    from engramdb.graph.profile import Profile
     from engramdb.model.graph import Entity, EntityPage
+    from engramdb.model.profile import Profile
 
 
 class MemoryGraph(Protocol):

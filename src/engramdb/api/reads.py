@@ -23,10 +23,10 @@ from engramdb.api.params import (
 )
 
 if TYPE_CHECKING:
+    from engramdb.model.context import Context
     from engramdb.model.memory import MemoryEvent, MemoryRecord
     from engramdb.model.procedure import Procedure
     from engramdb.model.query import Hit, Page
-    from engramdb.retrieval.context import Context
 
 
 class MemoryReads(Protocol):

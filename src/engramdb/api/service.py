@@ -22,7 +22,7 @@ from engramdb.model.validation import MAX_ID_CHARS
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from engramdb.answering import Answer
+    from engramdb.model.answer import Answer
     from engramdb.model.jobs import Job
 
 

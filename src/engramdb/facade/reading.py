@@ -9,13 +9,14 @@ from engramdb.api import CONTEXT_BUDGET, check_bounds
 from engramdb.api.params import AgentId, AsOf, SessionId, UserId
 from engramdb.errors import InvalidInput, NotFound
 from engramdb.graph import pages
-from engramdb.graph.profile import Profile
 from engramdb.jobs import forgetting
+from engramdb.model.context import Context
 from engramdb.model.filters import And, Cond, parse_filter
 from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.jobs import Job, JobStatus
 from engramdb.model.memory import MemoryEvent, MemoryRecord, MemoryStatus
 from engramdb.model.procedure import Procedure
+from engramdb.model.profile import Profile
 from engramdb.model.query import Hit, Page
 from engramdb.model.validation import (
     check_id,
@@ -23,10 +24,10 @@ from engramdb.model.validation import (
     check_time,
 )
 from engramdb.pipeline.learn import recall_procedures
-from engramdb.retrieval.context import Context, context_for
+from engramdb.retrieval.context import context_for
 
 if TYPE_CHECKING:
-    from engramdb.answering import Answer
+    from engramdb.model.answer import Answer
 
 from engramdb.facade.core import Core
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from engramdb.errors import CapabilityMissing, NotFound
-from engramdb.graph.profile import Profile, build_profile, profile_line
+from engramdb.graph.profile import build_profile, profile_line
 from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.memory import MemoryKind, Scope
+from engramdb.model.profile import Profile
 from engramdb.model.validation import check_text
 from engramdb.pipeline.understand.link import EntityLinker
 from engramdb.ports.store import GraphStore, MemoryStore

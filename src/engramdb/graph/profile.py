@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from engramdb.model.graph import Entity, Relation
+from engramdb.model.profile import SLOTS, Profile, ProfileValue
 
 __all__ = ["SLOTS", "Profile", "ProfileValue", "build_profile", "profile_line"]
 
-SLOTS = ("name", "age", "home", "job", "family", "pets", "likes", "dislikes", "goals")
 MAX_VALUES = 10
 _SLOT_OF = {
     "name": "name", "age": "age", "lives_in": "home", "job": "job", "works_at": "job",
     "has_pet": "pets", "likes": "likes", "dislikes": "dislikes", "goal": "goals",
 }  # fmt: skip
-_SINGLE = {"name", "age", "home"}
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileValue:
-    """One slot value and the fact it comes from."""
-
-    value: str
-    fact_id: str
-    predicate: str
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """What is currently known about one person, slot by slot (newest value first)."""
-
-    person: Entity
-    slots: dict[str, list[ProfileValue]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-compatible form: single-valued slots as a value, others as lists."""
-        out: dict[str, object] = {"person": self.person.name}
-        for slot in SLOTS:
-            values = [v.value for v in self.slots.get(slot, [])]
-            out[slot] = (values[0] if values else None) if slot in _SINGLE else values
-        return out
 
 
 def _slot(predicate: str) -> str | None:

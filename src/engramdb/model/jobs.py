@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from engramdb.model.codec import dt_to_iso, scope_to_dict
 from engramdb.model.memory import Scope
 
 __all__ = ["Job", "JobStatus"]
@@ -48,15 +47,7 @@ class Job:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-compatible dict of every field."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "scope": scope_to_dict(self.scope),
-            "payload": self.payload,
-            "status": self.status.value,
-            "attempts": self.attempts,
-            "error": self.error,
-            "created_at": dt_to_iso(self.created_at),
-            "updated_at": dt_to_iso(self.updated_at),
-        }
+        """A JSON-compatible dict of every field; see :mod:`engramdb.model.codec`."""
+        from engramdb.model.codec import job_to_dict
+
+        return job_to_dict(self)

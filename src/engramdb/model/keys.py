@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engramdb.model.codec import dt_to_iso
-
 __all__ = ["ApiKey"]
 
 
@@ -34,13 +32,7 @@ class ApiKey:
     revoked_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible form."""
-        return {
-            "id": self.id,
-            "prefix": self.prefix,
-            "tenant_id": self.tenant_id,
-            "name": self.name,
-            "admin": self.admin,
-            "created_at": dt_to_iso(self.created_at),
-            "revoked_at": dt_to_iso(self.revoked_at),
-        }
+        """JSON-compatible form; see :mod:`engramdb.model.codec`."""
+        from engramdb.model.codec import key_to_dict
+
+        return key_to_dict(self)

@@ -58,16 +58,7 @@ class Procedure:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible form."""
-        return {
-            "id": self.id,
-            "pattern": self.pattern,
-            "example": self.example,
-            "steps": list(self.steps),
-            "successes": self.successes,
-            "failures": self.failures,
-            "success_rate": round(self.success_rate, 4),
-            "pitfalls": list(self.pitfalls),
-            "sources": list(self.sources),
-            "similarity": self.similarity,
-        }
+        """JSON-compatible form; see :mod:`engramdb.model.codec`."""
+        from engramdb.model.codec import procedure_to_dict
+
+        return procedure_to_dict(self)

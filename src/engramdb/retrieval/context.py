@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from engramdb.model.codec import memory_to_dict
+from engramdb.model.context import Context, ContextItem
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Hit
 from engramdb.ports.store import MemoryStore
@@ -36,69 +34,6 @@ HEADERS = {
     "episodes": "Relevant conversation, by day:",
     "recent": "Latest turns:",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ContextItem:
-    """One memory placed in the context.
-
-    Attributes:
-        memory: the memory.
-        line: how it is written in the context.
-        cites: ids of the episodes it stands for (itself, or a fact's source turns).
-    """
-
-    memory: MemoryRecord
-    line: str
-    cites: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """A packed, sectioned context.
-
-    Attributes:
-        query: what it was built for.
-        budget_tokens: the budget; ``tokens`` never exceeds it.
-        profile: lines about the people the query names.
-        facts: relevant facts that are true now, in time order.
-        episodes: relevant turns, in time order.
-        recent: the scope's latest turns, in time order.
-        text: everything above, ready to put in a prompt.
-        tokens: the size of ``text`` (approximate LLM tokens).
-        sources: ids of the turns the context stands for (a fact counts as its source turns).
-    """
-
-    query: str
-    budget_tokens: int
-    profile: tuple[str, ...] = ()
-    facts: tuple[ContextItem, ...] = ()
-    episodes: tuple[ContextItem, ...] = ()
-    recent: tuple[ContextItem, ...] = ()
-    text: str = ""
-    tokens: int = 0
-    sources: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible form (memories in full)."""
-
-        def items(section: Sequence[ContextItem]) -> list[dict[str, Any]]:
-            return [
-                {"line": i.line, "cites": list(i.cites), "memory": memory_to_dict(i.memory)}
-                for i in section
-            ]
-
-        return {
-            "query": self.query,
-            "budget_tokens": self.budget_tokens,
-            "tokens": self.tokens,
-            "text": self.text,
-            "profile": list(self.profile),
-            "facts": items(self.facts),
-            "episodes": items(self.episodes),
-            "recent": items(self.recent),
-            "sources": list(self.sources),
-        }
 
 
 def _day(memory: MemoryRecord) -> str:
