@@ -94,3 +94,14 @@ def test_missing_field_semantics(spec: dict, expected: bool) -> None:  # type: i
         "id", MemoryKind.EPISODE, "t", Scope("u"), datetime.now(UTC), datetime.now(UTC)
     )
     assert matches(parse_filter(spec), record) is expected
+
+
+def test_a_page_iterates_its_memories_and_has_a_length() -> None:
+    from engramdb import Memory
+    from engramdb.testing import HashEmbedder
+
+    with Memory.open(":memory:", embedder=HashEmbedder(), understand=False) as mem:
+        mem.add([{"content": f"note {i}"} for i in range(3)], user_id="u")
+        page = mem.get_all(user_id="u", limit=2)
+        assert len(page) == 2 and [m.text for m in page] == ["note 0", "note 1"]
+        assert len(mem.get_all(user_id="nobody")) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engramdb.model.memory import MemoryRecord
@@ -60,7 +61,7 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of a listing.
+    """One page of a listing: iterate it, or take its ``len()``, for its memories.
 
     Attributes:
         memories: the memories on this page, in insertion order.
@@ -69,3 +70,9 @@ class Page:
 
     memories: list[MemoryRecord]
     next_cursor: str | None
+
+    def __iter__(self) -> Iterator[MemoryRecord]:
+        return iter(self.memories)
+
+    def __len__(self) -> int:
+        return len(self.memories)
