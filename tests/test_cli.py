@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,19 @@ def test_demo_shows_recalls_with_reasons(run) -> None:  # type: ignore[no-untype
     assert "knee hurt" in out.split("Q: What happened")[1].split("Q:")[0]
     assert "lexical #" in out and "dense #" in out
     assert "Ben" not in out  # another user's memory never shows
+    assert "Next, try:" in out
+
+
+def test_the_commands_the_demo_suggests_run(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = str(tmp_path / "agent.db")
+    out = run("demo", "--db", store)
+    lines = out.split("Next, try:")[1].splitlines()
+    suggested = [shlex.split(line.split("#")[0]) for line in lines if line.strip()]
+    assert [words[:2] for words in suggested] == [
+        ["engramdb", "profile"], ["engramdb", "context"], ["engramdb", "serve"],
+    ]  # fmt: skip
+    for words in suggested[:2]:  # serve runs until stopped: it is tested on its own
+        assert run(*words[1:])
 
 
 def test_every_command_has_help_and_is_documented() -> None:
@@ -167,3 +181,20 @@ def test_entities_entity_profile_and_as_of(run) -> None:  # type: ignore[no-unty
     )
     assert "Berlin" not in then and "Lisbon" in then
     assert "no entity with name or id 'Nobody'" in run("profile", "Nobody", "--user", "ana", code=3)
+
+
+def test_every_documented_exit_code_and_messages_in_the_commands_terms(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    memory_id = run("add", "I live in Porto", "--user", "ana").strip()
+    assert "--user, --agent or --session" in run("search", "Porto", code=2)
+    assert "--timestamp has no UTC offset" in run(
+        "add", "hi", "--user", "ana", "--timestamp", "2024-01-01T10:00", code=2
+    )
+    run("search", "Porto", "--user", "ana", "-k", "0", code=2)  # out of range: a usage error
+    run("get", "no-such-id", code=3)
+    exported = tmp_path / "out.jsonl"
+    run("export", str(exported))
+    assert "already" in run("import", str(exported), code=1)  # its ids are in the store
+    run("get", memory_id, "--db", str(tmp_path / "missing" / "x.db"), code=4)
+    readme = (ROOT / "README.md").read_text()
+    for code in range(5):
+        assert f"| {code} |" in readme

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import typing
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ __all__ = [
     "db_option",
     "declared_option",
     "exit_on_error",
+    "in_cli_terms",
     "json_arg",
     "open_memory",
     "owner_options",
@@ -42,6 +44,7 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# the exit code of each kind of error (the README lists them; 0 is success)
 EXIT_CODES = (
     (InvalidInput, 2),
     (ConfigError, 2),
@@ -57,12 +60,27 @@ def _exit_code(exc: EngramError) -> int:
 
 @contextmanager
 def exit_on_error() -> Iterator[None]:
-    """Print engramdb errors as one line and exit with the code of their class."""
+    """Print engramdb errors as one line, in the command's terms, and exit with their code."""
     try:
         yield
     except EngramError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {in_cli_terms(str(exc))}", err=True)
         sys.exit(_exit_code(exc))
+
+
+# the engine's parameter names, as the commands spell them
+_FLAGS = {
+    "user_id": "--user", "agent_id": "--agent", "session_id": "--session",
+    "budget_tokens": "--budget", "recent_turns": "--recent", "as_of": "--as-of",
+    "expires_at": "--expires-at", "filters": "--filter", "idempotency_key": "--idempotency-key",
+    "timestamp": "--timestamp",
+}  # fmt: skip
+_NAME = re.compile(r"\b(" + "|".join(map(re.escape, _FLAGS)) + r")\b")
+
+
+def in_cli_terms(message: str) -> str:
+    """An engine message with its parameter names replaced by the commands' flags."""
+    return _NAME.sub(lambda m: _FLAGS[m.group(1)], message)
 
 
 def _click_type(param: Param) -> click.ParamType[Any] | None:

@@ -325,6 +325,20 @@ def demo(db: str | None) -> None:
                 for rank, hit in enumerate(mem.search(question, user_id="ana", k=3), start=1):
                     click.echo(_hit_text(rank, hit))
                 click.echo()
+        click.echo(_next_steps(db))
+
+
+def _next_steps(db: str | None) -> str:
+    """The three commands to try after the demo, on a store that is kept."""
+    store = db or "agent.db"
+    kept = "" if db else f"This store was temporary; keep one with: engramdb demo --db {store}\n"
+    return (
+        f"{kept}Next, try:\n"
+        f"  engramdb profile Ana --user ana --db {store}          # what is known about her now\n"
+        f'  engramdb context "How is Ana\'s training going?" --user ana --db {store}'
+        "   # a prompt-ready context\n"
+        f"  engramdb serve --db {store} --no-auth                 # the REST API, docs at /docs"
+    )
 
 
 _DEMO_QUESTIONS = (

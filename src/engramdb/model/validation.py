@@ -139,7 +139,8 @@ def check_time(value: Any, name: str = "timestamp") -> datetime:
         raise InvalidInput(f"{name} must be a datetime, got {type(value).__name__}", field=name)
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(
-            f"{name} is a naive datetime; pass a timezone-aware one, e.g. tzinfo=UTC",
+            f"{name} has no UTC offset: give one, e.g. 2024-05-01T12:00:00+00:00"
+            " (a naive datetime is refused rather than guessed)",
             field=name,
         )
     return value.astimezone(UTC)

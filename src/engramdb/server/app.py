@@ -21,7 +21,7 @@ from engramdb.engine import Memory
 from engramdb.server import admin, routes
 from engramdb.server.background import Consolidator
 from engramdb.server.errors import ERROR_RESPONSES, error_response, install_error_handlers
-from engramdb.server.middleware import BodyLimit, RequestContext
+from engramdb.server.middleware import BodyLimit, JsonBodies, RequestContext
 from engramdb.server.service_schemas import StatusOut
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
@@ -93,6 +93,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(admin.router)
     _add_probes(app)
+    app.add_middleware(JsonBodies)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(RequestContext)
     return app

@@ -1,4 +1,4 @@
-"""ASGI middleware: request ids and access logs, and the request body size limit."""
+"""ASGI middleware: request ids and access logs, the request body size limit, JSON bodies."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit", "RequestContext"]
+__all__ = ["BodyLimit", "JsonBodies", "RequestContext"]
 
 log = logging.getLogger("engramdb.server.access")
 
@@ -125,6 +125,27 @@ class BodyLimit:
         ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+
+class JsonBodies:
+    """Every request body is JSON: one sent without saying so is read as JSON all the same.
+
+    ``curl -d '{...}'`` labels its body ``application/x-www-form-urlencoded``, and other
+    clients send none; the API takes no form data, so such a body is taken for what it is.
+    """
+
+    _NOT_SAID = frozenset({None, "", "application/x-www-form-urlencoded"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: D102
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+            declared = _header(scope, b"content-type")
+            if (declared or "").split(";")[0].strip().lower() in self._NOT_SAID:
+                headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+                scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+        await self.app(scope, receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
