@@ -3,8 +3,8 @@
 # A PostgreSQL server this script starts is stopped when it ends, whether the tests pass or not.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" local,nlp,server,postgres,llm,fast,dev
-"$VENV/bin/ruff" check src tests benchmarks
-"$VENV/bin/ruff" format --check src tests benchmarks
+"$VENV/bin/ruff" check src tests benchmarks examples
+"$VENV/bin/ruff" format --check src tests benchmarks examples
 "$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
 # A real PostgreSQL with pgvector on 127.0.0.1 for the backend tests (they skip without one).

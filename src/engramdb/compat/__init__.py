@@ -1,0 +1,1 @@
+"""Drop-ins with the APIs other memory libraries have, backed by engramdb."""
