@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-EXPECTED = {"mem0_dropin.py": "sci-fi"}  # a word each example's output must hold
+EXPECTED = {
+    "mem0_dropin.py": "sci-fi",
+    "langgraph_store.py": "Miso",
+}  # a word each example's output must hold
 
 
 @pytest.mark.model

@@ -1,0 +1,1 @@
+"""engramdb inside agent frameworks: each module needs its framework's extra."""
