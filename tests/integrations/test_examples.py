@@ -12,6 +12,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXPECTED = {
     "mem0_dropin.py": "sci-fi",
     "langgraph_store.py": "Miso",
+    "langchain_retriever.py": "Lisbon half marathon",
 }  # a word each example's output must hold
 
 
