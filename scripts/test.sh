@@ -2,7 +2,7 @@
 # Install everything into .venv and run the checks and the whole test suite (CI runs this).
 # A PostgreSQL server this script starts is stopped when it ends, whether the tests pass or not.
 set -euo pipefail
-source "$(dirname "$0")/_venv.sh" local,nlp,server,postgres,llm,fast,langgraph,langchain,openai-agents,dev
+source "$(dirname "$0")/_venv.sh" local,nlp,server,postgres,llm,fast,langgraph,langmem,langchain,openai-agents,dev
 "$VENV/bin/ruff" check src tests benchmarks examples
 "$VENV/bin/ruff" format --check src tests benchmarks examples
 "$VENV/bin/mypy"

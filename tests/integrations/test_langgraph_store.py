@@ -140,3 +140,15 @@ def test_a_langgraph_graph_uses_it_as_its_store(store: EngramStore) -> None:
     out = graph.invoke({"user": "ana", "said": "What is my cat called?", "recalled": []})
     assert "I adopted a cat named Miso" in out["recalled"]
     assert store.list_namespaces() == [("memories", "ana")]
+
+
+def test_langmem_memory_tools_use_it(store: EngramStore) -> None:
+    langmem = pytest.importorskip("langmem")
+    namespace = ("memories", "{user_id}")
+    manage = langmem.create_manage_memory_tool(namespace=namespace, store=store)
+    search = langmem.create_search_memory_tool(namespace=namespace, store=store)
+    config = {"configurable": {"user_id": "ana"}}
+    created = manage.invoke({"content": "Ana's cat is called Miso", "action": "create"}, config)
+    assert created.startswith("created memory")
+    found = search.invoke({"query": "What is the cat called?"}, config)
+    assert "Miso" in str(found) and store.list_namespaces() == [("memories", "ana")]

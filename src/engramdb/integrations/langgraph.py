@@ -211,7 +211,7 @@ def _item(memory: MemoryRecord) -> Item:
         key=meta["key"],
         namespace=_namespace(memory.scope.session_id),
         created_at=memory.recorded_at,
-        updated_at=datetime.fromisoformat(meta["updated_at"]),
+        updated_at=max(memory.recorded_at, datetime.fromisoformat(meta["updated_at"])),
     )
 
 
