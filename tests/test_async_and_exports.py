@@ -51,6 +51,8 @@ def test_exports_are_declared_and_documented() -> None:
         "retrieval",
         "pipeline",
         "facade",
+        "compat",
+        "integrations",
         "graph",
         "jobs",
         "registry",
