@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from psycopg import Connection, sql
 
+from engramdb.backends._rows import MEMORY_COLUMNS
 from engramdb.backends.postgres.log import PostgresLog
 from engramdb.backends.postgres.rows import (
     INSERT_EVENT,
@@ -17,7 +18,6 @@ from engramdb.backends.postgres.rows import (
     memory_params,
     scope_of,
 )
-from engramdb.backends.sqlite._rows import MEMORY_COLUMNS
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, MemoryStatus, Scope
 from engramdb.types import Vector
 
