@@ -24,7 +24,7 @@ from engramdb.cli.evaluate import eval_
 from engramdb.cli.forgetting import archive, delete, delete_all, fade, forget
 from engramdb.cli.generated import command_for
 from engramdb.cli.llm import answer, jobs, retry
-from engramdb.cli.serving import keys, mcp, serve
+from engramdb.cli.serving import inspect, keys, mcp, serve
 from engramdb.cli.storage import (
     consolidate,
     export_,
@@ -350,8 +350,8 @@ _DEMO_QUESTIONS = (
 
 
 for _command in (
-    delete, delete_all, forget, archive, fade, serve, keys, mcp, migrate, consolidate, import_,
-    export_, stats, reindex, answer, jobs, retry, eval_,
+    delete, delete_all, forget, archive, fade, serve, inspect, keys, mcp, migrate, consolidate,
+    import_, export_, stats, reindex, answer, jobs, retry, eval_,
 ):  # fmt: skip
     cli.add_command(_command)
 

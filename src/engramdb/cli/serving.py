@@ -17,7 +17,7 @@ from engramdb.model.keys import ApiKey
 if TYPE_CHECKING:
     from engramdb.engine import Memory
 
-__all__ = ["keys", "mcp", "serve"]
+__all__ = ["inspect", "keys", "mcp", "serve"]
 
 
 def _is_loopback(host: str) -> bool:
@@ -104,6 +104,30 @@ def serve(
         timeout_graceful_shutdown=30,
         access_log=False,
     )
+
+
+@click.command()
+@click.argument("db", envvar="ENGRAMDB_DB")
+@click.option("--port", default=8080, show_default=True, help="TCP port on 127.0.0.1.")
+@click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@click.pass_context
+def inspect(ctx: click.Context, db: str, port: int, no_browser: bool) -> None:
+    """Open the web inspector on a local store: served on 127.0.0.1 only, no key needed.
+
+    It shows what is remembered, why a memory was recalled, where it came from and what
+    changed; `engramdb serve` serves it too, at /ui, behind the API keys.
+    """
+    url = f"http://127.0.0.1:{port}/ui/"
+    click.echo(f"the inspector of {db}: {url}  (Ctrl-C stops it)")
+    if not no_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.5, webbrowser.open, args=(url,)).start()
+    ctx.invoke(
+        serve, db=db, host="127.0.0.1", port=port, no_auth=True, max_body_bytes=4 << 20,
+        log_level="warning", consolidate_every=None, workers=1,
+    )  # fmt: skip
 
 
 class _ServeSettings(NamedTuple):

@@ -93,10 +93,26 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(admin.router)
     _add_probes(app)
+    _add_inspector(app)
     app.add_middleware(JsonBodies)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(RequestContext)
     return app
+
+
+def _add_inspector(app: FastAPI) -> None:
+    """The web inspector at ``/ui``: static files (package data) that call the REST API."""
+    from importlib import resources
+
+    from fastapi.responses import RedirectResponse
+    from fastapi.staticfiles import StaticFiles
+
+    ui = resources.files("engramdb.server").joinpath("ui")
+    app.mount("/ui", StaticFiles(directory=str(ui), html=True), name="ui")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/ui/")
 
 
 def _add_probes(app: FastAPI) -> None:
