@@ -1,0 +1,81 @@
+"""The web inspector in a real browser: Debian's chromium driven by Playwright.
+
+Against a real ``engramdb inspect`` on loopback: a search shows the expected hit with a bar
+per reason, its memory page shows its source turn and history, and the context tab packs
+the query's context within the budget; the page raises no script error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.server.conftest import free_port
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium (apt install chromium)")
+
+
+@pytest.fixture
+def inspector(tmp_path: Path) -> Iterator[str]:
+    db = str(tmp_path / "agent.db")
+    env = {**os.environ, "ENGRAMDB_EMBEDDER": "hash"}
+    for said in ("I adopted a cat named Miso", "I live in Porto"):
+        subprocess.run(
+            [sys.executable, "-m", "engramdb", "add", said, "--user", "ana", "--speaker", "Ana",
+             "--db", db], env=env, check=True, capture_output=True,
+        )  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "engramdb", "inspect", db, "--port", str(port), "--no-browser"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/ready").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_search_memory_page_and_context_in_a_browser(inspector: str) -> None:
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{inspector}/ui/")
+        page.fill("#query", "What is the name of Ana's cat?")
+        page.fill("#user_id", "ana")
+        page.press("#query", "Enter")  # the keyboard submits the form
+        page.wait_for_selector(".hit")
+        assert "Miso" in page.locator(".hit p").first.inner_text()
+        assert page.locator(".hit").first.locator(".bar").count() >= 1
+        page.locator(".hit .meta a").first.click()
+        page.wait_for_selector("h2")
+        assert "Miso" in page.inner_text("h2")
+        assert "History (1)" in page.locator("h3").all_inner_texts()
+        page.goto(f"{inspector}/ui/#/context")
+        page.fill("#query", "Where does Ana live?")
+        page.fill("#user_id", "ana")
+        page.click("#query-form button")
+        page.wait_for_selector("pre")
+        assert "Porto" in page.inner_text("pre")
+        assert "of 1500 tokens" in page.inner_text("#status")
+        browser.close()
+    assert errors == []
