@@ -79,3 +79,81 @@ def test_search_memory_page_and_context_in_a_browser(inspector: str) -> None:
         assert "of 1500 tokens" in page.inner_text("#status")
         browser.close()
     assert errors == []
+
+
+@pytest.fixture
+def served_with_keys(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """``engramdb serve`` with keys for two tenants; tenant acme has a memory of Ana."""
+    db = str(tmp_path / "shared.db")
+    env = {**os.environ, "ENGRAMDB_EMBEDDER": "hash"}
+    secrets = []
+    for tenant in ("acme", "globex"):
+        made = subprocess.run(
+            [sys.executable, "-m", "engramdb", "keys", "create", "--db", db, "--tenant", tenant],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        secrets.append(made.stdout.strip().splitlines()[-1])
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "engramdb", "serve", "--db", db, "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/ready").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        stored = httpx.post(
+            f"{base}/v1/memories", headers={"Authorization": f"Bearer {secrets[0]}"},
+            json={"messages": "My secret project is called Bluebird", "user_id": "ana"},
+        )  # fmt: skip
+        assert stored.status_code == 201
+        yield base, secrets[0], secrets[1]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _search(page: object, query: str) -> None:
+    page.fill("#query", query)  # type: ignore[attr-defined]
+    page.fill("#user_id", "ana")  # type: ignore[attr-defined]
+    page.click("#query-form button")  # type: ignore[attr-defined]
+
+
+def test_tenants_see_only_their_own_and_archive_then_restore(
+    served_with_keys: tuple[str, str, str],
+) -> None:
+    base, acme, globex = served_with_keys
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())  # the confirmations
+        page.goto(f"{base}/ui/")
+        page.fill("#api-key", globex)
+        page.click("#key-form button")
+        _search(page, "What is the secret project called?")
+        page.wait_for_function("document.getElementById('status').textContent.includes('hits')")
+        assert page.locator(".hit").count() == 0 and "Bluebird" not in page.content()
+        page.fill("#api-key", acme)  # the other tenant's key, typed once
+        page.click("#key-form button")
+        _search(page, "What is the secret project called?")
+        page.wait_for_selector(".hit")
+        memory_url = page.locator(".hit .meta a").first.get_attribute("href")
+        page.locator(".hit .meta a").first.click()
+        page.wait_for_selector("button:has-text('Archive')")
+        page.click("button:has-text('Archive')")
+        page.wait_for_selector("button:has-text('Restore')")
+        assert "archived" in page.inner_text("table")
+        page.click("button:has-text('Restore')")
+        page.wait_for_selector("button:has-text('Archive')")
+        assert "active" in page.inner_text("table")
+        page.fill("#api-key", globex)  # globex cannot open acme's memory either
+        page.click("#key-form button")
+        page.goto(f"{base}/ui/{memory_url}")
+        page.wait_for_selector("#status.error")
+        assert "404" in page.inner_text("#status") and "Bluebird" not in page.inner_text("#view")
+        browser.close()

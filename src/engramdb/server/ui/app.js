@@ -146,6 +146,7 @@ async function route() {
     else if ($("query").value) await search();
     else show();
   } catch (error) {
+    show(); // nothing stale stays on the page (another key's data, say)
     status(error.message, true);
   }
 }
@@ -159,6 +160,7 @@ $("key-form").addEventListener("submit", (event) => {
   event.preventDefault();
   sessionStorage.setItem(KEY, $("api-key").value.trim());
   $("api-key").value = "";
+  show(); // what the previous key could see is not shown under this one
   status("key kept for this tab");
   route();
 });
