@@ -25,13 +25,12 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from engramdb.engine import Memory
-from engramdb.model.memory import MemoryKind, MemoryRecord
+from engramdb.integrations._paging import every_turn
 from engramdb.model.query import Hit
 
 __all__ = ["EngramChatHistory", "EngramRetriever"]
 
 _ROLE_OF = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
-_PAGE = 1000
 
 
 class EngramRetriever(BaseRetriever):
@@ -108,17 +107,9 @@ class EngramChatHistory(BaseChatMessageHistory):
     @property
     def messages(self) -> list[BaseMessage]:  # type: ignore[override]
         """Every message of the conversation, as it was said."""
-        turns: list[MemoryRecord] = []
-        cursor = None
-        while True:
-            page = self.memory.get_all(
-                user_id=self.user_id, agent_id=self.agent_id, session_id=self.session_id,
-                limit=_PAGE, cursor=cursor, filters={"kind": "episode"},
-            )  # fmt: skip
-            turns.extend(m for m in page if m.kind is MemoryKind.EPISODE)
-            if page.next_cursor is None:
-                break
-            cursor = page.next_cursor
+        turns = every_turn(
+            self.memory, user_id=self.user_id, agent_id=self.agent_id, session_id=self.session_id
+        )
         return [_message(turn.role, turn.text, turn.speaker) for turn in turns]
 
     def add_messages(self, messages: Sequence[BaseMessage]) -> None:

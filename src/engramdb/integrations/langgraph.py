@@ -30,11 +30,11 @@ from langgraph.store.base import (
 )
 
 from engramdb.engine import Memory
+from engramdb.integrations._paging import every_turn
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 
 __all__ = ["EngramSearchItem", "EngramStore"]
 
-_PAGE = 1000  # memories per listing page
 Compare = Callable[[Any, Any], bool]
 _OPERATORS: dict[str, Compare] = {
     "$eq": lambda a, b: a == b,
@@ -179,15 +179,7 @@ class EngramStore(BaseStore):
 
     def _listing(self, prefix: tuple[str, ...]) -> Iterator[MemoryRecord]:
         """The items under a namespace prefix, page by page."""
-        cursor = None
-        while True:
-            page = self.memory.get_all(
-                agent_id=self.agent_id, limit=_PAGE, cursor=cursor, filters={"kind": "episode"}
-            )
-            yield from (m for m in page if _under(m, prefix))
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        return (m for m in every_turn(self.memory, agent_id=self.agent_id) if _under(m, prefix))
 
 
 def _session(namespace: tuple[str, ...]) -> str:

@@ -15,11 +15,11 @@ from agents import FunctionTool, function_tool
 from agents.memory import SessionSettings
 
 from engramdb.engine import Memory
-from engramdb.model.memory import MemoryKind, MemoryRecord
+from engramdb.integrations._paging import every_turn
+from engramdb.model.memory import MemoryRecord
 
 __all__ = ["EngramSession", "memory_tools"]
 
-_PAGE = 1000
 _ITEM = "openai_agents_item"  # the metadata key an item is kept under
 
 
@@ -78,17 +78,9 @@ class EngramSession:
         )  # fmt: skip
 
     def _turns(self) -> list[MemoryRecord]:
-        turns: list[MemoryRecord] = []
-        cursor = None
-        while True:
-            page = self.memory.get_all(
-                user_id=self.user_id, agent_id=self.agent_id, session_id=self.session_id,
-                limit=_PAGE, cursor=cursor, filters={"kind": "episode"},
-            )  # fmt: skip
-            turns.extend(m for m in page if m.kind is MemoryKind.EPISODE and _ITEM in m.metadata)
-            if page.next_cursor is None:
-                return turns
-            cursor = page.next_cursor
+        scope = {"user_id": self.user_id, "agent_id": self.agent_id}
+        turns = every_turn(self.memory, session_id=self.session_id, **scope)
+        return [turn for turn in turns if _ITEM in turn.metadata]
 
 
 def _message(item: Any) -> dict[str, Any]:
