@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-from tests.server.conftest import Served, free_port
+from tests.server.conftest import Served, engramdb_server
 
 UI = Path(__file__).resolve().parents[2] / "src" / "engramdb" / "server" / "ui"
 
@@ -49,23 +48,7 @@ def test_engramdb_inspect_serves_a_local_store_without_a_key(tmp_path: Path) -> 
     env = {"ENGRAMDB_EMBEDDER": "hash", "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-m", "engramdb", "add", "I live in Porto", "--user", "ana",
                     "--db", str(db)], env=env, check=True, capture_output=True)  # fmt: skip
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "engramdb", "inspect", str(db), "--port", str(port), "--no-browser"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with engramdb_server("inspect", str(db), "--no-browser", env=env) as base:
         assert httpx.get(f"{base}/ui/").status_code == 200
         found = httpx.post(f"{base}/v1/search", json={"query": "Porto", "user_id": "ana"})
         assert found.status_code == 200 and found.json()["hits"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

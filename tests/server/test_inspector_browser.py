@@ -11,13 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from tests.server.conftest import free_port
+from tests.server.conftest import engramdb_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -33,24 +32,8 @@ def inspector(tmp_path: Path) -> Iterator[str]:
             [sys.executable, "-m", "engramdb", "add", said, "--user", "ana", "--speaker", "Ana",
              "--db", db], env=env, check=True, capture_output=True,
         )  # fmt: skip
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "engramdb", "inspect", db, "--port", str(port), "--no-browser"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with engramdb_server("inspect", db, "--no-browser", env=env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_search_memory_page_and_context_in_a_browser(inspector: str) -> None:
@@ -93,29 +76,13 @@ def served_with_keys(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
         secrets.append(made.stdout.strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "engramdb", "serve", "--db", db, "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with engramdb_server("serve", "--db", db, env=env) as base:
         stored = httpx.post(
             f"{base}/v1/memories", headers={"Authorization": f"Bearer {secrets[0]}"},
             json={"messages": "My secret project is called Bluebird", "user_id": "ana"},
         )  # fmt: skip
         assert stored.status_code == 201
         yield base, secrets[0], secrets[1]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _search(page: object, query: str) -> None:

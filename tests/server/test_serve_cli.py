@@ -15,7 +15,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from tests.conftest import fresh_postgres
-from tests.server.conftest import free_port
+from tests.server.conftest import free_port, wait_ready
 
 from engramdb import Memory
 from engramdb.cli.main import cli
@@ -68,13 +68,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, str, 
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    wait_ready(url)
     yield process, url, secret, log
     if process.poll() is None:
         process.kill()
