@@ -10,13 +10,14 @@ forgetting), :mod:`engramdb.graph` (entity pages, profiles) and the stores.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from engramdb import portable, registry, wiring
+from engramdb.api.params import Progress
 from engramdb.enhancer import Enhancer
 from engramdb.errors import CapabilityMissing, EmbedderMismatch
 from engramdb.facade.reading import Reading
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
     from engramdb.pipeline.llm.runner import CallPolicy
 
 __all__ = ["Memory"]
-
-ProgressCallback = Callable[[int, int], None]
 
 
 class Memory(Writing, Reading):
@@ -213,7 +212,7 @@ class Memory(Writing, Reading):
     def import_(self, source: str | Path | IO[str]) -> int:
         return portable.import_store(self.store, self.embedder, source, self.tenant_id)
 
-    def reindex(self, progress: ProgressCallback | None = None) -> int:
+    def reindex(self, progress: Progress = None) -> int:
         """Re-embed every memory with the current embedder; returns how many."""
         count = portable.reembed(self.store, self.embedder, progress)
         self.store.set_meta("embedder", self.embedder.identity)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from engramdb.api import CONTEXT_BUDGET, check_bounds
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 from engramdb.facade.core import Core
 
 __all__ = ["Reading"]
-
-ProgressCallback = Callable[[int, int], None]
-Stored = list[list[MemoryRecord]]
 
 
 class Reading(Core):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from engramdb.api import check_bounds
-from engramdb.api.params import AgentId, Metadata, SessionId, Time, UserId
+from engramdb.api.params import AgentId, Metadata, Progress, SessionId, Time, UserId
 from engramdb.errors import InvalidInput
 from engramdb.jobs import forgetting
 from engramdb.jobs.consolidation import consolidate
@@ -22,7 +22,7 @@ from engramdb.model.validation import (
     normalize_messages,
     normalize_metadata,
 )
-from engramdb.pipeline.idempotent import IdempotentAdd, add_once
+from engramdb.pipeline.idempotent import IdempotentAdd, Stored, add_once
 from engramdb.pipeline.ingest import AddRequest, ingest, request_fingerprint, revise
 from engramdb.pipeline.learn import Attempt, learn_from_attempt
 from engramdb.pipeline.procedures import OUTCOMES, normalize_steps
@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 from engramdb.facade.core import Core
 
 __all__ = ["Writing"]
-
-ProgressCallback = Callable[[int, int], None]
-Stored = list[list[MemoryRecord]]
 
 
 class Writing(Core):
@@ -206,7 +203,7 @@ class Writing(Core):
         user_id: UserId = None,
         agent_id: AgentId = None,
         session_id: SessionId = None,
-        progress: ProgressCallback | None = None,
+        progress: Progress = None,
     ) -> dict[str, int]:
         scope = self._scope(user_id, agent_id, session_id, required=False)
         enhancer = self.enhancer

@@ -17,7 +17,7 @@ from engramdb.errors import Conflict, IntegrityViolation
 from engramdb.model.memory import MemoryRecord
 from engramdb.ports.store import MemoryStore
 
-__all__ = ["IDEMPOTENCY_WINDOW", "IdempotentAdd", "add_once"]
+__all__ = ["IDEMPOTENCY_WINDOW", "IdempotentAdd", "Stored", "add_once"]
 
 IDEMPOTENCY_WINDOW = timedelta(days=7)
 

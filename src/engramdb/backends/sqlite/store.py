@@ -17,7 +17,6 @@ from typing import Any
 
 from engramdb.backends._lexical import TermCounts
 from engramdb.backends._migrate import check_applied, load_migrations
-from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
 from engramdb.backends.sqlite.graph import SQLiteGraph
@@ -32,9 +31,6 @@ from engramdb.model.memory import (
 from engramdb.ports.store import Capabilities
 
 __all__ = ["SQLiteStore"]
-
-
-_SELECT = "SELECT m.rid, " + ", ".join(f"m.{c}" for c in _rows.MEMORY_COLUMNS) + " FROM memories m"
 
 
 # the SQL mixin comes first: it implements abstract methods of MemoryStore
