@@ -40,6 +40,7 @@ from engramdb.model.context import Context, ContextItem
 from engramdb.model.graph import Entity, EntityMention, EntityPage, Relation
 from engramdb.model.jobs import Job, JobStatus
 from engramdb.model.keys import ApiKey
+from engramdb.model.lineage import Lineage, Timeline
 from engramdb.model.memory import (
     EventKind,
     MemoryEvent,
@@ -86,6 +87,7 @@ __all__ = [
     "LLMError",
     "LLMOutputError",
     "LLMUnavailable",
+    "Lineage",
     "Memory",
     "MemoryAPI",
     "MemoryEvent",
@@ -107,6 +109,7 @@ __all__ = [
     "StorageError",
     "StoreLocked",
     "SystemClock",
+    "Timeline",
     "Unauthenticated",
     "__version__",
 ]

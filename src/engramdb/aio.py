@@ -74,6 +74,8 @@ class AsyncMemory:
     retry = _on_thread(Memory.retry)
     run_jobs = _on_thread(Memory.run_jobs)
     history = _on_thread(Memory.history)
+    lineage = _on_thread(Memory.lineage)
+    timeline = _on_thread(Memory.timeline)
     entities = _on_thread(Memory.entities)
     entity = _on_thread(Memory.entity)
     profile = _on_thread(Memory.profile)

@@ -27,6 +27,8 @@ from engramdb.model.codec import (
     hit_to_dict,
     job_from_dict,
     job_to_dict,
+    lineage_from_dict,
+    lineage_to_dict,
     memory_from_dict,
     memory_to_dict,
     page_from_dict,
@@ -35,10 +37,13 @@ from engramdb.model.codec import (
     procedure_to_dict,
     profile_from_dict,
     profile_to_dict,
+    timeline_from_dict,
+    timeline_to_dict,
 )
 from engramdb.model.context import Context
 from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.jobs import Job
+from engramdb.model.lineage import Lineage, Timeline
 from engramdb.model.memory import MemoryEvent, MemoryRecord
 from engramdb.model.procedure import Procedure
 from engramdb.model.profile import Profile
@@ -60,6 +65,8 @@ _CODECS: dict[type, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     Procedure: (procedure_to_dict, procedure_from_dict),
     Job: (job_to_dict, job_from_dict),
     Answer: (answer_to_dict, answer_from_dict),
+    Lineage: (lineage_to_dict, lineage_from_dict),
+    Timeline: (timeline_to_dict, timeline_from_dict),
 }
 
 

@@ -96,13 +96,14 @@ def _result_types() -> dict[str, Any]:
     from engramdb.model.context import Context
     from engramdb.model.graph import Entity, EntityPage
     from engramdb.model.jobs import Job
+    from engramdb.model.lineage import Lineage, Timeline
     from engramdb.model.memory import MemoryEvent, MemoryRecord
     from engramdb.model.procedure import Procedure
     from engramdb.model.profile import Profile
     from engramdb.model.query import Hit, Page
 
     named = (Path, Answer, Entity, EntityPage, Job, MemoryEvent, MemoryRecord, Procedure, Hit)
-    return {t.__name__: t for t in (*named, Page, Profile, Context)}
+    return {t.__name__: t for t in (*named, Page, Profile, Context, Lineage, Timeline)}
 
 
 _RESULT_TYPES = _result_types()

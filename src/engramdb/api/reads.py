@@ -24,6 +24,7 @@ from engramdb.api.params import (
 
 if TYPE_CHECKING:
     from engramdb.model.context import Context
+    from engramdb.model.lineage import Lineage, Timeline
     from engramdb.model.memory import MemoryEvent, MemoryRecord
     from engramdb.model.procedure import Procedure
     from engramdb.model.query import Hit, Page
@@ -195,5 +196,51 @@ class MemoryReads(Protocol):
 
         Raises:
             NotFound: no memory with that id ever existed.
+        """
+        raise _declaration_only()
+
+    @operation(
+        Route("GET", "/v1/memories/{memory_id}/lineage", response="LineageOut"),
+        cli="lineage",
+    )
+    def lineage(
+        self,
+        memory_id: MemoryId,
+        *,
+        user_id: UserId = None,
+        agent_id: AgentId = None,
+        session_id: SessionId = None,
+    ) -> Lineage:
+        """A memory with its provenance both ways and the truth around it.
+
+        Its sources (the turns it came from), what was derived from it (facts, profile
+        slots, gists), what it replaced (superseded or merged facts) and what replaced it,
+        each chain followed to its end.
+
+        Raises:
+            NotFound: no such memory (in that scope).
+        """
+        raise _declaration_only()
+
+    @operation(Route("GET", "/v1/timeline", response="TimelineOut"), cli="timeline")
+    def timeline(
+        self,
+        *,
+        user_id: UserId = None,
+        agent_id: AgentId = None,
+        session_id: SessionId = None,
+        limit: Annotated[int, Range(ge=1, le=MAX_PAGE), Doc("Turns per page.")] = 50,
+        cursor: Annotated[
+            str | None, Length(max=200), Doc("The next_cursor of the previous page.")
+        ] = None,
+    ) -> Timeline:
+        """A scope's conversation in the order it was said, one page of turns at a time.
+
+        Each page carries what was made of its turns: the facts and profile slots derived
+        from them (current and superseded) and the episode, session and day gists that
+        cover them.
+
+        Raises:
+            InvalidInput: no scope, a bad limit or a cursor this store did not hand out.
         """
         raise _declaration_only()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from engramdb.errors import InvalidInput
@@ -11,7 +12,8 @@ from engramdb.model.codec import memory_to_dict
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Page
 
-__all__ = ["around_each", "event_payload", "neighbourhood_anchors", "page_of", "parse_cursor"]
+__all__ = ["around_each", "event_payload", "neighbourhood_anchors", "page_of", "parse_cursor",
+           "parse_time_cursor", "time_page_of"]  # fmt: skip
 
 
 def parse_cursor(cursor: str | None) -> int:
@@ -34,6 +36,36 @@ def page_of(
     kept = rows[:limit]
     more = len(rows) > limit and bool(kept)
     return Page(memories(kept), f"r{kept[-1]['rid']}" if more else None)
+
+
+def parse_time_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The (time said, row id) a timeline resumes after (``"t<iso>~<rid>"``; ``None``: start).
+
+    Raises:
+        InvalidInput: not a cursor this store handed out.
+    """
+    if cursor is None:
+        return None
+    when, _, rid = cursor[1:].partition("~")
+    try:
+        if not cursor.startswith("t") or not rid.isdigit():
+            raise ValueError(cursor)
+        at = datetime.fromisoformat(when)
+    except ValueError:
+        raise InvalidInput(f"invalid cursor {cursor!r}", field="cursor") from None
+    if at.tzinfo is None:
+        raise InvalidInput(f"invalid cursor {cursor!r}", field="cursor")
+    return at, int(rid)
+
+
+def time_page_of(
+    rows: Sequence[Any], limit: int, memories: Callable[[Sequence[Any]], list[MemoryRecord]]
+) -> Page:
+    """A page from ``limit + 1`` rows in time order; its cursor is the last (time, row id)."""
+    kept = memories(rows[:limit])
+    if len(rows) <= limit or not kept:
+        return Page(kept, None)
+    return Page(kept, f"t{kept[-1].occurred_at.isoformat()}~{rows[limit - 1]['rid']}")
 
 
 def event_payload(memory: MemoryRecord | dict[str, Any] | None) -> str | None:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from engramdb.api import CONTEXT_BUDGET, check_bounds
 from engramdb.api.params import AgentId, AsOf, SessionId, UserId
 from engramdb.errors import InvalidInput, NotFound
-from engramdb.graph import pages
+from engramdb.graph import lineage, pages
 from engramdb.jobs import forgetting
 from engramdb.model.context import Context
 from engramdb.model.filters import And, Cond, parse_filter
 from engramdb.model.graph import Entity, EntityPage
 from engramdb.model.jobs import Job, JobStatus
+from engramdb.model.lineage import Lineage, Timeline
 from engramdb.model.memory import MemoryEvent, MemoryRecord, MemoryStatus
 from engramdb.model.procedure import Procedure
 from engramdb.model.profile import Profile
@@ -143,6 +144,30 @@ class Reading(Core):
         if not events:
             raise NotFound(str(memory_id))
         return events
+
+    def lineage(
+        self,
+        memory_id: str,
+        *,
+        user_id: UserId = None,
+        agent_id: AgentId = None,
+        session_id: SessionId = None,
+    ) -> Lineage:
+        memory = self.get(memory_id, user_id=user_id, agent_id=agent_id, session_id=session_id)
+        return lineage.lineage_of(self.store, memory)
+
+    def timeline(
+        self,
+        *,
+        user_id: UserId = None,
+        agent_id: AgentId = None,
+        session_id: SessionId = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Timeline:
+        scope = self._scope(user_id, agent_id, session_id)
+        check_bounds("timeline", limit=limit)
+        return lineage.timeline_page(self.store, scope, limit=limit, cursor=cursor)
 
     # ------------------------------------------------------------ the graph
     def entities(self, *, user_id: UserId = None, agent_id: AgentId = None) -> list[Entity]:

@@ -242,6 +242,17 @@ class MemoryStore(ABC):
         """Memories in ``scope`` in insertion order, one page at a time."""
 
     @abstractmethod
+    def timeline_page(self, scope: Scope, *, limit: int, cursor: str | None) -> Page:
+        """The active turns (episodes) of ``scope`` in the order said, one page at a time.
+
+        Ordered by ``occurred_at``, then insertion; the cursor is opaque.
+        """
+
+    @abstractmethod
+    def replaced_ids(self, ids: Sequence[str]) -> list[str]:
+        """Ids of the memories whose ``superseded_by`` is any of ``ids``."""
+
+    @abstractmethod
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
         """Every memory id in ``scope`` (active or not), in batches."""
 

@@ -1,4 +1,4 @@
-"""Admin endpoints: API keys and tenants (admin keys only)."""
+"""Admin endpoints: API keys, tenants and the whole store's counts (admin keys only)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from engramdb.server.auth import AdminKeys
 from engramdb.server.errors import ERROR_RESPONSES
 from engramdb.server.schemas import ConsolidationStatusOut, KeyIn
-from engramdb.server.service_schemas import KeyCreatedOut, KeyOut, KeysOut, TenantsOut
+from engramdb.server.service_schemas import KeyCreatedOut, KeyOut, KeysOut, StatsOut, TenantsOut
 
 __all__ = ["router"]
 
@@ -54,3 +54,10 @@ def tenants(ring: AdminKeys) -> dict[str, Any]:
     active = Counter(k.tenant_id for k in keys if k.revoked_at is None)
     names = dict.fromkeys(k.tenant_id for k in keys)
     return {"tenants": [{"tenant_id": t, "active_keys": active[t]} for t in names]}
+
+
+@router.get("/stats", response_model=StatsOut)
+def stats(request: Request, _ring: AdminKeys) -> dict[str, Any]:
+    """Counts and sizes of the whole store (every tenant's memories), and the embedder in use."""
+    result: dict[str, Any] = request.app.state.memory.stats()
+    return result

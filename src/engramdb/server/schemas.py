@@ -29,6 +29,7 @@ __all__ = [
     "HitsOut",
     "ImportedOut",
     "KeyIn",
+    "LineageOut",
     "MemoriesOut",
     "MemoryOut",
     "MessageIn",
@@ -37,6 +38,7 @@ __all__ = [
     "ProfileOut",
     "ReinforcedOut",
     "StepIn",
+    "TimelineOut",
     "request_model",
     "wire_type",
 ]
@@ -92,6 +94,24 @@ class PageOut(BaseModel):
     """One page of a listing; pass ``next_cursor`` back as ``cursor`` for the next."""
 
     memories: list[MemoryOut]
+    next_cursor: str | None
+
+
+class LineageOut(BaseModel):
+    """A memory, where it came from, what came of it, and what it replaced or lost to."""
+
+    memory: MemoryOut
+    sources: list[MemoryOut]
+    derived: list[MemoryOut]
+    replaced: list[MemoryOut]
+    replaced_by: list[MemoryOut]
+
+
+class TimelineOut(BaseModel):
+    """A page of turns in time order with what was derived from them."""
+
+    turns: list[MemoryOut]
+    derived: list[MemoryOut]
     next_cursor: str | None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "ErrorDetail",
@@ -12,6 +12,7 @@ __all__ = [
     "KeyCreatedOut",
     "KeyOut",
     "KeysOut",
+    "StatsOut",
     "StatusOut",
     "TenantOut",
     "TenantsOut",
@@ -54,6 +55,22 @@ class TenantsOut(BaseModel):
     """Every tenant that has a key."""
 
     tenants: list[TenantOut]
+
+
+class StatsOut(BaseModel):
+    """The whole store's counts: memories by kind and status, indexes, size on disk."""
+
+    model_config = ConfigDict(extra="allow")  # a backend may report more
+
+    location: str
+    memories: int
+    by_kind: dict[str, int]
+    by_status: dict[str, int]
+    users: int
+    sessions: int
+    vectors: int
+    events: int
+    embedder: str
 
 
 class StatusOut(BaseModel):

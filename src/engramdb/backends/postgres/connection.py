@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from pgvector.psycopg import register_vector
@@ -22,7 +24,16 @@ from engramdb.errors import (
 )
 from engramdb.ports.store import MemoryStore
 
-__all__ = ["PostgresConnection", "mapped_errors", "probe"]
+__all__ = ["PostgresConnection", "mapped_errors", "probe", "redacted"]
+
+
+def redacted(dsn: str) -> str:
+    """``dsn`` with its password masked: what error messages, logs and stats may show."""
+    parts = urlsplit(dsn)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        dsn = urlunsplit(parts._replace(netloc=netloc))
+    return re.sub(r"(password\s*=\s*)('[^']*'|[^&\s]+)", r"\1***", dsn)
 
 
 @contextmanager
@@ -43,15 +54,16 @@ def probe(dsn: str) -> None:
     try:
         conn = psycopg.connect(dsn, connect_timeout=10, autocommit=True)
     except Exception as exc:  # psycopg raises several kinds for a bad DSN
-        raise BackendUnavailable(f"cannot connect to {dsn}: {exc}", location=dsn) from exc
+        where = redacted(dsn)
+        raise BackendUnavailable(f"cannot connect to {where}: {exc}", location=where) from exc
     with conn:
         try:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
         except psycopg.Error as exc:
             raise ConfigError(
-                f"{dsn}: the pgvector extension is not installed in this database and cannot"
-                f" be created here ({str(exc).strip()}). Install pgvector on the server, then"
-                " run CREATE EXTENSION vector; in this database as a superuser."
+                f"{redacted(dsn)}: the pgvector extension is not installed in this database and"
+                f" cannot be created here ({str(exc).strip()}). Install pgvector on the server,"
+                " then run CREATE EXTENSION vector; in this database as a superuser."
             ) from exc
 
 

@@ -15,6 +15,8 @@ from engramdb.backends._shared import (
     neighbourhood_anchors,
     page_of,
     parse_cursor,
+    parse_time_cursor,
+    time_page_of,
 )
 from engramdb.backends.postgres.connection import PostgresConnection
 from engramdb.backends.postgres.rows import (
@@ -74,6 +76,26 @@ class PostgresLog(PostgresConnection):
             [after, *params, limit + 1],
         )
         return page_of(rows, limit, self._memories)
+
+    def timeline_page(self, scope: Scope, *, limit: int, cursor: str | None) -> Page:
+        """A page of active turns in time order; the cursor is the last (time, row id)."""
+        where, params = scope_where_sql(scope, None)
+        after = parse_time_cursor(cursor)
+        resume = sql.SQL("" if after is None else " AND (m.occurred_at, m.rid) > (%s, %s)")
+        rows = self._rows(
+            sql.SQL(
+                "{} WHERE {} AND m.kind = 'episode'{} ORDER BY m.occurred_at, m.rid LIMIT %s"
+            ).format(SELECT_MEMORIES, where, resume),
+            [*params, *(after or ()), limit + 1],
+        )
+        return time_page_of(rows, limit, self._memories)
+
+    def replaced_ids(self, ids: Sequence[str]) -> list[str]:
+        """Memories superseded by, or merged into, any of ``ids``."""
+        rows = self._rows(
+            "SELECT id FROM memories WHERE superseded_by = ANY(%s) ORDER BY rid", (list(ids),)
+        )
+        return [r["id"] for r in rows]
 
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
         """Every id in ``scope``, materialised first."""

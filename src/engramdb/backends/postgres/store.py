@@ -16,7 +16,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from engramdb.backends._migrate import check_applied, load_migrations
-from engramdb.backends.postgres.connection import probe
+from engramdb.backends.postgres.connection import probe, redacted
 from engramdb.backends.postgres.graph import PostgresGraph
 from engramdb.backends.postgres.jobs import PostgresJobs
 from engramdb.backends.postgres.keys import PostgresKeys
@@ -47,7 +47,7 @@ class PostgresStore(PostgresJobs, PostgresMemories, PostgresSearch, PostgresGrap
     read_only = False
 
     def __init__(self, dsn: str, *, dimensions: int, pool_size: int = 4) -> None:
-        self.location = dsn
+        self.location = redacted(dsn)
         self.dimensions = dimensions
         self._local = threading.local()
         self._corpus = CorpusStats()
@@ -59,7 +59,9 @@ class PostgresStore(PostgresJobs, PostgresMemories, PostgresSearch, PostgresGrap
             )  # fmt: skip
             self._pool.wait(timeout=10)
         except PoolTimeout as exc:
-            raise BackendUnavailable(f"cannot connect to {dsn}: {exc}", location=dsn) from exc
+            raise BackendUnavailable(
+                f"cannot connect to {self.location}: {exc}", location=self.location
+            ) from exc
         self._migrate()
 
     def _migrate(self) -> None:

@@ -13,6 +13,8 @@ from engramdb.backends._shared import (
     neighbourhood_anchors,
     page_of,
     parse_cursor,
+    parse_time_cursor,
+    time_page_of,
 )
 from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import guarded
@@ -94,6 +96,32 @@ class SQLiteLog(MemoryStore):
             [after, *params, limit + 1],
         ).fetchall()
         return page_of(rows, limit, self._memories)
+
+    @guarded
+    def timeline_page(self, scope: Scope, *, limit: int, cursor: str | None) -> Page:
+        """A page of active turns in time order; the cursor is the last (time, row id)."""
+        where, params = scope_where_sql(scope, None)
+        after = parse_time_cursor(cursor)
+        resume = "" if after is None else " AND (m.occurred_at, m.rid) > (?, ?)"
+        resume_params = [] if after is None else [_rows.to_db_time(after[0]), after[1]]
+        rows = self._conn.execute(
+            f"{_SELECT} WHERE {where} AND m.kind = 'episode'{resume}"
+            " ORDER BY m.occurred_at, m.rid LIMIT ?",
+            [*params, *resume_params, limit + 1],
+        ).fetchall()
+        return time_page_of(rows, limit, self._memories)
+
+    @guarded
+    def replaced_ids(self, ids: Sequence[str]) -> list[str]:
+        """Memories superseded by, or merged into, any of ``ids``."""
+        found: list[str] = []
+        for chunk in chunks(ids):
+            rows = self._conn.execute(
+                f"SELECT id FROM memories WHERE superseded_by IN ({marks(chunk)}) ORDER BY rid",
+                chunk,
+            )
+            found.extend(r[0] for r in rows)
+        return found
 
     @guarded
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:

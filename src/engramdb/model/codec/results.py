@@ -15,6 +15,7 @@ from engramdb.model.codec.records import (
 )
 from engramdb.model.context import Context, ContextItem
 from engramdb.model.graph import EntityPage
+from engramdb.model.lineage import Lineage, Timeline
 from engramdb.model.profile import Profile, ProfileValue
 from engramdb.model.query import Hit, Page, Signal
 
@@ -27,10 +28,14 @@ __all__ = [
     "entity_page_to_dict",
     "hit_from_dict",
     "hit_to_dict",
+    "lineage_from_dict",
+    "lineage_to_dict",
     "page_from_dict",
     "page_to_dict",
     "profile_from_dict",
     "profile_to_dict",
+    "timeline_from_dict",
+    "timeline_to_dict",
 ]
 
 
@@ -65,6 +70,52 @@ def page_to_dict(page: Page) -> dict[str, Any]:
 def page_from_dict(data: dict[str, Any]) -> Page:
     """Inverse of :func:`page_to_dict`."""
     return Page([memory_from_dict(m) for m in data["memories"]], data.get("next_cursor"))
+
+
+def _records(memories: Any) -> list[dict[str, Any]]:
+    return [memory_to_dict(m) for m in memories]
+
+
+def _from_records(data: Any) -> tuple[Any, ...]:
+    return tuple(memory_from_dict(m) for m in data)
+
+
+def lineage_to_dict(lineage: Lineage) -> dict[str, Any]:
+    """A memory with its sources, what derives from it, and the truth it replaced or lost to."""
+    return {
+        "memory": memory_to_dict(lineage.memory),
+        "sources": _records(lineage.sources),
+        "derived": _records(lineage.derived),
+        "replaced": _records(lineage.replaced),
+        "replaced_by": _records(lineage.replaced_by),
+    }
+
+
+def lineage_from_dict(data: dict[str, Any]) -> Lineage:
+    """Inverse of :func:`lineage_to_dict`."""
+    return Lineage(
+        memory=memory_from_dict(data["memory"]),
+        sources=_from_records(data["sources"]),
+        derived=_from_records(data["derived"]),
+        replaced=_from_records(data["replaced"]),
+        replaced_by=_from_records(data["replaced_by"]),
+    )
+
+
+def timeline_to_dict(timeline: Timeline) -> dict[str, Any]:
+    """A page of turns in time order, what was made of them, and the next page's cursor."""
+    return {
+        "turns": _records(timeline.turns),
+        "derived": _records(timeline.derived),
+        "next_cursor": timeline.next_cursor,
+    }
+
+
+def timeline_from_dict(data: dict[str, Any]) -> Timeline:
+    """Inverse of :func:`timeline_to_dict`."""
+    return Timeline(
+        _from_records(data["turns"]), _from_records(data["derived"]), data.get("next_cursor")
+    )
 
 
 def entity_page_to_dict(page: EntityPage) -> dict[str, Any]:

@@ -12,8 +12,8 @@ one test module::
 
 The suite covers memories (verbatim episodes, times, search with reasons, versions,
 history, deletion), bad input (refused, nothing changed), scopes and tenants
-(isolation, API keys), export and import, consolidation and, with the ``nlp`` extra,
-understanding (facts, truth that changes, entities). It needs ``pytest``.
+(isolation, API keys), export and import, consolidation, the timeline and lineage and, with the ``nlp``
+extra, understanding (facts, truth that changes, entities). It needs ``pytest``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 
 _PARTS = (
     "fixtures", "memories", "bad_input", "scopes_and_tenants", "export_import", "consolidation",
-    "understanding",
+    "understanding", "lineage",
 )  # fmt: skip
 # failed assertions in the parts explain themselves, as in a test module
 pytest.register_assert_rewrite(*(f"{__name__}.{part}" for part in _PARTS))
@@ -32,6 +32,7 @@ from engramdb.testing.conformance import (  # noqa: E402 - after the assertion r
     consolidation,
     export_import,
     fixtures,
+    lineage,
     memories,
     scopes_and_tenants,
     understanding,
@@ -47,6 +48,7 @@ for _part in (
     export_import,
     consolidation,
     understanding,
+    lineage,
 ):
     for _name, _value in vars(_part).items():
         if _name.startswith("test_") or isinstance(_value, _FIXTURE):
