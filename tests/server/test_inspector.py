@@ -24,13 +24,29 @@ def test_the_inspector_is_served_with_its_assets(served: Served) -> None:
 
 
 def test_it_needs_nothing_from_the_network_and_calls_only_the_rest_api() -> None:
-    for asset in UI.iterdir():
+    own = [asset for asset in UI.iterdir() if asset.is_file()]
+    vendored = list((UI / "vendor").iterdir())
+    for asset in own:
         text = asset.read_text()
         assert not re.search(r"(src|href)=\"(https?:)?//", text), asset.name  # no CDN
         assert "http://" not in text and "https://" not in text, asset.name
-    script = (UI / "app.js").read_text()
-    called = set(re.findall(r"api\(\"[A-Z]+\", [`\"](/[a-z0-9/]+)", script))
-    assert called and all(path.startswith("/v1/") for path in called), called
+    scripts = "\n".join(a.read_text() for a in own if a.suffix == ".js")
+    assert "fetch(" in scripts and scripts.count("fetch(") == 1  # one data path: api()
+    called = set(re.findall(r"api\(\"[A-Z]+\", [`\"](/[a-z0-9/{}_]+)", scripts))
+    called |= set(re.findall(r"path\(\"(/[a-z0-9/{}_]+)", scripts))
+    assert len(called) >= 10 and all(path.startswith("/v1/") for path in called), called
+    # the graph library is vendored whole, with its licence, and loads nothing itself
+    assert {v.name for v in vendored} == {"cytoscape.min.js", "cytoscape.LICENSE.txt"}
+    library = (UI / "vendor" / "cytoscape.min.js").read_text()
+    assert "fetch(" not in library and "XMLHttpRequest" not in library
+
+
+def test_every_asset_is_served(served: Served) -> None:
+    client = served.client(None)
+    for asset in [*UI.iterdir(), *(UI / "vendor").iterdir()]:
+        if asset.is_file():
+            name = asset.relative_to(UI).as_posix()
+            assert client.get(f"/ui/{name}").status_code == 200, name
 
 
 def test_every_form_field_has_a_label() -> None:

@@ -1,8 +1,8 @@
 """The web inspector in a real browser: Debian's chromium driven by Playwright.
 
 Against a real ``engramdb inspect`` on loopback: a search shows the expected hit with a bar
-per reason, its memory page shows its source turn and history, and the context tab packs
-the query's context within the budget; the page raises no script error.
+per reason, its memory page shows its history, an edit shows both versions side by side, and
+the context tab packs the query's context within the budget; the page raises no script error.
 """
 
 from __future__ import annotations
@@ -53,6 +53,13 @@ def test_search_memory_page_and_context_in_a_browser(inspector: str) -> None:
         page.wait_for_selector("h2")
         assert "Miso" in page.inner_text("h2")
         assert "History (1)" in page.locator("h3").all_inner_texts()
+        page.on("dialog", lambda dialog: dialog.accept())  # the confirmation
+        page.click("button:has-text('Edit')")
+        page.fill("#edit-text", "I adopted a cat named Miso in March")
+        page.click("button:has-text('Save new version')")
+        page.wait_for_selector("h3:has-text('Versions (2)')")  # side by side, the change marked
+        assert "in March" in page.inner_text("h2")
+        assert "named Miso in March" in page.inner_text("table.versions td.changed")
         page.goto(f"{inspector}/ui/#/context")
         page.fill("#query", "Where does Ana live?")
         page.fill("#user_id", "ana")
