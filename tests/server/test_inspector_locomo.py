@@ -55,7 +55,8 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     conversation = load_locomo(LOCOMO)[CONVERSATION]
     db = str(tmp_path_factory.mktemp("inspector") / "locomo.db")
-    secrets = [_create_key(db, "acme"), _create_key(db, "globex"), _create_key(db, "ops", "--admin")]
+    secrets = [_create_key(db, "acme"), _create_key(db, "globex")]
+    secrets.append(_create_key(db, "ops", "--admin"))
     with engramdb_server("serve", "--db", db, env=dict(os.environ)) as base:
         headers = {"Authorization": f"Bearer {secrets[0]}"}
         items = conversation_batch(conversation)
@@ -110,7 +111,9 @@ def _shoot(page: Any, name: str, tmp_path: Path) -> None:
     assert (folder / f"{name}.png").stat().st_size > 10_000  # a rendered page, not a blank one
 
 
-def test_search_shows_the_evidence_turn_with_its_reasons(browser, served, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_search_shows_the_evidence_turn_with_its_reasons(
+    browser: Any, served: Served, tmp_path: Path
+) -> None:
     page, errors = _open(browser, served, served.acme)
     page.fill("#query", QUESTION)
     page.press("#query", "Enter")
@@ -129,7 +132,9 @@ def test_search_shows_the_evidence_turn_with_its_reasons(browser, served, tmp_pa
     assert errors == []
 
 
-def test_the_timeline_pages_through_days_sessions_gists_and_facts(browser, served, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_timeline_pages_through_days_sessions_gists_and_facts(
+    browser: Any, served: Served, tmp_path: Path
+) -> None:
     page, errors = _open(browser, served, served.acme)
     page.goto(f"{served.base}/ui/#/timeline")
     page.wait_for_selector(".turn")
@@ -148,7 +153,9 @@ def test_the_timeline_pages_through_days_sessions_gists_and_facts(browser, serve
     assert errors == []
 
 
-def test_a_facts_page_shows_its_source_turn_and_the_fact_it_superseded(browser, served, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_facts_page_shows_its_source_turn_and_the_fact_it_superseded(
+    browser: Any, served: Served, tmp_path: Path
+) -> None:
     listed = served.get("/v1/memories", user_id=served.user, include_superseded="true", limit=1000)
     old = next(m for m in listed["memories"] if m["status"] == "superseded" and m["kind"] == "fact")
     newer = served.get(f"/v1/memories/{old['superseded_by']}")
@@ -170,7 +177,9 @@ def test_a_facts_page_shows_its_source_turn_and_the_fact_it_superseded(browser, 
     assert errors == []
 
 
-def test_an_entitys_page_shows_profile_facts_and_graph(browser, served, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_entitys_page_shows_profile_facts_and_graph(
+    browser: Any, served: Served, tmp_path: Path
+) -> None:
     page, errors = _open(browser, served, served.acme)
     page.goto(f"{served.base}/ui/#/entities")
     page.wait_for_selector("#entity-filter")
@@ -190,7 +199,9 @@ def _card(page: Any, title: str) -> Any:
     return page.locator(f"section.card:has(h3:text-is('{title}'))")
 
 
-def test_the_operations_page_counts_the_store_and_manages_keys(browser, served, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_operations_page_counts_the_store_and_manages_keys(
+    browser: Any, served: Served, tmp_path: Path
+) -> None:
     page, errors = _open(browser, served, served.acme)
     page.goto(f"{served.base}/ui/#/operations")
     page.wait_for_selector("h3:has-text('API keys')")
@@ -218,8 +229,9 @@ def test_the_operations_page_counts_the_store_and_manages_keys(browser, served, 
     assert errors == []
 
 
-def test_another_tenants_key_sees_nothing_in_any_view(browser, served) -> None:  # type: ignore[no-untyped-def]
-    fact = served.get("/v1/memories", user_id=served.user, filters='{"kind": "fact"}')["memories"][0]
+def test_another_tenants_key_sees_nothing_in_any_view(browser: Any, served: Served) -> None:
+    facts = served.get("/v1/memories", user_id=served.user, filters='{"kind": "fact"}')
+    fact = facts["memories"][0]
     john = next(e for e in served.get("/v1/entities", user_id=served.user)["entities"]
                 if e["name"] == "John")  # fmt: skip
     page, errors = _open(browser, served, served.globex)

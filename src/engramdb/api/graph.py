@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Protocol
 
-from engramdb.api.declare import Doc, Route, operation
+from engramdb.api.declare import Doc, Range, Route, operation
 from engramdb.api.declare import declaration_only as _declaration_only
 from engramdb.api.params import (
+    MAX_PAGE,
     AgentId,
     Owner,
     UserId,
@@ -40,13 +41,20 @@ class MemoryGraph(Protocol):
         *,
         user_id: UserId = None,
         agent_id: AgentId = None,
+        limit: Annotated[
+            int, Range(ge=1, le=MAX_PAGE), Doc("At most this many mentions and relations.")
+        ] = MAX_PAGE,
     ) -> EntityPage:
         """An entity's page: its mentions (with source turns), facts and relations.
+
+        An entity mentioned more often than ``limit`` shows its newest mentions and
+        relations; ``mention_count`` and ``relation_count`` say how many there are in all.
 
         Args:
             name_or_id: the entity id, its name, an alias or (for a person) a nickname.
             user_id: the user whose entities to look in.
             agent_id: the agent whose entities to look in.
+            limit: at most this many mentions and relations, the newest stored.
 
         Raises:
             NotFound: no such entity in that scope.

@@ -217,12 +217,13 @@ def entities(db: str, user_id: str | None, agent_id: str | None) -> None:
 @click.argument("name_or_id", metavar="NAME")
 @db_option
 @owner_options
-def entity(name_or_id: str, db: str, user_id: str | None, agent_id: str | None) -> None:
+@declared_option("entity", "limit", "--limit")
+def entity(name_or_id: str, db: str, user_id: str | None, agent_id: str | None, limit: int) -> None:
     """Show an entity's page: its aliases and its facts, current and past."""
     with exit_on_error(), open_memory(db, read_only=True) as mem:
-        page = mem.entity(name_or_id, user_id=user_id, agent_id=agent_id)
+        page = mem.entity(name_or_id, user_id=user_id, agent_id=agent_id, limit=limit)
         e = page.entity
-        click.echo(f"{e.name} ({e.kind}), id {e.id}, mentioned in {len(page.mentions)} memories")
+        click.echo(f"{e.name} ({e.kind}), id {e.id}, mentioned in {page.mention_count} memories")
         if e.aliases:
             click.echo(f"aliases: {', '.join(e.aliases)}")
         for fact in page.facts:

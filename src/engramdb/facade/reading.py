@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from engramdb.api import CONTEXT_BUDGET, check_bounds
-from engramdb.api.params import AgentId, AsOf, SessionId, UserId
+from engramdb.api.params import MAX_PAGE, AgentId, AsOf, SessionId, UserId
 from engramdb.errors import InvalidInput, NotFound
 from engramdb.graph import lineage, pages
 from engramdb.jobs import forgetting
@@ -174,11 +174,17 @@ class Reading(Core):
         return pages.graph_of(self.store).entities(self._scope(user_id, agent_id))
 
     def entity(
-        self, name_or_id: str, *, user_id: UserId = None, agent_id: AgentId = None
+        self,
+        name_or_id: str,
+        *,
+        user_id: UserId = None,
+        agent_id: AgentId = None,
+        limit: int = MAX_PAGE,
     ) -> EntityPage:
+        check_bounds("entity", limit=limit)
         graph = pages.graph_of(self.store)
         entity = pages.find_entity(graph, name_or_id, self._scope(user_id, agent_id))
-        return pages.entity_page(self.store, graph, entity)
+        return pages.entity_page(self.store, graph, entity, limit)
 
     def profile(self, person: str, *, user_id: UserId = None, agent_id: AgentId = None) -> Profile:
         graph = pages.graph_of(self.store)

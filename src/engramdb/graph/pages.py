@@ -44,17 +44,27 @@ def find_entity(graph: GraphStore, name_or_id: str, scope: Scope) -> Entity:
     return found
 
 
-def entity_page(store: MemoryStore, graph: GraphStore, entity: Entity) -> EntityPage:
-    """The entity with the memories that mention it (oldest first), its facts and relations."""
-    mentioned = graph.mentions(entity_ids=[entity.id])
-    memories = store.get_many([m.memory_id for m in mentioned])
-    ordered = sorted(
-        (m for m in memories.values() if m.scope.tenant_id == entity.scope.tenant_id),
-        key=lambda m: (m.occurred_at, m.id),
-    )
-    facts = tuple(m for m in ordered if m.kind is MemoryKind.FACT)
+def entity_page(
+    store: MemoryStore, graph: GraphStore, entity: Entity, limit: int | None = None
+) -> EntityPage:
+    """The entity with the memories that mention it (oldest first), its facts and relations.
+
+    With ``limit``, only the newest ``limit`` mentions and relations (ids sort in the order
+    stored), so that a page stays small for an entity of a million memories.
+    """
+    mentioned = sorted({m.memory_id for m in graph.mentions(entity_ids=[entity.id])})
     relations = graph.relations(entity.scope, entity_ids=[entity.id])
-    return EntityPage(entity, tuple(ordered), facts, tuple(relations))
+    kept_ids = mentioned if limit is None else mentioned[-limit:]
+    kept_relations = relations if limit is None else relations[-limit:]
+    asserting = {r.fact_id for r in kept_relations} - set(kept_ids)
+    memories = store.get_many([*kept_ids, *asserting])
+    visible = [m for m in memories.values() if m.scope.tenant_id == entity.scope.tenant_id]
+    ordered = sorted(visible, key=lambda m: (m.occurred_at, m.id))
+    facts = tuple(m for m in ordered if m.kind is MemoryKind.FACT)
+    mentions = tuple(m for m in ordered if m.id not in asserting)
+    return EntityPage(
+        entity, mentions, facts, tuple(kept_relations), len(mentioned), len(relations)
+    )
 
 
 def profile_of(graph: GraphStore, entity: Entity) -> Profile:

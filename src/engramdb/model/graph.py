@@ -84,12 +84,19 @@ class EntityPage:
 
     Attributes:
         entity: the entity.
-        mentions: the memories that mention it (turns and facts), oldest first.
-        facts: the fact memories about it, current and superseded.
-        relations: its edges, oldest first (``valid_to`` set once no longer true).
+        mentions: the memories that mention it (turns and facts), oldest first; the newest
+            stored ones only, when there are more than the page's limit.
+        facts: the fact memories about it, current and superseded: those among the mentions,
+            and those that assert its relations.
+        relations: its edges, oldest first (``valid_to`` set once no longer true); the newest
+            ones only, when there are more than the limit.
+        mention_count: how many memories mention it in all.
+        relation_count: how many edges it has in all.
     """
 
     entity: Entity
     mentions: tuple[MemoryRecord, ...]
     facts: tuple[MemoryRecord, ...]
     relations: tuple[Relation, ...]
+    mention_count: int = 0
+    relation_count: int = 0

@@ -207,6 +207,8 @@ class EntityPageOut(BaseModel):
     mentions: list[MemoryOut]
     facts: list[MemoryOut]
     relations: list[RelationOut]
+    mention_count: int
+    relation_count: int
 
 
 class ProfileValueOut(BaseModel):

@@ -125,6 +125,8 @@ def entity_page_to_dict(page: EntityPage) -> dict[str, Any]:
         "mentions": [memory_to_dict(m) for m in page.mentions],
         "facts": [memory_to_dict(m) for m in page.facts],
         "relations": [relation_to_dict(r) for r in page.relations],
+        "mention_count": page.mention_count,
+        "relation_count": page.relation_count,
     }
 
 
@@ -135,6 +137,8 @@ def entity_page_from_dict(data: dict[str, Any]) -> EntityPage:
         mentions=tuple(memory_from_dict(m) for m in data["mentions"]),
         facts=tuple(memory_from_dict(m) for m in data["facts"]),
         relations=tuple(relation_from_dict(r) for r in data["relations"]),
+        mention_count=int(data.get("mention_count", len(data["mentions"]))),
+        relation_count=int(data.get("relation_count", len(data["relations"]))),
     )
 
 

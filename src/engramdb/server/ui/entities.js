@@ -84,6 +84,9 @@ function profileCard(profile, facts) {
   return card("Profile", rows.length ? table(rows) : el("p", { class: "meta" }, "no slot filled yet"));
 }
 
+// "12", or "the newest 1000 of 52,311" when the page holds only the newest
+const counted = (shown, total) => (shown < total ? `the newest ${shown} of ${total.toLocaleString("en")}` : String(total));
+
 function interval(from, to) {
   return `${when(from) || "?"} → ${when(to) || "now"}`;
 }
@@ -113,11 +116,11 @@ export async function entityPage(id) {
       el("h2", {}, entity.name),
       table([["aliases", entity.aliases.join(", ") || "none"], ["key", entity.key], ["first seen", when(entity.created_at)]])),
     profileCard(profile, factIds),
-    card(`Graph (${Math.min(drawable(page).length, GRAPH_EDGES)} of ${page.relations.length} relations; dashed: no longer true)`, graph),
+    card(`Graph (${Math.min(drawable(page).length, GRAPH_EDGES)} of ${page.relation_count} relations; dashed: no longer true)`, graph),
     card(`Facts now (${current.length})`, paged(current, factLine)),
     card(`Facts in the past (${past.length})`, paged(past, factLine)),
-    card(`Relations (${page.relations.length})`, paged(page.relations, relationLine)),
-    card(`Mentions (${page.mentions.length})`, paged(page.mentions, (m) => el("li", { class: "line" },
+    card(`Relations (${counted(page.relations.length, page.relation_count)})`, paged(page.relations, relationLine)),
+    card(`Mentions (${counted(page.mentions.length, page.mention_count)})`, paged(page.mentions, (m) => el("li", { class: "line" },
       el("span", { class: "meta" }, when(m.occurred_at)), " ", said(m), " ", memoryLink(m, "open")))));
   if (drawable(page).length) await drawGraph(graph, page, names);
   else graph.replaceWith(el("p", { class: "meta" }, "no relations yet"));

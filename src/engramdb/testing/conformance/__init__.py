@@ -12,8 +12,9 @@ one test module::
 
 The suite covers memories (verbatim episodes, times, search with reasons, versions,
 history, deletion), bad input (refused, nothing changed), scopes and tenants
-(isolation, API keys), export and import, consolidation, the timeline and lineage and, with the ``nlp``
-extra, understanding (facts, truth that changes, entities). It needs ``pytest``.
+(isolation, API keys), export and import, consolidation, the timeline and lineage and,
+with the ``nlp`` extra, understanding (facts, truth that changes, entities). It needs
+``pytest``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A scope's timeline (turns in the order said, paged) and a memory's lineage, on every backend."""
+"""A scope's timeline (turns in the order said, paged), a memory's lineage, bounded entity pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from engramdb import InvalidInput, Memory, MemoryKind, NotFound
+from engramdb import InvalidInput, Memory, MemoryKind, MemoryRecord, NotFound
 from engramdb.testing.conformance._support import T0, say
 
 
@@ -23,7 +23,8 @@ def _three_sessions(mem: Memory) -> None:
 
 def test_the_timeline_is_in_the_order_said_and_pages_through_every_turn_once(mem: Memory) -> None:
     _three_sessions(mem)
-    seen, cursor, pages = [], None, 0
+    seen: list[MemoryRecord] = []
+    cursor, pages = None, 0
     while True:
         page = mem.timeline(user_id="u", limit=2, cursor=cursor)
         assert len(page.turns) <= 2 and all(t.kind is MemoryKind.EPISODE for t in page.turns)
@@ -93,3 +94,16 @@ def test_lineage_links_a_fact_to_its_turns_and_to_the_values_it_replaced(umem: M
     assert homes["Berlin"].id in {m.id for m in turn.derived}
     with pytest.raises(NotFound):
         umem.lineage("no-such-memory")
+
+
+def test_an_entity_page_is_bounded_and_says_how_much_there_is(umem: Memory) -> None:
+    for day in range(6):
+        umem.add([say("Ana", f"I walked my dog Rex for {day + 1} miles today.")], user_id="u",
+                 session_id=f"s{day}", timestamp=T0 + timedelta(days=day))  # fmt: skip
+    full = umem.entity("Rex", user_id="u")
+    page = umem.entity("Rex", user_id="u", limit=2)
+    assert full.mention_count == page.mention_count == len(full.mentions) >= 6
+    assert [m.id for m in page.mentions] == [m.id for m in full.mentions][-2:]  # the newest
+    assert page.relation_count == full.relation_count and len(page.relations) <= 2
+    with pytest.raises(InvalidInput):
+        umem.entity("Rex", user_id="u", limit=0)
