@@ -60,6 +60,15 @@ def test_search_memory_page_and_context_in_a_browser(inspector: str) -> None:
         page.wait_for_selector("h3:has-text('Versions (2)')")  # side by side, the change marked
         assert "in March" in page.inner_text("h2")
         assert "named Miso in March" in page.inner_text("table.versions td.changed")
+        page.goto(f"{inspector}/ui/")
+        for _ in range(4):  # from the top: the home link, Search, Context, Timeline
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Timeline"
+        page.keyboard.press("Enter")
+        page.fill("#user_id", "ana")
+        page.press("#user_id", "Enter")  # the scope bar submits from the keyboard too
+        page.wait_for_selector(".turn")
+        assert "Porto" in page.inner_text(".timeline")
         page.goto(f"{inspector}/ui/#/context")
         page.fill("#query", "Where does Ana live?")
         page.fill("#user_id", "ana")
