@@ -11,7 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -140,3 +141,46 @@ def test_tenants_see_only_their_own_and_archive_then_restore(
         page.wait_for_selector("#status.error")
         assert "404" in page.inner_text("#status") and "Bluebird" not in page.inner_text("#view")
         browser.close()
+
+
+def test_a_failed_llm_job_is_shown_and_retried_from_the_operations_page(tmp_path: Path) -> None:
+    from tests.llm.conftest import Brain
+
+    from engramdb.testing.llm_server import Reply, ScriptedLLMServer
+
+    env = {**os.environ, "ENGRAMDB_EMBEDDER": "hash", "ENGRAMDB_LLM_MODEL": "scripted"}
+    with ScriptedLLMServer(Brain()) as model:
+        model.push(*[Reply(status=503)] * 3)  # the first extraction fails, every attempt
+        db = str(tmp_path / "llm.db")
+        with engramdb_server("--llm-base-url", model.url, "inspect", db, "--no-browser",
+                             env=env) as base:  # fmt: skip
+            stored = httpx.post(
+                f"{base}/v1/memories", json={"messages": "I moved to Lisbon", "user_id": "ana"}
+            )
+            assert stored.status_code == 201, stored.text
+            _wait_for(
+                lambda: httpx.get(f"{base}/v1/jobs", params={"status": "failed"}).json()["jobs"]
+            )
+            with playwright.sync_playwright() as driver:
+                browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+                page = browser.new_page()
+                page.goto(f"{base}/ui/#/operations")
+                page.wait_for_selector("button:has-text('Retry all 1 failed')")
+                assert "503" in page.locator("td.error").first.inner_text()
+                page.locator("td button:has-text('Retry')").click()
+                page.wait_for_function(
+                    "document.getElementById('status').textContent.includes('done 1')"
+                )
+                page.wait_for_selector("h3:has-text('LLM jobs')")
+                assert page.locator("button:has-text('Retry all')").count() == 0
+                usage = page.locator("section.card:has(h3:text-is('LLM usage and cost'))")
+                assert "extract" in usage.inner_text()
+                browser.close()
+
+
+def _wait_for(condition: Callable[[], object], seconds: float = 60) -> None:
+    """Poll ``condition`` until it holds (the LLM worker runs in the background)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)

@@ -33,8 +33,8 @@ function jobsView({ jobs }, reload) {
   const retry = (ids) => async () => {
     try {
       const done = await api("POST", "/v1/jobs/retry", ids ? { job_ids: ids } : {});
-      status(`requeued ${done.requeued}, done ${done.done}, failed ${done.failed}`);
-      reload();
+      await reload();
+      status(`retried: requeued ${done.requeued}, done ${done.done}, failed ${done.failed}`);
     } catch (error) { status(error.message, true); }
   };
   const failed = jobs.filter((j) => j.status === "failed");
