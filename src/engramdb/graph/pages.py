@@ -44,6 +44,9 @@ def find_entity(graph: GraphStore, name_or_id: str, scope: Scope) -> Entity:
     return found
 
 
+_ALL = 2**62  # no limit: every mention
+
+
 def entity_page(
     store: MemoryStore, graph: GraphStore, entity: Entity, limit: int | None = None
 ) -> EntityPage:
@@ -52,9 +55,8 @@ def entity_page(
     With ``limit``, only the newest ``limit`` mentions and relations (ids sort in the order
     stored), so that a page stays small for an entity of a million memories.
     """
-    mentioned = sorted({m.memory_id for m in graph.mentions(entity_ids=[entity.id])})
+    kept_ids, mention_count = graph.newest_mentions(entity.id, limit or _ALL)
     relations = graph.relations(entity.scope, entity_ids=[entity.id])
-    kept_ids = mentioned if limit is None else mentioned[-limit:]
     kept_relations = relations if limit is None else relations[-limit:]
     asserting = {r.fact_id for r in kept_relations} - set(kept_ids)
     memories = store.get_many([*kept_ids, *asserting])
@@ -62,9 +64,7 @@ def entity_page(
     ordered = sorted(visible, key=lambda m: (m.occurred_at, m.id))
     facts = tuple(m for m in ordered if m.kind is MemoryKind.FACT)
     mentions = tuple(m for m in ordered if m.id not in asserting)
-    return EntityPage(
-        entity, mentions, facts, tuple(kept_relations), len(mentioned), len(relations)
-    )
+    return EntityPage(entity, mentions, facts, tuple(kept_relations), mention_count, len(relations))
 
 
 def profile_of(graph: GraphStore, entity: Entity) -> Profile:

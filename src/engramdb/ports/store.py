@@ -105,6 +105,13 @@ class GraphStore(ABC):
         """Mentions of the given entities, or in the given memories; both: the intersection."""
 
     @abstractmethod
+    def newest_mentions(self, entity_id: str, limit: int) -> tuple[list[str], int]:
+        """The ``limit`` newest memories mentioning an entity (ids, oldest first), and the count.
+
+        Ids sort in the order stored; the count is of every memory that mentions it.
+        """
+
+    @abstractmethod
     def add_relations(self, relations: Sequence[Relation]) -> None:
         """Record subject-predicate-object edges."""
 

@@ -77,6 +77,18 @@ class PostgresGraph(PostgresConnection, GraphStore):
         )
         return [EntityMention(r["entity_id"], r["memory_id"], r["role"]) for r in rows]
 
+    def newest_mentions(self, entity_id: str, limit: int) -> tuple[list[str], int]:
+        """The newest ``limit`` mentioning memories, read backwards along the primary key."""
+        newest = self._rows(
+            "SELECT memory_id FROM entity_mentions WHERE entity_id = %s"
+            " ORDER BY memory_id DESC LIMIT %s",
+            (entity_id, limit),
+        )
+        total = self._rows(
+            "SELECT count(*) AS n FROM entity_mentions WHERE entity_id = %s", (entity_id,)
+        )[0]["n"]
+        return [r["memory_id"] for r in reversed(newest)], int(total)
+
     def add_relations(self, relations: Sequence[Relation]) -> None:
         """Insert edges."""
         with self.atomic():

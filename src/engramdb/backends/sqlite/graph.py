@@ -112,6 +112,18 @@ class SQLiteGraph(GraphStore):
             found.extend(EntityMention(*row) for row in rows)
         return found
 
+    def newest_mentions(self, entity_id: str, limit: int) -> tuple[list[str], int]:
+        """The newest ``limit`` mentioning memories, read backwards along the primary key."""
+        newest = self._conn.execute(
+            "SELECT memory_id FROM entity_mentions WHERE entity_id = ?"
+            " ORDER BY memory_id DESC LIMIT ?",
+            (entity_id, limit),
+        ).fetchall()
+        (total,) = self._conn.execute(
+            "SELECT count(*) FROM entity_mentions WHERE entity_id = ?", (entity_id,)
+        ).fetchone()
+        return [r[0] for r in reversed(newest)], int(total)
+
     def add_relations(self, relations: Sequence[Relation]) -> None:
         """Insert edges."""
         with self.atomic():
