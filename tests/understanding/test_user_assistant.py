@@ -162,3 +162,37 @@ def test_a_new_home_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
     assert ("lives_in", "Denver") in current, current
     assert ("lives_in", "Austin") not in current
     assert chat.profile("the user", user_id=USER).as_dict()["home"] == "Denver"
+
+
+#: plans, wishes and collaborations that do not change where one works or lives, as said in
+#: chats ("thinking of working with some bloggers" is not a new employer)
+NOT_A_CHANGE = [
+    "I'm thinking of working with some fashion bloggers and influencers next month.",
+    "I'll keep working at it and hopefully the next steps will become clearer.",
+    "I work with kids at the community center on weekends.",
+    "I would love to work for Stripe one day.",
+    "I might move to Denver if the job works out.",
+    "I'm considering moving to Denver next year.",
+    "I moved there when I was a kid.",
+]
+
+
+@pytest.mark.parametrize("phrase", NOT_A_CHANGE)
+def test_a_plan_or_a_wish_does_not_supersede_the_job_or_the_home(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I work at Acme."), ("user", "I live in Austin."))
+    said(chat, ("user", phrase), days=30)
+    current = facts(chat)
+    assert ("works_at", "Acme") in current and ("lives_in", "Austin") in current, current
+
+
+def test_anothers_work_is_not_the_speakers_job(chat: Memory) -> None:
+    """From a two-person chat: John speaks of Maria's work, then of what he did himself."""
+    chat.add([
+        {"role": "user", "name": "Maria", "content": "I've been volunteering at the shelter."},
+        {"role": "user", "name": "John", "content": (
+            "Hey Maria, that's awesome! You mentioned your work at the homeless shelter last"
+            " time and it made me think of how I could help too."
+        )},
+    ], user_id=USER, timestamp=START)  # fmt: skip
+    john = [(p, o) for p, o in facts(chat) if p == "works_at"]
+    assert ("works_at", "homeless shelter") not in john, john

@@ -53,12 +53,26 @@ class Pattern:
     regex: re.Pattern[str]
 
 
+#: the words that may stand between the subject and the verb of a single-valued fact
+#: (besides a second subject): they keep it asserted ("just moved to", "has finally
+#: started at"); others ("is thinking of working at", "will keep working at", "wants to
+#: move to") make it a wish or a plan
+_ASSERTING = (
+    r"(?:and \w+ )?"  # "Ana and Tom bought a house in", "Ana and others moved to"
+    r"(?:(?:just|now|recently|finally|also|still|currently|officially|already|actually|"
+    r"really|eventually|then|has|have|had|is|was|were|been|got|happily|proudly) ){0,3}?"
+)
+#: not a value of a single-valued fact: "keep working at it", "moved there"
+_NOT_A_VALUE = frozenset(
+    {"it", "them", "this", "that", "there", "here", "home", "him", "her", "us", "me", "you"}
+)
+
+
 def _p(predicate: str, *verbs: str, obj: str = _OBJ) -> Pattern:
     """A pattern: up to three words (adverbs...), one of ``verbs``, then the object."""
     alternatives = "|".join(verbs)
-    return Pattern(
-        predicate, re.compile(rf"^(?:\w+ ){{0,3}}?(?:{alternatives}) {obj}", re.IGNORECASE)
-    )
+    lead = _ASSERTING if predicate in SINGLE_VALUED else r"(?:\w+ ){0,3}?"
+    return Pattern(predicate, re.compile(rf"^{lead}(?:{alternatives}) {obj}", re.IGNORECASE))
 
 
 _NOT_AN_AGE = r"(?!\s*(?:%|percent|minutes|hours|days|weeks|months|kids|times))"
@@ -84,7 +98,7 @@ PATTERNS = (
         "(?:works?|working|got a job|started working|started a new job|is employed|was hired"
         "|got hired|is interning|started an internship|took a job|accepted a job|"
         "accepted an offer|accepted the offer|started a new position|started a new role)"
-        "(?: now)? (?:at|for|with|from|by)",
+        "(?: now)? (?:at|for|from|by)",  # not "with": "works with kids", "with bloggers"
         "(?:joined|signed with|started at|has started at|is starting at|moved over to)",
         "(?:'s|’s) (?:new )?(?:job|position|role|employer|internship) is (?:at|with)",
         "(?:'s|’s) first (?:day|week|month) (?:at|with)",
@@ -211,9 +225,35 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
         return f"family_{family.group('rel').lower()}", family.group("o")
     for pattern in PATTERNS:
         match = pattern.regex.match(rest.lstrip())
-        if match:
+        if match and not _pronoun_value(pattern.predicate, match.group("o")):
             return pattern.predicate, _clean(match.group("o"))
     return (verb or "states"), None
+
+
+#: words that make what follows a wish, a plan or a condition, not a fact
+_HYPOTHETICAL = frozenset({
+    "would", "will", "might", "may", "could", "should", "want", "wants", "wish", "wishes",
+    "hope", "hopes", "hoping", "plan", "plans", "planning", "considering", "thinking",
+    "dream", "dreams", "if", "someday", "maybe", "unless",
+})  # fmt: skip
+
+
+def _hypothetical(statement: str, match: re.Match[str]) -> bool:
+    """Whether the few words before ``match`` make it a wish or a plan ("would love to ...")."""
+    before = re.findall(r"[\w’']+", statement[: match.start()].lower())[-4:]
+    return any(word in _HYPOTHETICAL or word.endswith(("'ll", "’ll")) for word in before)
+
+
+def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
+    """Whether the match is another's noun: "Maria's work at the shelter" is not John's job."""
+    before = statement[: match.start()].rstrip().lower()
+    owner = before.split()[-1] if before else ""
+    possessive = owner.endswith(("'s", "’s")) or owner in {"your", "his", "her", "their", "our"}
+    return possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s"))
+
+
+def _pronoun_value(predicate: str, value: str) -> bool:
+    return predicate in SINGLE_VALUED and value.lower() in _NOT_A_VALUE
 
 
 #: single-valued facts stated in passing, beside a clause's main one: "moved to Boston
@@ -247,7 +287,9 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
     found: dict[str, FactDraft] = {}
     for name, regex in ALSO:
         match = regex.search(statement)
-        if name == predicate or name in found or match is None:
+        if name == predicate or name in found or match is None or _hypothetical(statement, match):
+            continue
+        if _someone_elses(statement, match, subject):
             continue
         value = _clean(match.group("o"))
         text = _capital(STATEMENTS[name].format(s=subject, o=value, a=_article(value)))
