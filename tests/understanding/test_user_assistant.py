@@ -174,6 +174,9 @@ NOT_A_CHANGE = [
     "I might move to Denver if the job works out.",
     "I'm considering moving to Denver next year.",
     "I moved there when I was a kid.",
+    "I joined a book club last week.",
+    "I just joined the gym near my office.",
+    "I joined a running group that meets on Sundays.",
 ]
 
 

@@ -51,6 +51,7 @@ class Pattern:
 
     predicate: str
     regex: re.Pattern[str]
+    not_heads: frozenset[str] = frozenset()  # objects with one of these words are not values
 
 
 #: the words that may stand between the subject and the verb of a single-valued fact
@@ -68,11 +69,24 @@ _NOT_A_VALUE = frozenset(
 )
 
 
-def _p(predicate: str, *verbs: str, obj: str = _OBJ) -> Pattern:
+def _p(
+    predicate: str, *verbs: str, obj: str = _OBJ, not_heads: frozenset[str] = frozenset()
+) -> Pattern:
     """A pattern: up to three words (adverbs...), one of ``verbs``, then the object."""
     alternatives = "|".join(verbs)
     lead = _ASSERTING if predicate in SINGLE_VALUED else r"(?:\w+ ){0,3}?"
-    return Pattern(predicate, re.compile(rf"^{lead}(?:{alternatives}) {obj}", re.IGNORECASE))
+    regex = re.compile(rf"^{lead}(?:{alternatives}) {obj}", re.IGNORECASE)
+    return Pattern(predicate, regex, not_heads)
+
+
+#: what one joins that is not an employer: "joined a book club", "joined the gym near work"
+_GROUPS = frozenset({
+    "group", "groups", "club", "clubs", "gym", "class", "classes", "course", "team", "league",
+    "choir", "band", "community", "program", "programme", "workshop", "committee", "brigade",
+    "meetup", "circle", "society", "forum", "chat", "discord", "movement", "cause", "protest",
+    "march", "fundraiser", "campaign", "challenge", "trip", "tour", "family", "us", "them",
+    "church", "temple", "mosque", "synagogue", "congregation", "parish",
+})  # fmt: skip
 
 
 _NOT_AN_AGE = r"(?!\s*(?:%|percent|minutes|hours|days|weeks|months|kids|times))"
@@ -99,10 +113,11 @@ PATTERNS = (
         "|got hired|is interning|started an internship|took a job|accepted a job|"
         "accepted an offer|accepted the offer|started a new position|started a new role)"
         "(?: now)? (?:at|for|from|by)",  # not "with": "works with kids", "with bloggers"
-        "(?:joined|signed with|started at|has started at|is starting at|moved over to)",
+        "(?:signed with|started at|has started at|is starting at|moved over to)",
         "(?:'s|’s) (?:new )?(?:job|position|role|employer|internship) is (?:at|with)",
         "(?:'s|’s) first (?:day|week|month) (?:at|with)",
     ),
+    _p("works_at", "joined", not_heads=_GROUPS),
     _p(
         "job",
         "works? as",
@@ -225,7 +240,7 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
         return f"family_{family.group('rel').lower()}", family.group("o")
     for pattern in PATTERNS:
         match = pattern.regex.match(rest.lstrip())
-        if match and not _pronoun_value(pattern.predicate, match.group("o")):
+        if match and not _not_a_value(pattern, match.group("o")):
             return pattern.predicate, _clean(match.group("o"))
     return (verb or "states"), None
 
@@ -252,8 +267,11 @@ def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
     return possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s"))
 
 
-def _pronoun_value(predicate: str, value: str) -> bool:
-    return predicate in SINGLE_VALUED and value.lower() in _NOT_A_VALUE
+def _not_a_value(pattern: Pattern, value: str) -> bool:
+    """A pronoun ("moved there"), or a thing the pattern's verb takes that is no value of it."""
+    words = value.lower().split()
+    pronoun = pattern.predicate in SINGLE_VALUED and value.lower() in _NOT_A_VALUE
+    return pronoun or not pattern.not_heads.isdisjoint(words)
 
 
 #: single-valued facts stated in passing, beside a clause's main one: "moved to Boston
