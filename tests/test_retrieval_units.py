@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
+from engramdb.model.query import Signal
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.contiguity import expand_neighbours, is_question
 from engramdb.retrieval.evidence import evidence_of, pool_support
@@ -72,6 +73,20 @@ def test_a_question_lends_its_answer_more_than_its_context() -> None:
     ranked = _expand_around_t2(memories, "Which pets do you have?", decay=0.8, context_decay=0.5)
     assert [(f.id, f.score) for f in ranked] == [("t2", 1.0), ("t3", 0.8), ("t1", 0.5)]
     assert is_question(memories["t2"]) and not is_question(memories["t1"])
+
+
+def test_a_candidate_below_the_head_keeps_its_own_score_and_reasons_as_a_neighbour() -> None:
+    """t3 is a candidate of its own (dense), below the hits that pull in neighbours."""
+    log = {f"t{n}": _episode(f"t{n}", n) for n in range(5)}
+    own = Fused("t3", 0.7, [Signal("dense", 8, 0.39)])
+    ranked = expand_neighbours(
+        [Fused("t2", 1.0)], dict(log), lambda m: [log["t1"], log["t3"]], decay=0.5,
+        others=[own, Fused("t4", 0.1)],
+    )  # fmt: skip
+    by_id = {f.id: f for f in ranked}
+    assert by_id["t3"].score == 0.7 and [s.name for s in by_id["t3"].signals] == ["dense"]
+    assert by_id["t1"].score == 0.5 and by_id["t4"].score == 0.1  # the rest are kept
+    assert [f.id for f in ranked] == ["t2", "t3", "t1", "t4"]
 
 
 def test_budget_is_a_prefix() -> None:

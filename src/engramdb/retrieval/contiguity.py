@@ -28,20 +28,22 @@ def expand_neighbours(
     *,
     decay: float,
     context_decay: float | None = None,
+    others: Sequence[Fused] = (),
 ) -> list[Fused]:
     """Add each hit's session neighbours, scored ``hit score * decay ** distance``.
 
     ``decay`` applies to the turns after a hit that asks a question (its answer);
     ``context_decay`` (default: ``decay``) to every other neighbour. A neighbour
-    that is already a hit keeps the higher of its scores; it gains a ``neighbour``
-    signal when the neighbourhood raised it. ``memories`` is extended with the
-    neighbours fetched.
+    that is already a candidate (among ``ranked``, or among ``others``: candidates
+    that pull in no neighbours of their own) keeps the higher of its scores and its
+    reasons; it gains a ``neighbour`` signal when the neighbourhood raised it.
+    ``memories`` is extended with the neighbours fetched.
 
     Returns:
-        All candidates by descending score.
+        All candidates (``ranked``, ``others`` and the neighbours) by descending score.
     """
     other = decay if context_decay is None else context_decay
-    merged = {f.id: Fused(f.id, f.score, list(f.signals)) for f in ranked}
+    merged = {f.id: Fused(f.id, f.score, list(f.signals)) for f in [*ranked, *others]}
     for hit in ranked:
         memory = memories.get(hit.id)
         if memory is None or memory.seq is None:

@@ -84,12 +84,10 @@ class Contiguity:
         around = search.store.neighbours(
             [memories[f.id] for f in head if f.id in memories], self.window
         )
-        expanded = expand_neighbours(
+        return expand_neighbours(
             head, memories, lambda m: around.get(m.id, []), decay=self.decay,
-            context_decay=self.context_decay,
+            context_decay=self.context_decay, others=fused[self.top :],
         )  # fmt: skip
-        seen = {f.id for f in expanded}
-        return expanded + [f for f in fused if f.id not in seen]
 
 
 @dataclass(frozen=True, slots=True)
