@@ -89,6 +89,27 @@ def test_a_candidate_below_the_head_keeps_its_own_score_and_reasons_as_a_neighbo
     assert [f.id for f in ranked] == ["t2", "t3", "t1", "t4"]
 
 
+def test_a_question_about_money_favours_memories_that_name_an_amount() -> None:
+    from engramdb.retrieval.parts import Search
+    from engramdb.retrieval.rerank import AnswerType
+
+    priced = replace(_episode("t1", 1), text="The new bike lights were $40.")
+    plain = replace(_episode("t2", 2), text="I ride my bike to work every day.")
+    memories = {m.id: m for m in (priced, plain)}
+
+    def ranked(query: str) -> list[str]:
+        search = Search(store=None, text=query, vector=None, scope=priced.scope, flt=None,  # type: ignore[arg-type]
+                        evidence=None, direct=False, as_of=None, known=[], named=[], by_name=[],
+                        windows=[], candidates=50,
+                        memories=memories)  # fmt: skip
+        fused = AnswerType(boost=1.5).apply(search, [Fused("t2", 1.0), Fused("t1", 0.8)])
+        return [f.id for f in sorted(fused, key=lambda f: -f.score)]
+
+    assert ranked("How much have I spent on my bike this year?") == ["t1", "t2"]
+    assert ranked("What is the total cost of the bike parts?") == ["t1", "t2"]
+    assert ranked("How often do I ride my bike?") == ["t2", "t1"]  # no amount asked for
+
+
 def test_budget_is_a_prefix() -> None:
     assert within_budget(["aa", "b", "cccc", "d"], 3, len) == ["aa", "b"]
     assert within_budget(["toolong"], 3, len) == []

@@ -54,6 +54,8 @@ class RetrievalSettings:
             told by that person.
         time_boost: when the query has a time expression, candidates that happened
             within it have their score multiplied by this.
+        answer_boost: when the query asks for an amount of money, candidates that state
+            one have their score multiplied by this.
         graph_weight: weight in fusion of the graph candidates (memories mentioning
             entities of the kind the query asks for, linked to the entities it names).
         graph_boost: graph candidates also have their fused score multiplied by this.
@@ -88,6 +90,7 @@ class RetrievalSettings:
     entity_penalty: float = 0.4
     mention_weight: float = 0.5
     time_boost: float = 2.0
+    answer_boost: float = 1.5
     graph_weight: float = 1.0
     graph_boost: float = 1.5
     relation_weight: float = 2.0
@@ -126,6 +129,7 @@ def default_parts(settings: RetrievalSettings) -> tuple[list[Source], list[Step]
         rerank.Focus(penalty=s.entity_penalty, mention_weight=s.mention_weight),
         rerank.GraphBoost(boost=s.graph_boost),
         rerank.TimeBoost(boost=s.time_boost),
+        rerank.AnswerType(boost=s.answer_boost),
         rerank.Retention(weight=s.retention_weight),
         rerank.Support(weight=s.support_weight),
     ]
