@@ -20,7 +20,7 @@ from engramdb.eval.locomo import (
     Conversation,
     Question,
     asked_after,
-    ingest_conversation,
+    ingest_unless_stored,
     ranked_evidence,
 )
 
@@ -95,7 +95,7 @@ def evaluate_context(
     by_category: dict[str, list[_Scored]] = defaultdict(list)
     for conversation in conversations:
         if ingest:
-            added = ingest_conversation(memory, conversation)
+            added = ingest_unless_stored(memory, conversation)
             if progress:
                 progress("turns", added)
         for question in conversation.questions:

@@ -30,6 +30,7 @@ from engramdb.eval.metrics import (
     summarize,
     timing,
 )
+from engramdb.model.memory import Scope
 from engramdb.model.query import Hit
 from engramdb.retrieval.budget import count_tokens
 from engramdb.testing.fakes import FrozenClock
@@ -43,6 +44,7 @@ __all__ = [
     "clock_at",
     "evaluate",
     "ingest_conversation",
+    "ingest_unless_stored",
     "load_locomo",
 ]
 
@@ -175,6 +177,17 @@ def ingest_conversation(memory: Memory, conversation: Conversation) -> int:
     return sum(len(stored) for stored in memory.add_batch(conversation_batch(conversation)))
 
 
+def ingest_unless_stored(memory: Memory, conversation: Conversation) -> int:
+    """Add ``conversation`` unless an earlier run stored it in this store (``--db``); turns added.
+
+    A second ingest would store every turn twice, and move the figures.
+    """
+    scope = Scope(user_id=conversation.user_id, tenant_id=memory.tenant_id)
+    if memory.store.latest_time(scope) is not None:
+        return 0
+    return ingest_conversation(memory, conversation)
+
+
 @dataclass
 class LocomoReport:
     """Per-category and overall retrieval metrics."""
@@ -273,7 +286,7 @@ def evaluate(
     for conversation in conversations:
         if ingest:
             started = time.perf_counter()
-            added = ingest_conversation(memory, conversation)
+            added = ingest_unless_stored(memory, conversation)
             ingest_s += time.perf_counter() - started
             turns += added
             if progress:

@@ -7,7 +7,6 @@ did in the candidates' ``why`` signals.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,16 @@ from engramdb.retrieval.evidence import pool_support
 from engramdb.retrieval.fusion import Fused
 from engramdb.retrieval.parts import Search, closest
 
-__all__ = ["Contiguity", "DrillDown", "Focus", "GraphBoost", "Retention", "Support", "TimeBoost"]
+__all__ = [
+    "AnswerType",
+    "Contiguity",
+    "DrillDown",
+    "Focus",
+    "GraphBoost",
+    "Retention",
+    "Support",
+    "TimeBoost",
+]
 
 FOCUS_ROLES = frozenset({"speaker", "named", "pronoun", "subject"})
 OWN_ROLES = frozenset({"speaker", "subject"})  # said by the entity, or a fact about it
