@@ -51,7 +51,7 @@ class Pattern:
 
     predicate: str
     regex: re.Pattern[str]
-    not_heads: frozenset[str] = frozenset()  # objects with one of these words are not values
+    excluded_words: frozenset[str] = frozenset()  # objects with one of these words are not values
 
 
 #: the words that may stand between the subject and the verb of a single-valued fact
@@ -70,13 +70,13 @@ _NOT_A_VALUE = frozenset(
 
 
 def _p(
-    predicate: str, *verbs: str, obj: str = _OBJ, not_heads: frozenset[str] = frozenset()
+    predicate: str, *verbs: str, obj: str = _OBJ, excluded_words: frozenset[str] = frozenset()
 ) -> Pattern:
     """A pattern: up to three words (adverbs...), one of ``verbs``, then the object."""
     alternatives = "|".join(verbs)
     lead = _ASSERTING if predicate in SINGLE_VALUED else r"(?:\w+ ){0,3}?"
     regex = re.compile(rf"^{lead}(?:{alternatives}) {obj}", re.IGNORECASE)
-    return Pattern(predicate, regex, not_heads)
+    return Pattern(predicate, regex, excluded_words)
 
 
 #: what one joins that is not an employer: "joined a book club", "joined the gym near work"
@@ -117,7 +117,7 @@ PATTERNS = (
         "(?:'s|’s) (?:new )?(?:job|position|role|employer|internship) is (?:at|with)",
         "(?:'s|’s) first (?:day|week|month) (?:at|with)",
     ),
-    _p("works_at", "joined", not_heads=_GROUPS),
+    _p("works_at", "joined", excluded_words=_GROUPS),
     _p(
         "job",
         "works? as",
@@ -271,7 +271,7 @@ def _not_a_value(pattern: Pattern, value: str) -> bool:
     """A pronoun ("moved there"), or a thing the pattern's verb takes that is no value of it."""
     words = value.lower().split()
     pronoun = pattern.predicate in SINGLE_VALUED and value.lower() in _NOT_A_VALUE
-    return pronoun or not pattern.not_heads.isdisjoint(words)
+    return pronoun or not pattern.excluded_words.isdisjoint(words)
 
 
 #: single-valued facts stated in passing, beside a clause's main one: "moved to Boston
