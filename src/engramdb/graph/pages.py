@@ -44,20 +44,15 @@ def find_entity(graph: GraphStore, name_or_id: str, scope: Scope) -> Entity:
     return found
 
 
-_ALL = 2**62  # no limit: every mention
-
-
-def entity_page(
-    store: MemoryStore, graph: GraphStore, entity: Entity, limit: int | None = None
-) -> EntityPage:
+def entity_page(store: MemoryStore, graph: GraphStore, entity: Entity, limit: int) -> EntityPage:
     """The entity with the memories that mention it (oldest first), its facts and relations.
 
-    With ``limit``, only the newest ``limit`` mentions and relations (ids sort in the order
-    stored), so that a page stays small for an entity of a million memories.
+    Only the newest ``limit`` mentions and relations (ids sort in the order stored), so that
+    a page stays small for an entity of a million memories.
     """
-    kept_ids, mention_count = graph.newest_mentions(entity.id, limit or _ALL)
+    kept_ids, mention_count = graph.newest_mentions(entity.id, limit)
     relations = graph.relations(entity.scope, entity_ids=[entity.id])
-    kept_relations = relations if limit is None else relations[-limit:]
+    kept_relations = relations[-limit:]
     asserting = {r.fact_id for r in kept_relations} - set(kept_ids)
     memories = store.get_many([*kept_ids, *asserting])
     visible = [m for m in memories.values() if m.scope.tenant_id == entity.scope.tenant_id]

@@ -43,6 +43,20 @@ export function when(iso) {
   return iso ? iso.slice(0, 16).replace("T", " ") : "";
 }
 
+// when something was true: "2023-05-08 13:56 → now"
+export function interval(from, to) {
+  return `${when(from) || "?"} → ${when(to) || "now"}`;
+}
+
+// run an action; if the API refuses, its own error goes on the status line
+export async function attempt(run) {
+  try {
+    await run();
+  } catch (error) {
+    status(error.message, true);
+  }
+}
+
 export function said(memory) {
   const who = memory.speaker || memory.role;
   return who ? `${who}: ${memory.text}` : memory.text;

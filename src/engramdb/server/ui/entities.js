@@ -2,7 +2,7 @@
 // time, relations, mentions and a graph of what it is related to (vendored Cytoscape).
 
 import { api, path, query, scope } from "./api.js";
-import { badge, card, el, entityHref, memoryLink, paged, said, show, status, table, when } from "./dom.js";
+import { badge, card, el, entityHref, interval, memoryLink, paged, said, show, status, table, when } from "./dom.js";
 
 const GRAPH_EDGES = 80; // the newest relations drawn; the table lists them all
 
@@ -86,10 +86,6 @@ function profileCard(profile, facts) {
 
 // "12", or "the newest 1000 of 52,311" when the page holds only the newest
 const counted = (shown, total) => (shown < total ? `the newest ${shown} of ${total.toLocaleString("en")}` : String(total));
-
-function interval(from, to) {
-  return `${when(from) || "?"} → ${when(to) || "now"}`;
-}
 
 export async function entityPage(id) {
   status("loading...");

@@ -2,7 +2,7 @@
 // and the actions (edit, archive / restore, delete, forget), each confirmed.
 
 import { api, path } from "./api.js";
-import { badge, card, el, list, memoryLink, show, status, table, when } from "./dom.js";
+import { attempt, badge, card, el, interval, list, memoryLink, show, status, table, when } from "./dom.js";
 
 const TIMES = [
   ["occurred_at", "said / happened"], ["valid_from", "true from"], ["valid_to", "true until"],
@@ -23,10 +23,9 @@ function fields(memory) {
 function truthOverTime(lineage) {
   const chain = [...[...lineage.replaced].reverse(), lineage.memory, ...lineage.replaced_by];
   if (chain.length === 1) return null;
-  const interval = (m) => `${when(m.valid_from || m.occurred_at) || "?"} → ${when(m.valid_to) || "now"}`;
   return card("Truth over time", el("ol", { class: "chain" }, chain.map((m) =>
     el("li", { class: m.id === lineage.memory.id ? "current" : m.status },
-      el("span", { class: "meta" }, interval(m)), " ", m.status !== "active" ? badge(m.status, m.status) : null,
+      el("span", { class: "meta" }, interval(m.valid_from || m.occurred_at, m.valid_to)), " ", m.status !== "active" ? badge(m.status, m.status) : null,
       " ", m.text, " ", m.id === lineage.memory.id ? el("em", {}, "(this memory)") : memoryLink(m, "open")))));
 }
 
@@ -54,8 +53,7 @@ function action(label, run, { danger = false, question } = {}) {
   return el("button", {
     type: "button", class: danger ? "danger" : "",
     onclick: async () => {
-      if (!confirm(question || `${label} this memory?`)) return;
-      try { await run(); } catch (error) { status(error.message, true); }
+      if (confirm(question || `${label} this memory?`)) await attempt(run);
     },
   }, label);
 }
@@ -67,10 +65,10 @@ function editor(memory, reload) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!confirm("Write a new version with this text?")) return;
-    try {
+    await attempt(async () => {
       await api("PATCH", path("/v1/memories/{}", memory.id), { text: text.value });
       reload();
-    } catch (error) { status(error.message, true); }
+    });
   });
   const open = el("button", { type: "button", class: "secondary", onclick: () => { form.hidden = !form.hidden; text.focus(); } }, "Edit");
   return [open, form];
@@ -97,7 +95,7 @@ export async function memoryPage(id) {
     api("GET", path("/v1/memories/{}/history", id)),
   ]);
   const memory = lineage.memory;
-  const reload = () => memoryPage(id).catch((error) => status(error.message, true));
+  const reload = () => attempt(() => memoryPage(id));
   status("");
   show(
     card(null,

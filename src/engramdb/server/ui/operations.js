@@ -2,7 +2,7 @@
 // usage and cost, and API keys (the admin routes answer admin keys only).
 
 import { api, path, query } from "./api.js";
-import { badge, card, el, show, status, table, when } from "./dom.js";
+import { attempt, badge, card, el, show, status, table, when } from "./dom.js";
 
 // a section whose data may be refused (not an admin key) or absent (no LLM): say which
 async function section(title, load, render) {
@@ -30,13 +30,11 @@ function consolidationView(state) {
 }
 
 function jobsView({ jobs }, reload) {
-  const retry = (ids) => async () => {
-    try {
-      const done = await api("POST", "/v1/jobs/retry", ids ? { job_ids: ids } : {});
-      await reload();
-      status(`retried: requeued ${done.requeued}, done ${done.done}, failed ${done.failed}`);
-    } catch (error) { status(error.message, true); }
-  };
+  const retry = (ids) => () => attempt(async () => {
+    const done = await api("POST", "/v1/jobs/retry", ids ? { job_ids: ids } : {});
+    await reload();
+    status(`retried: requeued ${done.requeued}, done ${done.done}, failed ${done.failed}`);
+  });
   const failed = jobs.filter((j) => j.status === "failed");
   return el("div", {},
     failed.length ? el("button", { type: "button", onclick: retry(null) }, `Retry all ${failed.length} failed`) : null,
@@ -64,14 +62,15 @@ function keysView({ keys }, reload) {
     el("label", { for: "new-key-admin" }, "Admin"), admin, el("button", { type: "submit" }, "Create key"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    try {
+    await attempt(async () => {
       const made = await api("POST", "/v1/admin/keys", { tenant_id: tenant.value, name: name.value || undefined, admin: admin.checked });
-      reload().then(() => status(`new key ${made.key.id}: ${made.secret} (shown once: copy it now)`));
-    } catch (error) { status(error.message, true); }
+      await reload();
+      status(`new key ${made.key.id}: ${made.secret} (shown once: copy it now)`);
+    });
   });
   const revoke = (id) => async () => {
     if (!confirm(`Revoke key ${id}? Requests made with it fail from now on.`)) return;
-    try { await api("DELETE", path("/v1/admin/keys/{}", id)); reload(); } catch (error) { status(error.message, true); }
+    await attempt(async () => { await api("DELETE", path("/v1/admin/keys/{}", id)); reload(); });
   };
   return el("div", {}, form,
     el("table", {}, el("tr", {}, ["key", "tenant", "name", "admin", "created", "revoked", ""].map((h) => el("th", {}, h))),
@@ -82,7 +81,7 @@ function keysView({ keys }, reload) {
 
 export async function operations() {
   status("loading...");
-  const reload = () => operations().catch((error) => status(error.message, true));
+  const reload = () => attempt(operations);
   const sections = await Promise.all([
     section("Store", () => api("GET", "/v1/admin/stats"), statsView),
     section("Consolidation", () => api("GET", "/v1/admin/consolidation"), consolidationView),
