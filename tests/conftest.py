@@ -89,9 +89,9 @@ def spacy_parser() -> Parser:
 
 @pytest.fixture(scope="session")
 def minilm():  # type: ignore[no-untyped-def]
-    from engramdb.providers.embedders.minilm import MiniLMEmbedder
+    from engramdb.wiring import default_embedder
 
-    return MiniLMEmbedder()
+    return default_embedder()  # MiniLM, int8
 
 
 def say(name: str, content: str, **extra: object) -> dict[str, object]:

@@ -159,7 +159,8 @@ def test_reindex_moves_a_store_to_the_local_model(run, tmp_path: Path) -> None: 
         "search", "cat", "--user", "ana", "--db", str(db), code=2
     )
     # the turn and the fact drawn from it ("ana adopted a cat named Miso")
-    assert "re-embedded 2 memories with all-MiniLM-L6-v2:384" in run("reindex", "--db", str(db))
+    reindexed = run("reindex", "--db", str(db))
+    assert "re-embedded 2 memories with all-MiniLM-L6-v2-int8:384" in reindexed
     assert "Miso" in run("search", "pet", "--user", "ana", "--db", str(db))
     assert "re-embedded 2" in run("reindex", "--db", str(db))  # same model: re-embeds again
 

@@ -25,18 +25,48 @@ def test_batching_and_order_do_not_change_vectors(minilm) -> None:  # type: igno
 
 
 def test_identity_is_recorded(minilm) -> None:  # type: ignore[no-untyped-def]
-    assert minilm.identity == "all-MiniLM-L6-v2:384"
+    assert minilm.identity == "all-MiniLM-L6-v2-int8:384"
 
 
 def test_onnx_export_from_the_packaged_weights(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]
-    from engramdb.providers.embedders.minilm import MiniLMEmbedder
+    from engramdb.providers.embedders.minilm import MiniLMEmbedder, QuantizedMiniLMEmbedder
 
-    fresh = MiniLMEmbedder(cache_dir=tmp_path)
+    fresh = QuantizedMiniLMEmbedder(cache_dir=tmp_path)
     assert not list(tmp_path.iterdir())  # nothing is loaded until something is embedded
     fresh.load()
-    assert len(list(tmp_path.glob("all-MiniLM-L6-v2-*.onnx"))) == 1
+    graphs = [p.name for p in tmp_path.glob("all-MiniLM-L6-v2-*.onnx")]
+    assert len(graphs) == 2 and sum("-int8-" in g for g in graphs) == 1  # float and int8
     text = "exported graphs give the same vectors"
     assert np.allclose(fresh.embed(text), minilm.embed(text), atol=1e-5)
+    float_model = MiniLMEmbedder(cache_dir=tmp_path)
+    assert float_model.identity == "all-MiniLM-L6-v2:384"
+    assert float(float_model.embed(text) @ fresh.embed(text)) > 0.98
+
+
+def test_int8_vectors_stay_close_to_the_float_model(minilm) -> None:  # type: ignore[no-untyped-def]
+    from engramdb.providers.embedders.minilm import MiniLMEmbedder
+
+    texts = [
+        "I adopted a cat named Miso last week.",
+        "Here are some quick and easy dinner ideas: 1. **One-Pot Pasta** with basil. " * 6,
+        "ok",
+        "Can you suggest some useful accessories for my phone?",
+    ]
+    cosines = (MiniLMEmbedder().embed_many(texts) * minilm.embed_many(texts)).sum(axis=1)
+    assert cosines.min() > 0.95 and cosines.mean() > 0.98  # "ok" is the farthest: 0.968
+
+
+def test_a_store_made_with_the_float_model_keeps_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from engramdb import Memory
+    from engramdb.providers.embedders.minilm import MiniLMEmbedder
+
+    with Memory.open(tmp_path / "old.db", embedder=MiniLMEmbedder(), understand=False) as mem:
+        mem.add("I moved to Lisbon.", user_id="ana")
+    with Memory.open(tmp_path / "old.db", understand=False) as mem:  # no embedder named
+        assert mem.stats()["embedder"] == "all-MiniLM-L6-v2:384"
+        assert "Lisbon" in mem.search("Where does Ana live?", user_id="ana")[0].memory.text
+    with Memory.open(tmp_path / "new.db", understand=False) as mem:
+        assert mem.stats()["embedder"] == "all-MiniLM-L6-v2-int8:384"
 
 
 def test_the_graph_written_without_torch_matches_the_reference_model(tmp_path) -> None:  # type: ignore[no-untyped-def]

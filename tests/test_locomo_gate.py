@@ -77,12 +77,11 @@ def test_postgres_recalls_what_sqlite_recalls(sqlite_report, minilm) -> None:  #
 _CONSOLIDATE = """
 import sys
 from engramdb import Memory
-from engramdb.providers.embedders.minilm import MiniLMEmbedder
 
 def tell(done, total):
     print(done, total, flush=True)
 
-with Memory.open(sys.argv[1], embedder=MiniLMEmbedder()) as mem:
+with Memory.open(sys.argv[1]) as mem:
     mem.consolidate(progress=tell)
 """
 

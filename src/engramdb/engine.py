@@ -111,7 +111,8 @@ class Memory(Writing, Reading):
             location: a SQLite file path, ``":memory:"`` for a throwaway store, or the URL
                 of an installed backend, e.g. a ``postgresql://`` DSN (the ``postgres``
                 extra); see :mod:`engramdb.registry`.
-            embedder: defaults to the local all-MiniLM-L6-v2 model.
+            embedder: defaults to the local all-MiniLM-L6-v2 model (int8), or the float
+                model when the store was made with it.
             clock: defaults to the system clock (UTC).
             read_only: open without taking the writer lock; writes fail.
             reindex: re-embed every memory if the store was made with another embedder.
@@ -130,11 +131,15 @@ class Memory(Writing, Reading):
             EmbedderMismatch: the store was embedded with another model (and not ``reindex``).
             StoreLocked: another process has the file open for writing.
         """
-        embedder = embedder or wiring.default_embedder()
+        chosen = embedder or wiring.default_embedder()
         parser = wiring.parser_for(understand=understand, read_only=read_only, parser=parser)
         store = registry.open_store(
-            str(location), dimensions=embedder.dimensions, read_only=read_only
+            str(location), dimensions=chosen.dimensions, read_only=read_only
         )
+        if embedder is None:  # the store's own local model, if it records the other one
+            with _closed_on_error(store):
+                chosen = wiring.default_embedder(store.get_meta("embedder"))
+        embedder = chosen
         with _closed_on_error(store):
             memory = cls(
                 store, embedder, clock=clock, retrieval=retrieval, actor=actor, parser=parser,

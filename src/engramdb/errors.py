@@ -91,7 +91,7 @@ class EmbedderMismatch(ConfigError):
         super().__init__(
             f"this store was embedded with {stored!r} but was opened with {given!r}; "
             "open it with the same embedder, or re-embed everything with "
-            "`engramdb reindex` / MemoryRecord.open(..., reindex=True)"
+            "`engramdb reindex` / Memory.open(..., reindex=True)"
         )
         self.stored = stored
         self.given = given

@@ -18,11 +18,18 @@ from engramdb.ports.nlp import Parser
 __all__ = ["default_embedder", "parser_for", "time_windows"]
 
 
-def default_embedder() -> Embedder:
-    """The local MiniLM embedder (loads its model on first use)."""
-    from engramdb.providers.embedders.minilm import MiniLMEmbedder
+def default_embedder(recorded: str | None = None) -> Embedder:
+    """The local MiniLM embedder, int8 (loads its model on first use).
 
-    return MiniLMEmbedder()
+    ``recorded`` is the identity a store records: a store made with the float model
+    keeps it (same dimensions, so it is known only once the store is open).
+    """
+    from engramdb.providers.embedders.minilm import MiniLMEmbedder, QuantizedMiniLMEmbedder
+
+    embedder = MiniLMEmbedder()
+    if recorded == embedder.identity:
+        return embedder
+    return QuantizedMiniLMEmbedder()
 
 
 def parser_for(*, understand: bool, read_only: bool, parser: Parser | None) -> Parser | None:

@@ -199,3 +199,26 @@ def test_anothers_work_is_not_the_speakers_job(chat: Memory) -> None:
     ], user_id=USER, timestamp=START)  # fmt: skip
     john = [(p, o) for p, o in facts(chat) if p == "works_at"]
     assert ("works_at", "homeless shelter") not in john, john
+
+
+@pytest.mark.parametrize(
+    ("said_by", "text", "reading"),
+    [
+        ("assistant", "If you're looking for more, ask.", "If the user is looking for more, ask."),
+        ("assistant", "You are right about that.", "the user is right about that."),
+        ("assistant", "You love hiking, so try this.", "the user loves hiking, so try this."),
+        ("assistant", "Did you like the book?", "Did the user like the book?"),
+        ("assistant", "I told you so.", "the assistant told the user so."),
+        ("user", "Did I tell you about it?", "Did the user tell the assistant about it?"),
+        ("user", "You were great yesterday.", "the assistant was great yesterday"),
+        ("user", "We're on the topic of commuting.", "the user and others are on the topic"),
+    ],
+)
+def test_the_verb_agrees_with_a_resolved_pronoun(
+    chat: Memory, said_by: str, text: str, reading: str
+) -> None:
+    other = "user" if said_by == "assistant" else "assistant"
+    said(chat, (other, "Hello there."), (said_by, text))
+    turn = next(m for m in chat.get_all(user_id=USER).memories if m.text == text)
+    assert turn.reading is not None
+    assert turn.reading.startswith(reading)

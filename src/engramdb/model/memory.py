@@ -28,6 +28,7 @@ class MemoryKind(enum.StrEnum):
     PROFILE = "profile"  # a bounded slot about a person (name, home, job, ...)
     PROCEDURE = "procedure"  # a reusable way of doing a task, from trajectories
     TRAJECTORY = "trajectory"  # one attempt of an agent at a task: steps and outcome, verbatim
+    PASSAGE = "passage"  # a verbatim slice of a long episode, indexed on its own
 
 
 class MemoryStatus(enum.StrEnum):

@@ -21,7 +21,8 @@ class Signal:
             the same turns lent their score).
         score: the signal's raw score (BM25, cosine similarity, or inherited score).
         via: for ``"neighbour"``, the id of the hit whose neighbour this is; for
-            ``"support"``, the strongest of the memories that lent their score.
+            ``"support"``, the strongest of the memories that lent their score; for
+            ``"passage"``, the passage of a long turn that its hit shows.
     """
 
     name: str
@@ -35,6 +36,8 @@ class Signal:
             return f"neighbour of {self.via} (distance {self.rank})"
         if self.name == "support":
             return f"support from {self.rank} more of its turns' memories ({self.score:.3f})"
+        if self.name == "passage":
+            return f"shown by its passage {self.via} ({self.score:.3f})"
         return f"{self.name} #{self.rank} ({self.score:.3f})"
 
 

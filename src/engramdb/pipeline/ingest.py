@@ -15,6 +15,7 @@ import numpy as np
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.validation import Turn
+from engramdb.pipeline.passages import passages_of
 from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker, entity_scope
 from engramdb.pipeline.understand.pipeline import Understood, apply_understanding, understand
@@ -150,7 +151,7 @@ def ingest(
             positioned: list[MemoryRecord] = []
             new_items: list[Understood] = []
             for item, repeat in zip(items, _repeats(store, request, items), strict=True):
-                size = 1 + len(item.fact_memories)
+                size = 1 + len(item.derived)
                 item_vectors = remaining[:size]
                 del remaining[:size]
                 if repeat is not None:  # said before, exactly: the stored turn stands for it
@@ -159,7 +160,7 @@ def ingest(
                 episode = replace(item.episode, seq=first + len(new_items))
                 new_items.append(replace(item, episode=episode))
                 positioned.append(episode)
-                memories += [episode, *item.fact_memories]
+                memories += [episode, *item.derived]
                 memory_vectors += item_vectors
             store.insert(memories, memory_vectors, actor)
             if analyzer is not None and new_items:
@@ -192,14 +193,15 @@ def _understood(request: AddRequest, now: datetime, analyzer: Analyzer | None) -
         importance=request.importance,
         expires_at=request.expires_at,
     )
-    if analyzer is None:
-        return [Understood(e, (), ()) for e in episodes]
-    return understand(analyzer, episodes, now)
+    items = [Understood(e, (), ()) for e in episodes]
+    if analyzer is not None:
+        items = understand(analyzer, episodes, now)
+    return [replace(item, passages=passages_of(item.episode, now)) for item in items]
 
 
 def _embedding_texts(items: Sequence[Understood]) -> list[str]:
-    """Each episode's text, then its facts', in order."""
-    return [embedding_text(m) for item in items for m in (item.episode, *item.fact_memories)]
+    """Each episode's text, then its facts' and passages', in order."""
+    return [embedding_text(m) for item in items for m in (item.episode, *item.derived)]
 
 
 def _repeats(
@@ -271,7 +273,9 @@ def revise(
     """
     changed = replace(current, text=text, metadata=metadata, version=current.version + 1)
     if text == current.text:
-        store.replace(changed, None, actor, now)
+        with store.atomic():
+            store.replace(changed, None, actor, now)
+            _carry_metadata(store, changed, actor, now)
         return changed
     # the old reading and the facts drawn from the old text no longer hold
     episode = current.kind is MemoryKind.EPISODE
@@ -279,6 +283,19 @@ def revise(
         store, embedder, replace(changed, reading=None), now=now, actor=actor,
         analyzer=analyzer if episode else None,
     )  # fmt: skip
+
+
+def _carry_metadata(store: MemoryStore, turn: MemoryRecord, actor: str, now: datetime) -> None:
+    """Give a turn's passages its new metadata: a filter finds a turn's slices with it."""
+    if turn.kind is not MemoryKind.EPISODE:
+        return
+    derived = store.get_many(store.derived_ids([turn.id])).values()
+    for passage in (m for m in derived if m.kind is MemoryKind.PASSAGE):
+        start = passage.metadata["passage_start"]
+        metadata = {**turn.metadata, "passage_start": start}
+        store.replace(
+            replace(passage, metadata=metadata, version=passage.version + 1), None, actor, now
+        )
 
 
 def revise_episode(
@@ -290,22 +307,23 @@ def revise_episode(
     actor: str,
     analyzer: Analyzer | None,
 ) -> MemoryRecord:
-    """Store a memory's new text; for an episode, re-derive its reading and facts.
+    """Store a memory's new text; for an episode, re-derive its reading, facts and passages.
 
-    The facts drawn from the old text are deleted (they no longer have a source
+    What was drawn from the old text is deleted (they no longer have a source
     saying them) and the new text is understood again, in one transaction.
     """
-    if analyzer is None:
-        store.replace(changed, embedder.embed(embedding_text(changed)), actor, now)
-        return changed
-    understood = understand(analyzer, [changed], now)[0]
-    changed, facts = understood.episode, understood.fact_memories
-    vectors = embedder.embed_many([embedding_text(m) for m in (changed, *facts)])
+    understood = Understood(changed, (), ())
+    if analyzer is not None:
+        understood = understand(analyzer, [changed], now)[0]
+    understood = replace(understood, passages=passages_of(understood.episode, now))
+    changed, derived = understood.episode, understood.derived
+    vectors = embedder.embed_many([embedding_text(m) for m in (changed, *derived)])
     with store.atomic():
-        derived = store.derived_ids([changed.id])
-        if derived:
-            store.delete(derived, actor, now)
+        stale = store.derived_ids([changed.id]) if changed.kind is MemoryKind.EPISODE else []
+        if stale:
+            store.delete(stale, actor, now)
         store.replace(changed, vectors[0], actor, now)
-        store.insert(facts, list(vectors[1:]), actor)
-        apply_understanding(store, [understood], changed.scope, now, actor)
+        store.insert(derived, list(vectors[1:]), actor)
+        if analyzer is not None:
+            apply_understanding(store, [understood], changed.scope, now, actor)
     return changed

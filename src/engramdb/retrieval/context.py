@@ -216,7 +216,7 @@ def _pack_relevant(
         sources = tuple(s.id for s in hit.sources) or (memory.id,)
         if memory.id in cited or set(sources) <= cited:
             continue  # already in the context, itself or through a fact
-        is_turn = memory.kind is MemoryKind.EPISODE
+        is_turn = memory.kind in (MemoryKind.EPISODE, MemoryKind.PASSAGE)  # said verbatim
         section, items = ("episodes", episodes) if is_turn else ("facts", facts)
         neighbour_only = all(signal.name == "neighbour" for signal in hit.why)
         line = _turn_line(memory, terms, neighbour_only) if is_turn else _fact_line(memory)
@@ -228,7 +228,8 @@ def _pack_relevant(
         packer.take(*extra, line)
         if is_turn:
             days.add(_day(memory))
-        items.append(ContextItem(memory, line, sources if not is_turn else (memory.id,)))
+        cites = (memory.id,) if memory.kind is MemoryKind.EPISODE else sources
+        items.append(ContextItem(memory, line, cites))
         cited.update(sources)
         cited.add(memory.id)
     return facts, episodes

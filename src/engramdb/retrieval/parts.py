@@ -48,6 +48,8 @@ class Search:
             is measured at it (``None``: neither).
         ranked: each source's candidates, by list name (filled by the gather stage).
         memories: the candidates' memories (filled after fusion, grown by expansion).
+        excerpts: turn id -> the passage of it that is shown (filled by
+            :class:`~engramdb.retrieval.excerpts.Excerpts`).
     """
 
     store: MemoryStore
@@ -66,6 +68,7 @@ class Search:
     retention_at: datetime | None = None
     ranked: dict[str, list[ScoredId]] = field(default_factory=dict)
     memories: dict[str, MemoryRecord] = field(default_factory=dict)
+    excerpts: dict[str, str] = field(default_factory=dict)
 
     @property
     def graph(self) -> GraphStore | None:

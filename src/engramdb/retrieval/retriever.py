@@ -21,6 +21,7 @@ from engramdb.ports.store import GraphStore, MemoryStore
 from engramdb.retrieval import rerank, sources
 from engramdb.retrieval.budget import count_tokens, within_budget
 from engramdb.retrieval.evidence import evidence_of
+from engramdb.retrieval.excerpts import Excerpts
 from engramdb.retrieval.focus import entities_in_query, parties_in_query, without_names
 from engramdb.retrieval.fusion import Fused, rrf
 from engramdb.retrieval.parts import Search, Source, Step, and_
@@ -76,6 +77,9 @@ class RetrievalSettings:
             only those ranked this high in the fused list are opened.
         party_focus: a question's "I" and "you" name the user and the assistant, so
             the entity focus favours what the one asked about said.
+        passage_weight: a long turn scores at least its best passage's score times
+            this; that passage is what its hit shows (see
+            :mod:`~engramdb.retrieval.excerpts`).
     """
 
     candidates: int = 50
@@ -100,6 +104,7 @@ class RetrievalSettings:
     gist_weight: float = 0.25
     gist_top: int = 8
     party_focus: bool = True
+    passage_weight: float = 0.3
 
 
 # (query, reference time on demand) -> the [start, end) intervals its time expressions mean
@@ -119,6 +124,7 @@ def default_parts(settings: RetrievalSettings) -> tuple[list[Source], list[Step]
         sources.Time(weight=s.dense_weight),
     ]
     steps: list[Step] = [
+        Excerpts(weight=s.passage_weight),
         rerank.DrillDown(turns=s.gist_turns, weight=s.gist_weight, top=s.gist_top),
         rerank.Contiguity(
             window=s.neighbour_window,
@@ -254,9 +260,9 @@ class Retriever:
     @staticmethod
     def _admitted(search: Search, fused: list[Fused]) -> list[Hit]:
         """The candidates the caller may see (expansion adds ones no list filtered)."""
-        memories, at = search.memories, search.retention_at
+        memories, at, shown = search.memories, search.retention_at, search.excerpts
         return [
-            Hit(memories[f.id], f.score, tuple(f.signals), ())
+            Hit(memories[shown.get(f.id, f.id)], f.score, tuple(f.signals), ())
             for f in fused
             if f.id in memories
             and search.scope.contains(memories[f.id].scope)

@@ -26,9 +26,12 @@ __all__ = ["Understood", "apply_understanding", "understand"]
 
 PARSED_CONFIDENCE = 0.7
 RULES_CONFIDENCE = 0.5
-#: a long turn (an assistant's recipe, a pasted document) is read closely up to here;
-#: past it, lists and code state few facts about anyone and cost most of the parse
+#: a long turn (a pasted document, a story) is read closely up to here; past it, lists
+#: and code state few facts about anyone and cost most of the parse
 HEAD_CHARS = 1200
+#: an assistant's answer says what it understood of the user in its opening lines; the
+#: recipe, list or code after them is found by search over the verbatim turn
+ANSWER_HEAD_CHARS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +41,17 @@ class Understood:
     episode: MemoryRecord
     mentions: tuple[Mention, ...]
     facts: tuple[tuple[MemoryRecord, FactFound], ...]
+    passages: tuple[MemoryRecord, ...] = ()
 
     @property
     def fact_memories(self) -> list[MemoryRecord]:
-        """The fact memories to store beside the episode."""
+        """The fact memories drawn from the episode."""
         return [fact for fact, _ in self.facts]
+
+    @property
+    def derived(self) -> list[MemoryRecord]:
+        """What to store beside the episode: its facts, then its passages."""
+        return [*self.fact_memories, *self.passages]
 
 
 def speaker_name(episode: MemoryRecord) -> str | None:
@@ -50,16 +59,17 @@ def speaker_name(episode: MemoryRecord) -> str | None:
     return episode.speaker or role_name(episode.role, episode.scope)
 
 
-def head_of(text: str) -> str:
+def head_of(text: str, role: str | None = None) -> str:
     """The part of a turn that is parsed.
 
-    All of it, or its first ``HEAD_CHARS`` characters, cut at the last sentence or
-    line end before them.
+    All of it, or its first ``HEAD_CHARS`` characters (``ANSWER_HEAD_CHARS`` for an
+    assistant's turn), cut at the last sentence or line end before them.
     """
-    if len(text) <= HEAD_CHARS:
+    limit = ANSWER_HEAD_CHARS if role == "assistant" else HEAD_CHARS
+    if len(text) <= limit:
         return text
-    cut = max(text.rfind(end, 0, HEAD_CHARS) for end in (". ", "! ", "? ", "\n"))
-    return text[: cut + 1] if cut > 0 else text[:HEAD_CHARS]
+    cut = max(text.rfind(end, 0, limit) for end in (". ", "! ", "? ", "\n"))
+    return text[: cut + 1] if cut > 0 else text[:limit]
 
 
 def understand(
@@ -68,7 +78,7 @@ def understand(
     """Analyse one conversation's new episodes (in order) into readings, mentions and facts."""
     speakers = [speaker_name(e) for e in episodes]
     distinct = list(dict.fromkeys(s for s in speakers if s))
-    heads = [head_of(e.text) for e in episodes]
+    heads = [head_of(e.text, e.role) for e in episodes]
     inputs = [
         TurnInput(head, s, e.occurred_at, _addressee(s, distinct))
         for e, s, head in zip(episodes, speakers, heads, strict=True)

@@ -23,9 +23,17 @@ FIRST_PLURAL = {"we": "{} and others", "us": "{} and others", "ourselves": "{} a
 SECOND = {"you": "{}", "yourself": "{}", "your": "{}'s", "yours": "{}'s"}
 THIRD = {"he": "{}", "him": "{}", "himself": "{}", "his": "{}'s", "she": "{}", "herself": "{}",
          "hers": "{}'s"}  # fmt: skip
-# contractions after a first-person pronoun, in the third person
-VERB_AFTER_FIRST = {"'m": "is", "’m": "is", "am": "is", "'ve": "has", "’ve": "has",
-                    "'d": "would", "’d": "would", "'ll": "will", "’ll": "will"}  # fmt: skip
+# the verb after "I" or "you", once they are a name, in the third person
+VERB_AFTER_SUBJECT = {"'m": "is", "’m": "is", "am": "is", "'re": "is", "’re": "is", "are": "is",
+                      "were": "was", "'ve": "has", "’ve": "has", "'d": "would", "’d": "would",
+                      "'ll": "will", "’ll": "will"}  # fmt: skip
+# after "we", now "Ana and others": only the contractions are spelled out
+VERB_AFTER_PLURAL = {"'re": "are", "’re": "are", "'ve": "have", "’ve": "have", "'d": "would",
+                     "’d": "would", "'ll": "will", "’ll": "will"}  # fmt: skip
+# before the subject they ask a question ("did you like", "are you going"): no agreement then
+INVERTING = frozenset(["do", "does", "did", "can", "could", "will", "would", "shall", "should",
+                       "may", "might", "must", "have", "has", "had", "am", "are", "is", "was",
+                       "were"])  # fmt: skip
 POSSESSIVE_NEXT = {"NOUN", "ADJ", "PROPN", "NUM"}
 
 
@@ -79,7 +87,7 @@ def rewrite(
     pieces: list[str] = []
     cursor = sentence.start
     tokens = sentence.tokens
-    previous_first = False
+    previous_subject: str | None = None  # "one" or "many" after a resolved subject pronoun
     inside = [t for t in times if sentence.start <= t.char_start < sentence.end]
     possessive = False
     for index, token in enumerate(tokens):
@@ -100,22 +108,39 @@ def rewrite(
                 pieces += [before, when]
             end = span.char_end + (2 if possessive and absolute_times else 0)
             cursor = max(cursor, min(end, sentence.end))
-            previous_first = False
+            previous_subject = None
             continue
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
         replacement = referent(token, nxt, who)
-        if replacement is None and previous_first:
-            replacement = VERB_AFTER_FIRST.get(token.text.lower()) or _third_person(token)
+        if replacement is None and previous_subject == "one":
+            replacement = VERB_AFTER_SUBJECT.get(token.text.lower()) or _third_person(token)
+        elif replacement is None and previous_subject == "many":
+            replacement = VERB_AFTER_PLURAL.get(token.text.lower())
         if replacement is not None and token.start >= cursor:
             pieces.append(text[cursor : token.start])
             glued = token.start > sentence.start and not text[token.start - 1].isspace()
             pieces.append(f" {replacement}" if glued and token.text[:1] in "'’" else replacement)
             cursor = token.end
         adverb = token.pos == "ADV" or (not token.dep and token.text.endswith("ly"))
-        if not (previous_first and adverb):  # "I really love" -> "Ana really loves"
-            previous_first = token.text == "I" and replacement is not None
+        if not (previous_subject and adverb):  # "I really love" -> "Ana really loves"
+            previous_subject = _agrees(tokens, index) if replacement is not None else None
     pieces.append(text[cursor : sentence.end])
     return "".join(pieces).strip()
+
+
+def _agrees(tokens: Sequence[Token], index: int) -> str | None:
+    """How the verb after this resolved pronoun agrees with its name: "one", "many", None.
+
+    "I" and "we" are subjects; "you" is one unless parsed otherwise ("I told you so");
+    none is when a question puts the verb before it ("did you like it").
+    """
+    token = tokens[index]
+    word = token.text.lower()
+    if index > 0 and tokens[index - 1].text.lower() in INVERTING:
+        return None
+    if token.text == "I" or (word == "you" and token.dep in ("", "nsubj")):
+        return "one"
+    return "many" if word == "we" else None
 
 
 COMMON_VERBS = frozenset(

@@ -9,6 +9,7 @@ and onnx (:mod:`engramdb.providers.embedders.bert_onnx`; no torch), and cached u
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ import numpy as np
 from engramdb.errors import CapabilityMissing, EmbeddingError
 from engramdb.ports.embedder import Embedder
 
-__all__ = ["MiniLMEmbedder", "cached_build", "default_cache_dir"]
+__all__ = ["MiniLMEmbedder", "QuantizedMiniLMEmbedder", "cached_build", "default_cache_dir"]
 
 _SESSIONS: dict[tuple[str, int], Any] = {}
 _LOAD_LOCK = threading.Lock()
@@ -67,8 +68,10 @@ class MiniLMEmbedder(Embedder):
         """
         if self._loaded is None:
             tokenizer = _tokenizer(self._model_dir, self._max_seq_length)
-            onnx_path = _ensure_onnx(self._model_dir, self._cache_dir)
-            self._loaded = (tokenizer, _session(onnx_path, self._threads))
+            self._loaded = (tokenizer, _session(self._graph(), self._threads))
+
+    def _graph(self) -> Path:
+        return _ensure_onnx(self._model_dir, self._cache_dir)
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Tokenise, run the encoder, mean-pool over real tokens."""
@@ -88,6 +91,48 @@ class MiniLMEmbedder(Embedder):
         weights = mask[..., None].astype(np.float32)
         pooled: np.ndarray = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
         return pooled
+
+
+class QuantizedMiniLMEmbedder(MiniLMEmbedder):
+    """The same encoder with int8 weights: about 1.7x faster on CPU, slightly different vectors.
+
+    The matrix multiplications' weights are quantized per output channel, once, from
+    the float graph (onnxruntime's dynamic quantization; activations are quantized at
+    run time). Over LongMemEval turns the vectors keep a cosine of 0.985 or more to the
+    float model's (a one-word text about 0.97); recall is the same on LoCoMo and
+    LongMemEval (docs/benchmarks.md). A store records
+    which of the two embedded it: their vectors are not mixed.
+    """
+
+    name = "all-MiniLM-L6-v2-int8"
+
+    def _graph(self) -> Path:
+        source = super()._graph()
+        return cached_build(
+            self._model_dir,
+            self._cache_dir,
+            lambda digest: f"all-MiniLM-L6-v2-int8-{digest}.onnx",
+            lambda _model_dir, target: _quantize(source, target),
+        )
+
+
+def _quantize(source: Path, target: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # it advises pre-processing on the root logger, every time
+    try:
+        # per channel and MatMul only: per-tensor int8 weights left cosines as low as 0.90
+        quantize_dynamic(
+            source,
+            target,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+            weight_type=QuantType.QInt8,
+        )
+    finally:
+        root.setLevel(level)
 
 
 def _model_dir() -> Path:

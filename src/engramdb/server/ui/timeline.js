@@ -57,7 +57,9 @@ function renderPage(page, state) {
     const derived = byTurn.get(turn.id) || [];
     const gists = derived.filter((m) => m.kind === "summary")
       .sort((a, b) => (ORDER[a.metadata.level] ?? 3) - (ORDER[b.metadata.level] ?? 3));
-    nodes.push(...gists.map(gistBlock), turnBlock(turn, derived.filter((m) => m.kind !== "summary")));
+    // a passage repeats a slice of its turn: the turn is shown whole instead
+    const facts = derived.filter((m) => m.kind !== "summary" && m.kind !== "passage");
+    nodes.push(...gists.map(gistBlock), turnBlock(turn, facts));
   }
   return nodes;
 }
