@@ -29,11 +29,12 @@ pytestmark = [
 ]
 
 
-# Measured on the subset: recall@10 0.8095, recall@1000 tokens 0.899, temporal recall@10
-# 0.885, multi-hop recall@10 0.580 (`engramdb eval locomo --conversations 4`). The bars
-# are the project's goals.
+# Measured on the subset: recall@10 0.813, recall@1000 tokens 0.904, temporal recall@10
+# 0.885, multi-hop recall@10 0.580 (`engramdb eval locomo --conversations 4`). The
+# overall bars are the ones LoCoMo must never fall below; one question moves recall@10
+# by about 0.002.
 GATE_CONVERSATIONS = 4
-BARS = {"recall@10": 0.72, "recall@1000tok": 0.88}
+BARS = {"recall@10": 0.80, "recall@1000tok": 0.89}
 CATEGORY_BARS = {"2 temporal": 0.80, "1 multi-hop": 0.55}
 
 

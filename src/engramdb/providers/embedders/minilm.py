@@ -203,6 +203,9 @@ def _session(path: Path, threads: int) -> Any:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = threads
             options.log_severity_level = 3
+            # the parser (bulk ingest) or other requests (a server) share the cores with
+            # the model: idle threads that spin for work take the CPU from them
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             _SESSIONS[key] = onnxruntime.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]
             )
