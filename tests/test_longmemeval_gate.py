@@ -2,10 +2,9 @@
 
 The gate runs on a fixed subset, three questions of each of the six types drawn with
 seed 0 (18 questions, 2 of them abstention; 8,910 turns of user-assistant chat, about
-7 minutes of ingest on 2 cores), so that CI stays within its time budget; the larger runs and their figures are in
-docs/benchmarks.md. It runs the command a user runs, ``engramdb eval longmemeval``,
-in its own process: the ingest of long turns is then timed as users see it, not
-under the test run's coverage tracing (which doubles it).
+7 minutes of ingest on 2 cores), so that CI stays within its time budget; the larger
+runs and their figures are in docs/benchmarks.md. It runs the command a user runs,
+``engramdb eval longmemeval``, in a process of its own, and reads its JSON report.
 """
 
 from __future__ import annotations

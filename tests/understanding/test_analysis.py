@@ -75,7 +75,7 @@ def test_entities_with_kinds_and_aliases(spacy_parser: Parser) -> None:
         ("I don't like sushi anymore.", "dislikes", "sushi"),
         ("I want to become a counselor.", "goal", "become a counselor"),
         ("I have a cat named Miso.", "has_pet", "Miso"),
-        ("I'm dating Sam these days.", "dating", "Sam"),
+        ("I'm dating Sam these days.", "partner", "Sam"),
     ],
 )
 def test_profile_predicates_from_self_statements(

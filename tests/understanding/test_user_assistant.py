@@ -222,3 +222,70 @@ def test_the_verb_agrees_with_a_resolved_pronoun(
     turn = next(m for m in chat.get_all(user_id=USER).memories if m.text == text)
     assert turn.reading is not None
     assert turn.reading.startswith(reading)
+
+
+#: a new partner, said the ways people say it in chats
+NEW_PARTNER = [
+    "I've been dating Ryan for a couple of months now.",
+    "My boyfriend Ryan and I went hiking last weekend.",
+    "I just started going out with Ryan.",
+    "My girlfriend, Ryan, loves Italian food.",
+    "I got engaged to Ryan last month!",
+    "I married Ryan in June.",
+    "My husband Ryan is a chef.",
+    "My partner Ryan and I are planning a trip to Lisbon.",
+    "I'm in a relationship with Ryan now.",
+    "My new boyfriend is Ryan.",
+]
+
+
+@pytest.mark.parametrize("phrase", NEW_PARTNER)
+def test_a_new_partner_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I'm dating Jake, he's a nurse."))
+    said(chat, ("user", phrase), days=120)
+    current = facts(chat)
+    assert ("partner", "Ryan") in current, current
+    assert ("partner", "Jake") not in current, current
+    family = chat.profile("the user", user_id=USER).as_dict()["family"]
+    assert isinstance(family, list)
+    assert any(value.endswith(": Ryan") for value in family), family
+    assert not any(value.endswith(": Jake") for value in family), family
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["I broke up with Jake last week.", "I finally split up with Jake.", "I divorced Jake in May."],
+)
+def test_a_break_up_ends_the_partner_without_a_new_one(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "My boyfriend Jake is a nurse."))
+    said(chat, ("user", phrase), days=60)
+    current = facts(chat)
+    assert ("split_from", "Jake") in current, current
+    assert not any(p == "partner" for p, _ in current), current
+    family = chat.profile("the user", user_id=USER).as_dict()["family"]
+    assert family == [], family
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "I'm seeing a friend for lunch tomorrow.",
+        "My sister is dating someone new.",
+        "I went out with Ryan and Maya for drinks.",
+        "My ex-boyfriend Ryan called me yesterday.",
+    ],
+)
+def test_these_are_no_new_partner(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "My boyfriend Jake is a nurse."))
+    said(chat, ("user", phrase), days=30)
+    current = facts(chat)
+    assert ("partner", "Jake") in current, current
+    assert not any(p == "partner" and o != "Jake" for p, o in current), current
+
+
+def test_a_relative_named_in_passing_is_the_speakers_relative(chat: Memory) -> None:
+    said(chat, ("user", "My sister Lucy and I went to a concert on Friday."))
+    current = facts(chat)
+    assert ("family_sister", "Lucy") in current, current
+    turn = next(m for m in chat.get_all(user_id=USER).memories if m.kind is MemoryKind.EPISODE)
+    assert turn.reading is not None and "went to a concert" in turn.reading  # not "wents"

@@ -13,6 +13,7 @@ MAX_VALUES = 10
 _SLOT_OF = {
     "name": "name", "age": "age", "lives_in": "home", "job": "job", "works_at": "job",
     "has_pet": "pets", "likes": "likes", "dislikes": "dislikes", "goal": "goals",
+    "partner": "family",
 }  # fmt: skip
 
 
@@ -26,7 +27,7 @@ def _slot(predicate: str) -> str | None:
 
 def _value(relation: Relation) -> str:
     value = relation.object_value or ""
-    if relation.predicate.startswith("family_"):
+    if relation.predicate.startswith("family_") or relation.predicate == "partner":
         return f"{relation.predicate.removeprefix('family_')}: {value}"
     if relation.predicate.startswith("favourite_"):
         return (

@@ -26,6 +26,8 @@ class Token:
         head: index of the head token within the sentence (itself for the root).
         ent: named-entity label (``PERSON``, ``GPE``, ...) or ``""``.
         ent_start: whether the token begins a named entity.
+        tag: fine-grained tag (Penn Treebank: ``VBD`` is a verb in the past tense);
+            ``""`` without a tagger.
     """
 
     text: str
@@ -36,6 +38,7 @@ class Token:
     head: int = 0
     ent: str = ""
     ent_start: bool = False
+    tag: str = ""
 
     @property
     def end(self) -> int:

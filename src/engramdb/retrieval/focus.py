@@ -87,7 +87,8 @@ PREDICATE_PHRASES = (
      r"|\bjobs?\b|\bemployer\b|\boccupation\b|\bprofession\b|\bfor (?:a )?living\b"
      r"|\bworks? (?:at|for|as)\b", ("works_at", "job")),
     (r"\bhow old\b|\bage\b", ("age",)),
-    (r"\b(?:dating|boyfriend|girlfriend|seeing anyone)\b", ("dating",)),
+    (r"\b(?:dating|boyfriend|girlfriend|partner|husband|wife|fianc[eé]e?|spouse|married"
+     r"|engaged|seeing anyone|in a relationship)\b", ("partner",)),
 )  # fmt: skip
 _PREDICATES = [(re.compile(pattern, re.IGNORECASE), names) for pattern, names in PREDICATE_PHRASES]
 _FAVOURITE = re.compile(r"\bfavou?rite (\w+)", re.IGNORECASE)

@@ -10,7 +10,13 @@ from datetime import datetime
 
 from engramdb.model.graph import entity_key
 from engramdb.pipeline.understand.entities import Mention, sentence_mentions
-from engramdb.pipeline.understand.facts import FactDraft, also_stated, classify, is_recognised
+from engramdb.pipeline.understand.facts import (
+    FactDraft,
+    also_stated,
+    classify,
+    is_recognised,
+    relatives_named,
+)
 from engramdb.pipeline.understand.resolve import FIRST, SECOND, THIRD, Referents, rewrite
 from engramdb.pipeline.understand.timex import TimeSpan, find_times
 from engramdb.ports.nlp import Parser, Sentence, Token
@@ -154,6 +160,10 @@ class Analyzer:
                 continue
             facts.append(FactFound(FactDraft(clause, clause_subject, predicate, obj), when))
             facts += [FactFound(d, when) for d in also_stated(clause, clause_subject, predicate)]
+        stated = {(f.draft.subject, f.draft.predicate, f.draft.object) for f in facts}
+        for draft in relatives_named(statement, people):
+            if (draft.subject, draft.predicate, draft.object) not in stated:
+                facts.append(FactFound(draft, None))
         return facts
 
     def _subject(self, sentence: Sentence, who: Referents, found: Sequence[Mention]) -> str | None:

@@ -10,6 +10,7 @@ supersedes the older one (see :mod:`engramdb.pipeline.understand.truth`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -19,12 +20,22 @@ __all__ = [
     "also_stated",
     "classify",
     "is_recognised",
+    "relatives_named",
 ]
 
 #: predicates that hold one value at a time; ``favourite_*`` are single-valued too
-SINGLE_VALUED = frozenset({"lives_in", "works_at", "job", "dating", "age", "name"})
+SINGLE_VALUED = frozenset({"lives_in", "works_at", "job", "partner", "age", "name"})
 #: pairs of predicates that contradict each other on the same object
-OPPOSITES = {"likes": "dislikes", "dislikes": "likes"}
+OPPOSITES = {
+    "likes": "dislikes",
+    "dislikes": "likes",
+    "partner": "split_from",  # "broke up with Jake" ends "Jake is the user's partner"
+    "split_from": "partner",  # and getting back together ends the break-up
+}
+#: the words for one's partner: whichever is used, the partner is one person at a time
+PARTNER_WORDS = r"boyfriend|girlfriend|partner|husband|wife|fianc[eé]e?|spouse|significant other"
+#: a person's name, capitalised even where the rest of a pattern ignores case
+_NAME = r"(?P<o>(?-i:[A-Z])[\w'’-]+(?: (?-i:[A-Z])[\w'’-]+)?)\b(?!'s|’s)"
 
 _OBJ = (
     r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
@@ -133,12 +144,22 @@ PATTERNS = (
         obj=JOBS,
     ),
     _p(
-        "dating",
-        "is dating",
-        "started dating",
-        "is seeing",
-        "is going out with",
-        "is in a relationship with",
+        "partner",
+        "(?:is |are |has been |have been |started |began )?dating",
+        "(?:is|has been) seeing",
+        "(?:is|are|has been|started|began) going out with",
+        "(?:is|are|has been|got) (?:back )?together with",
+        "(?:is|are|has been|got) in a relationship with",
+        "(?:got|is|are|became) engaged to",
+        "(?:got married to|is married to|married|wed)",
+        rf"(?:'s|’s) (?:new )?(?:{PARTNER_WORDS}) is",
+        obj=_NAME,
+    ),
+    _p(
+        "split_from",
+        "(?:broke|split|is breaking|has broken) up with",
+        "(?:divorced|dumped|got divorced from|separated from|is divorcing)",
+        obj=_NAME,
     ),
     _p(
         "dislikes",
@@ -193,13 +214,14 @@ _HAS = re.compile(
     rf"(?P<kind>{_PETS})s?(?: named| called)? (?P<o>[A-Z]\w+)",
     re.IGNORECASE,
 )
-_FAMILY = re.compile(
-    r"^(?P<s>[A-Z][\w-]*(?: [A-Z][\w-]*)?)(?:'s|’s) "
-    r"(?P<rel>sister|brother|mom|mother|dad|father|son|daughter|"
-    r"wife|husband|kids?|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|"
-    r"cousin|partner|boyfriend|girlfriend)"
+#: "'s sister Lucy", "'s boyfriend, Jake," after the subject's name ("the user" too)
+_FAMILY = re.compile(  # unanchored: match() anchors it where the owner's name ends
+    r"(?:'s|’s) (?:new )?"
+    r"(?P<rel>sister|brother|mom|mother|dad|father|son|daughter|kids?|children|grandma|"
+    rf"grandmother|grandpa|grandfather|aunt|uncle|cousin|{PARTNER_WORDS})"
     r",? (?:is |named |called )?(?P<o>[A-Z]\w+)"
 )
+_PARTNER = re.compile(rf"^(?:{PARTNER_WORDS})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +257,9 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     pet = _HAS.match(rest.lstrip())
     if pet:
         return "has_pet", pet.group("o")
-    family = _FAMILY.match(statement[at:] if at >= 0 else statement)
+    family = _FAMILY.match(rest) if at >= 0 else None
     if family:
-        return f"family_{family.group('rel').lower()}", family.group("o")
+        return _kinship(family.group("rel")), family.group("o")
     for pattern in PATTERNS:
         match = pattern.regex.match(rest.lstrip())
         if match and not _not_a_value(pattern, match.group("o")):
@@ -319,6 +341,29 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
         )
         found["has_pet"] = FactDraft(text, subject, "has_pet", pet.group("o"))
     return list(found.values())
+
+
+def relatives_named(statement: str, people: Sequence[str]) -> list[FactDraft]:
+    """Who is whose relative, named in passing: "the user's boyfriend Jake and I went ...".
+
+    The sentence is about something else, so its own fact is not this one; each
+    ``X's sister Lucy`` with ``X`` among ``people`` (the speaker, the addressee, the
+    people named) is a fact of its own about ``X``.
+    """
+    drafts = []
+    for owner in dict.fromkeys(people):
+        for match in re.finditer(rf"\b{re.escape(owner)}(?=(?:'s|’s) )", statement, re.IGNORECASE):
+            family = _FAMILY.match(statement, match.end())
+            if family is None:
+                continue
+            text = _capital(f"{owner}'s {family.group('rel').lower()} is {family.group('o')}")
+            drafts.append(FactDraft(text, owner, _kinship(family.group("rel")), family.group("o")))
+    return drafts
+
+
+def _kinship(relative: str) -> str:
+    """The predicate of a relative: one partner at a time, any number of the others."""
+    return "partner" if _PARTNER.match(relative) else f"family_{relative.lower()}"
 
 
 def _capital(text: str) -> str:

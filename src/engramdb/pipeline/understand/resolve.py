@@ -186,6 +186,8 @@ def _third_person(token: Token) -> str | None:
     is_base = token.pos in ("VERB", "AUX") and token.lemma == lower
     if lower in MODALS or not (is_base or (not token.dep and lower in COMMON_VERBS)):
         return None
+    if token.tag in ("VBD", "VBN"):  # "I split up", "Jake and I went" (lemma taken as "went")
+        return None
     if lower in ("have", "do"):
         return {"have": "has", "do": "does"}[lower]
     if lower.endswith(("s", "sh", "ch", "x", "o")):

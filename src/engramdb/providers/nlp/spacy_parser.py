@@ -85,6 +85,7 @@ def _sentences(doc: Any) -> list[Sentence]:
                 head=t.head.i - first,
                 ent=t.ent_type_,
                 ent_start=t.ent_iob_ == "B",
+                tag=t.tag_,
             )
             for t in sent
         )
