@@ -6,7 +6,8 @@ For LoCoMo turns (short) and LongMemEval turns (long), each stage's seconds are
 timed inside real ingests into a fresh SQLite store: validate, parse (spaCy),
 understand (resolve and facts, the parse excluded), embed, SQL rows, FTS rows,
 ANN index, graph (entities, relations, supersession), commit. The embedder alone,
-on the same texts in the same run, is the physical limit; every throughput is also
+on the same texts in the same run (every text the bulk ingest gave it: turns, facts
+and passages), is the physical limit; every throughput is also
 given as a ratio to it. Medians over ``--runs``.
 """
 
@@ -134,10 +135,15 @@ def _open(tier: str, location: str | Path = ":memory:") -> Memory:
     return Memory.open(location)
 
 
-def _run(items: list[dict[str, Any]], mode: str, tier: str) -> tuple[Stopwatch, float]:
+def _run(
+    items: list[dict[str, Any]], mode: str, tier: str, embedded: list[str] | None = None
+) -> tuple[Stopwatch, float]:
+    """One ingest, timed by stage; ``embedded`` collects the texts given to the embedder."""
     watch = Stopwatch()
     with tempfile.TemporaryDirectory() as tmp, _open(tier, Path(tmp) / "b.db") as memory:
         memory.add("warm the models up", user_id="warm")
+        if embedded is not None:
+            memory.embedder.embed_many = _recording(memory.embedder.embed_many, embedded)  # type: ignore[method-assign]
         with instrumented(memory, watch):
             started = time.perf_counter()
             if mode == "bulk":
@@ -150,9 +156,17 @@ def _run(items: list[dict[str, Any]], mode: str, tier: str) -> tuple[Stopwatch, 
     return watch, total
 
 
-def _embedder_alone(items: list[dict[str, Any]], tier: str) -> float:
+def _recording(embed_many: Callable[..., Any], into: list[str]) -> Callable[..., Any]:
+    def recorded(texts: list[str]) -> Any:
+        into.extend(texts)
+        return embed_many(texts)
+
+    return recorded
+
+
+def _embedder_alone(texts: list[str], tier: str) -> float:
+    """The embedder alone on ``texts`` (turns, their facts and passages, as ingest gave them)."""
     with _open(tier) as memory:
-        texts = [m["content"] for item in items for m in item["messages"]]
         memory.embedder.embed_many(["warm the model up"])
         started = time.perf_counter()
         memory.embedder.embed_many(texts)
@@ -173,8 +187,13 @@ def main() -> None:
     for source in args.sources.split(","):
         items = _batches(args.data, source, args.turns)
         count = sum(len(i["messages"]) for i in items)
-        alone = statistics.median(_embedder_alone(items, args.tier) for _ in range(args.runs))
-        print(f"\n{source}: {count} turns; embedder alone {count / alone:.1f} turns/s")
+        texts: list[str] = []
+        _run(items, "bulk", args.tier, texts)
+        alone = statistics.median(_embedder_alone(texts, args.tier) for _ in range(args.runs))
+        print(
+            f"\n{source}: {count} turns, {len(texts)} texts embedded (turns, facts, passages); "
+            f"embedder alone {count / alone:.1f} turns/s"
+        )
         print(f"| stage | {' | '.join(f'{m} s' for m in ('add', 'bulk'))} |")
         print("|---|---|---|")
         results = {

@@ -75,6 +75,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, str, 
         process.wait()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigterm_finishes_in_flight_writes(
     server: tuple[subprocess.Popen[bytes], str, str, Path],
 ) -> None:
@@ -87,19 +88,33 @@ def test_sigterm_finishes_in_flight_writes(
         with RemoteMemory(url, api_key=secret, timeout=120) as remote:
             outcome["stored"] = sum(len(r) for r in remote.add_batch(items))
 
+    idle = _cpu_seconds(process.pid)
     writer = threading.Thread(target=write)
     writer.start()
-    time.sleep(0.3)  # the batch is being processed
+    # the signal must come while the batch is being processed: once the server has
+    # spent some CPU on it (a fixed sleep raced a busy machine, where the request had
+    # not yet arrived and the server shut down without it)
+    deadline = time.monotonic() + 60
+    while _cpu_seconds(process.pid) - idle < 0.2 and time.monotonic() < deadline:
+        time.sleep(0.02)
     process.send_signal(signal.SIGTERM)
     writer.join(timeout=120)
     # uvicorn re-raises the signal once it has shut down gracefully
     assert process.wait(timeout=60) in (0, -signal.SIGTERM)
     assert outcome.get("stored") == 500
     with Memory.open(log.parent / "s.db", embedder=HashEmbedder(), understand=False) as mem:
-        episodes = mem.for_tenant("acme").get_all(user_id="u", filters=None, limit=1000)
-        assert sum(m.kind == "episode" for m in episodes.memories) == 500
+        episodes = mem.for_tenant("acme").get_all(
+            user_id="u", filters={"kind": "episode"}, limit=1000
+        )
+        assert len(episodes.memories) == 500 and episodes.next_cursor is None
     lines = log.read_text().splitlines()
     assert any('"path": "/v1/memories/batch"' in line and '"status": 201' in line for line in lines)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
