@@ -140,6 +140,8 @@ NEW_HOME = [
     "I'm based in Denver now.",
     "My new apartment is in Denver.",
     "I moved back to Denver after college.",
+    "We just moved into a place in Denver.",
+    "I'm now based out of Denver.",
 ]
 
 
@@ -289,3 +291,30 @@ def test_a_relative_named_in_passing_is_the_speakers_relative(chat: Memory) -> N
     assert ("family_sister", "Lucy") in current, current
     turn = next(m for m in chat.get_all(user_id=USER).memories if m.kind is MemoryKind.EPISODE)
     assert turn.reading is not None and "went to a concert" in turn.reading  # not "wents"
+
+
+#: a new favourite, value after or before "favourite", as chats put it
+NEW_FAVOURITE = [
+    "My new favorite book is Dune.",
+    "Dune is my favorite book these days.",
+    "Dune has always been my favourite book, honestly.",
+    "I think my all-time favorite book has to be Dune.",
+    "Right now my favourite book is Dune.",
+]
+
+
+@pytest.mark.parametrize("phrase", NEW_FAVOURITE)
+def test_a_new_favourite_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "My favourite book is Emma."))
+    said(chat, ("user", phrase), days=45)
+    current = facts(chat)
+    assert ("favourite_book", "Dune") in current, current
+    assert ("favourite_book", "Emma") not in current, current
+    likes = chat.profile("the user", user_id=USER).as_dict()["likes"]
+    assert likes == ["favourite book: Dune"], likes
+
+
+def test_a_favourite_one_wishes_for_is_no_favourite(chat: Memory) -> None:
+    said(chat, ("user", "My favourite book is Emma."))
+    said(chat, ("user", "I wish my favourite book would be something lighter."), days=3)
+    assert ("favourite_book", "Emma") in facts(chat)

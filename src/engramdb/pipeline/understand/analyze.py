@@ -15,7 +15,7 @@ from engramdb.pipeline.understand.facts import (
     also_stated,
     classify,
     is_recognised,
-    relatives_named,
+    owned_in_passing,
 )
 from engramdb.pipeline.understand.resolve import FIRST, SECOND, THIRD, Referents, rewrite
 from engramdb.pipeline.understand.timex import TimeSpan, find_times
@@ -24,6 +24,8 @@ from engramdb.ports.nlp import Parser, Sentence, Token
 __all__ = ["Analyzer", "TurnAnalysis", "TurnInput"]
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+#: a sentence about no one may still say whose something is ("Dune is my favourite book")
+_POSSESSIVE = re.compile(r"['’]s\b|\b(?:my|your|his|her|our|their)\b", re.IGNORECASE)
 CONTENT_POS = {"NOUN", "PROPN", "NUM", "VERB", "X"}  # X: any word, to the rules parser
 RECENT_TURNS = 3
 MIN_FACT_WORDS = 4
@@ -139,14 +141,35 @@ class Analyzer:
         times: Sequence[TimeSpan],
         found: Sequence[Mention],
     ) -> list[FactFound]:
-        subject = self._subject(sentence, who, found)
-        if subject is None or _is_question(text, sentence):
+        if _is_question(text, sentence):
             return []
-        short = not _informative(text, sentence)  # kept only if it states a known predicate
+        subject = self._subject(sentence, who, found)
+        if subject is None and not _POSSESSIVE.search(text):
+            return []  # about no one, and owning nothing
         statement = _sentence_case(rewrite(text, sentence, who, times, absolute_times=True))
-        here = [t for t in times if sentence.start <= t.char_start < sentence.end]
         people = [n for n in (who.speaker, who.addressee, who.third_person) if n]
         people += [m.name for m in found if m.kind == "person"]
+        facts = self._clause_facts(text, sentence, statement, subject, times, people)
+        stated = {(f.draft.subject, f.draft.predicate, f.draft.object) for f in facts}
+        for draft in owned_in_passing(statement, people):
+            if (draft.subject, draft.predicate, draft.object) not in stated:
+                facts.append(FactFound(draft, None))
+        return facts
+
+    def _clause_facts(
+        self,
+        text: str,
+        sentence: Sentence,
+        statement: str,
+        subject: str | None,
+        times: Sequence[TimeSpan],
+        people: list[str],
+    ) -> list[FactFound]:
+        """A fact per clause about ``subject`` (none without one)."""
+        if subject is None:
+            return []
+        short = not _informative(text, sentence)  # kept only if it states a known predicate
+        here = [t for t in times if sentence.start <= t.char_start < sentence.end]
         clauses = _clauses(statement, subject, people)
         # the main verb names the first clause's predicate when no pattern does
         verb = _main_verb(sentence) if self.parser.has_dependencies else None
@@ -160,10 +183,6 @@ class Analyzer:
                 continue
             facts.append(FactFound(FactDraft(clause, clause_subject, predicate, obj), when))
             facts += [FactFound(d, when) for d in also_stated(clause, clause_subject, predicate)]
-        stated = {(f.draft.subject, f.draft.predicate, f.draft.object) for f in facts}
-        for draft in relatives_named(statement, people):
-            if (draft.subject, draft.predicate, draft.object) not in stated:
-                facts.append(FactFound(draft, None))
         return facts
 
     def _subject(self, sentence: Sentence, who: Referents, found: Sequence[Mention]) -> str | None:

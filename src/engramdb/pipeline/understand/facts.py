@@ -20,7 +20,7 @@ __all__ = [
     "also_stated",
     "classify",
     "is_recognised",
-    "relatives_named",
+    "owned_in_passing",
 ]
 
 #: predicates that hold one value at a time; ``favourite_*`` are single-valued too
@@ -111,8 +111,12 @@ PATTERNS = (
     ),
     _p(
         "lives_in",
+        # "moved into a place in Denver": the town, not the place (tried first)
+        "(?:moved|moves|moving|has moved|is moving) (?:in)?to (?:a|an|the|our|his|her|their) "
+        "(?:new )?(?:house|home|flat|apartment|place|condo|studio) in",
         "(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled|is based)"
         "(?: back)?(?: over)? (?:in|to|into)",
+        "(?:is )?based out of",
         "(?:bought|rented|found|got) (?:a|an|the|our|his|her|their) (?:new )?"
         "(?:house|home|flat|apartment|place|condo) in",
         "(?:'s|’s) (?:new )?(?:house|home|flat|apartment|place|address) is in",
@@ -204,10 +208,17 @@ def is_recognised(predicate: str) -> bool:
     return predicate in RECOGNISED or predicate.startswith(("favourite_", "family_"))
 
 
+_FAVOURITE_WORDS = r"(?:new |current |all-time |absolute |very )*favou?rite"
+#: "'s new favourite book is Dune", after the subject ("thinks the user's favourite ...")
 _FAVOURITE = re.compile(
-    r"^(?:\w+ ){0,3}?(?:'s|’s) (?:all-time )?favou?rite (?P<thing>\w+(?: \w+)?)"
-    rf" (?:is|are|has to be) {_OBJ}",
+    rf"(?:'s|’s) {_FAVOURITE_WORDS} (?P<thing>\w+(?: \w+)?)"
+    rf" (?:is|are|has to be|would be|is now|has become) {_OBJ}",
     re.IGNORECASE,
+)
+#: "Dune is the user's favourite book": the value first; "{owner}" is the subject
+_FAVOURITE_FIRST = (
+    r"^(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){{0,4}}?),? (?:is|are|has always been|has become|is now|"
+    r"remains|is still) {owner}(?:'s|’s) " + _FAVOURITE_WORDS + r" (?P<thing>\w+)\b"
 )
 _HAS = re.compile(
     r"^(?:\w+ ){0,3}?(?:has|have|got|adopted|bought) (?:a |an |two |three )?(?:new )?"
@@ -250,7 +261,7 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     """
     at = statement.lower().find(subject.lower())
     rest = statement[at + len(subject) :] if at >= 0 else statement
-    favourite = _FAVOURITE.match(rest)
+    favourite = _favourite(statement, subject)
     if favourite:
         thing = "_".join(favourite.group("thing").lower().split())
         return f"favourite_{thing}", _clean(favourite.group("o"))
@@ -265,6 +276,17 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
         if match and not _not_a_value(pattern, match.group("o")):
             return pattern.predicate, _clean(match.group("o"))
     return (verb or "states"), None
+
+
+def _favourite(statement: str, subject: str) -> re.Match[str] | None:
+    """ "the user's favourite book is Dune" or "Dune is the user's favourite book"."""
+    owner = re.escape(subject)
+    for match in re.finditer(rf"\b{owner}(?=(?:'s|’s) )", statement, re.IGNORECASE):
+        after = _FAVOURITE.match(statement, match.end())
+        if after and not _hypothetical(statement, after):
+            return after
+    first = re.match(_FAVOURITE_FIRST.format(owner=owner), statement, re.IGNORECASE)
+    return first if first and first.group("o").lower() not in _NOT_A_VALUE else None
 
 
 #: words that make what follows a wish, a plan or a condition, not a fact
@@ -343,15 +365,22 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
     return list(found.values())
 
 
-def relatives_named(statement: str, people: Sequence[str]) -> list[FactDraft]:
-    """Who is whose relative, named in passing: "the user's boyfriend Jake and I went ...".
+def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
+    """Relatives and favourites of people the sentence is not about.
 
-    The sentence is about something else, so its own fact is not this one; each
-    ``X's sister Lucy`` with ``X`` among ``people`` (the speaker, the addressee, the
-    people named) is a fact of its own about ``X``.
+    "the user's boyfriend Jake and I went ..." and "Dune is the user's favourite book"
+    are about Jake and Dune; each ``X's sister Lucy`` or ``X's favourite book``, with
+    ``X`` among ``people`` (the speaker, the addressee, the people named), is a fact of
+    its own about ``X``.
     """
     drafts = []
     for owner in dict.fromkeys(people):
+        favourite = _favourite(statement, owner)
+        if favourite:
+            thing = " ".join(favourite.group("thing").lower().split())
+            value = _clean(favourite.group("o"))
+            text = _capital(f"{owner}'s favourite {thing} is {value}")
+            drafts.append(FactDraft(text, owner, f"favourite_{thing.replace(' ', '_')}", value))
         for match in re.finditer(rf"\b{re.escape(owner)}(?=(?:'s|’s) )", statement, re.IGNORECASE):
             family = _FAMILY.match(statement, match.end())
             if family is None:
