@@ -263,8 +263,7 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     rest = statement[at + len(subject) :] if at >= 0 else statement
     favourite = _favourite(statement, subject)
     if favourite:
-        thing = "_".join(favourite.group("thing").lower().split())
-        return f"favourite_{thing}", _clean(favourite.group("o"))
+        return _favourite_of(favourite)
     pet = _HAS.match(rest.lstrip())
     if pet:
         return "has_pet", pet.group("o")
@@ -278,15 +277,27 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     return (verb or "states"), None
 
 
+def _owned_at(statement: str, owner: str) -> list[int]:
+    """Where what ``owner`` has is named: the offsets of each "'s" after their name."""
+    found = re.finditer(rf"\b{re.escape(owner)}(?=(?:'s|’s) )", statement, re.IGNORECASE)
+    return [match.end() for match in found]
+
+
 def _favourite(statement: str, subject: str) -> re.Match[str] | None:
-    """ "the user's favourite book is Dune" or "Dune is the user's favourite book"."""
-    owner = re.escape(subject)
-    for match in re.finditer(rf"\b{owner}(?=(?:'s|’s) )", statement, re.IGNORECASE):
-        after = _FAVOURITE.match(statement, match.end())
+    """Either "the user's favourite book is Dune" or "Dune is the user's favourite book"."""
+    for at in _owned_at(statement, subject):
+        after = _FAVOURITE.match(statement, at)
         if after and not _hypothetical(statement, after):
             return after
+    owner = re.escape(subject)
     first = re.match(_FAVOURITE_FIRST.format(owner=owner), statement, re.IGNORECASE)
     return first if first and first.group("o").lower() not in _NOT_A_VALUE else None
+
+
+def _favourite_of(match: re.Match[str]) -> tuple[str, str]:
+    """The predicate and value of a favourite found by :func:`_favourite`."""
+    thing = "_".join(match.group("thing").lower().split())
+    return f"favourite_{thing}", _clean(match.group("o"))
 
 
 #: words that make what follows a wish, a plan or a condition, not a fact
@@ -377,12 +388,12 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
     for owner in dict.fromkeys(people):
         favourite = _favourite(statement, owner)
         if favourite:
-            thing = " ".join(favourite.group("thing").lower().split())
-            value = _clean(favourite.group("o"))
+            predicate, value = _favourite_of(favourite)
+            thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
-            drafts.append(FactDraft(text, owner, f"favourite_{thing.replace(' ', '_')}", value))
-        for match in re.finditer(rf"\b{re.escape(owner)}(?=(?:'s|’s) )", statement, re.IGNORECASE):
-            family = _FAMILY.match(statement, match.end())
+            drafts.append(FactDraft(text, owner, predicate, value))
+        for at in _owned_at(statement, owner):
+            family = _FAMILY.match(statement, at)
             if family is None:
                 continue
             text = _capital(f"{owner}'s {family.group('rel').lower()} is {family.group('o')}")
