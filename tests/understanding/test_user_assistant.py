@@ -145,24 +145,25 @@ NEW_HOME = [
 ]
 
 
+def superseded(chat: Memory, first: str, then: str, predicate: str, old: str, new: str) -> None:
+    """Say ``first``, later ``then``: the predicate's value is ``new`` now, not ``old``."""
+    said(chat, ("user", first))
+    said(chat, ("user", then), days=90)
+    current = facts(chat)
+    assert (predicate, new) in current, current
+    assert (predicate, old) not in current, current
+
+
 @pytest.mark.parametrize("phrase", NEW_EMPLOYER)
 def test_a_new_employer_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
-    said(chat, ("user", "I work at Acme."))
-    said(chat, ("user", phrase), days=90)
-    current = facts(chat)
-    assert ("works_at", "Stripe") in current, current
-    assert ("works_at", "Acme") not in current
+    superseded(chat, "I work at Acme.", phrase, "works_at", "Acme", "Stripe")
     hits = chat.search("Where do I work?", user_id=USER, k=3)
     assert "Stripe" in hits[0].memory.text
 
 
 @pytest.mark.parametrize("phrase", NEW_HOME)
 def test_a_new_home_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
-    said(chat, ("user", "I live in Austin."))
-    said(chat, ("user", phrase), days=90)
-    current = facts(chat)
-    assert ("lives_in", "Denver") in current, current
-    assert ("lives_in", "Austin") not in current
+    superseded(chat, "I live in Austin.", phrase, "lives_in", "Austin", "Denver")
     assert chat.profile("the user", user_id=USER).as_dict()["home"] == "Denver"
 
 
@@ -243,11 +244,7 @@ NEW_PARTNER = [
 
 @pytest.mark.parametrize("phrase", NEW_PARTNER)
 def test_a_new_partner_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
-    said(chat, ("user", "I'm dating Jake, he's a nurse."))
-    said(chat, ("user", phrase), days=120)
-    current = facts(chat)
-    assert ("partner", "Ryan") in current, current
-    assert ("partner", "Jake") not in current, current
+    superseded(chat, "I'm dating Jake, he's a nurse.", phrase, "partner", "Jake", "Ryan")
     family = chat.profile("the user", user_id=USER).as_dict()["family"]
     assert isinstance(family, list)
     assert any(value.endswith(": Ryan") for value in family), family
@@ -305,11 +302,7 @@ NEW_FAVOURITE = [
 
 @pytest.mark.parametrize("phrase", NEW_FAVOURITE)
 def test_a_new_favourite_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
-    said(chat, ("user", "My favourite book is Emma."))
-    said(chat, ("user", phrase), days=45)
-    current = facts(chat)
-    assert ("favourite_book", "Dune") in current, current
-    assert ("favourite_book", "Emma") not in current, current
+    superseded(chat, "My favourite book is Emma.", phrase, "favourite_book", "Emma", "Dune")
     likes = chat.profile("the user", user_id=USER).as_dict()["likes"]
     assert likes == ["favourite book: Dune"], likes
 
