@@ -143,7 +143,10 @@ def check_time(value: Any, name: str = "timestamp") -> datetime:
             " (a naive datetime is refused rather than guessed)",
             field=name,
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+00:01 is before the first representable instant
+        raise InvalidInput(f"{name} is out of range: {value.isoformat()}", field=name) from None
 
 
 def normalize_metadata(value: Any, name: str = "metadata") -> dict[str, Any]:
