@@ -10,13 +10,8 @@ from datetime import datetime
 
 from engramdb.model.graph import entity_key
 from engramdb.pipeline.understand.entities import Mention, sentence_mentions
-from engramdb.pipeline.understand.facts import (
-    FactDraft,
-    also_stated,
-    classify,
-    is_recognised,
-    owned_in_passing,
-)
+from engramdb.pipeline.understand.facts import FactDraft, classify, is_recognised
+from engramdb.pipeline.understand.passing import also_stated, owned_in_passing
 from engramdb.pipeline.understand.resolve import FIRST, SECOND, THIRD, Referents, rewrite
 from engramdb.pipeline.understand.timex import TimeSpan, find_times
 from engramdb.ports.nlp import Parser, Sentence, Token

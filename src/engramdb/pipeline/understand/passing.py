@@ -1,0 +1,117 @@
+"""Facts stated in passing, beside a clause's own fact.
+
+A job beside a move, or whose relative or favourite a sentence about something
+else names: "I moved to Boston for my new job at Acme" is about the move and says
+where the job is; "My sister Lucy and I went to a concert" is about the concert and
+says who Lucy is. Each becomes a fact of its own, so that superseding the clause's
+fact does not lose it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from engramdb.pipeline.understand.facts import (
+    _FAMILY,
+    _OBJ,
+    _PETS,
+    JOBS,
+    FactDraft,
+    _clean,
+    _favourite,
+    _favourite_of,
+    _hypothetical,
+    _kinship,
+    _owned_at,
+)
+
+__all__ = ["also_stated", "owned_in_passing"]
+
+
+#: single-valued facts stated in passing, beside a clause's main one: "moved to Boston
+#: for a new job at Acme" also says where the job is, so superseding the home
+#: must not lose it; each gets a statement of its own
+ALSO = (
+    (
+        "works_at",
+        re.compile(rf"\b(?:new |first )?(?:job|position|role|internship) (?:at|with) {_OBJ}"),
+    ),
+    ("works_at", re.compile(rf"\bworks? (?:at|for) {_OBJ}")),
+    (
+        "job",
+        re.compile(
+            rf"\b(?:works?|working|job|employed|hired|started) (?:\w+ ){{0,4}}?as an? {JOBS}"
+        ),
+    ),
+    ("lives_in", re.compile(rf"\b(?:moved|relocated|moving)(?: back)? to {_OBJ}")),
+)
+_OWN_PET = r"(?:'s|’s) (?:new )?(?P<kind>{pets}),? (?:named |called )?(?P<o>[A-Z]\w+)"
+STATEMENTS = {
+    "works_at": "{s} works at {o}",
+    "job": "{s} works as {a} {o}",
+    "lives_in": "{s} lives in {o}",
+    "has_pet": "{s} has a {kind} named {o}",
+}
+
+
+def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]:
+    """The other single-valued facts a statement gives in passing, one statement each."""
+    found: dict[str, FactDraft] = {}
+    for name, regex in ALSO:
+        match = regex.search(statement)
+        if name == predicate or name in found or match is None or _hypothetical(statement, match):
+            continue
+        if _someone_elses(statement, match, subject):
+            continue
+        value = _clean(match.group("o"))
+        text = _capital(STATEMENTS[name].format(s=subject, o=value, a=_article(value)))
+        found[name] = FactDraft(text, subject, name, value)
+    pet = re.search(re.escape(subject) + _OWN_PET.format(pets=_PETS), statement, re.IGNORECASE)
+    if pet and predicate != "has_pet":
+        text = _capital(
+            STATEMENTS["has_pet"].format(s=subject, kind=pet.group("kind"), o=pet.group("o"))
+        )
+        found["has_pet"] = FactDraft(text, subject, "has_pet", pet.group("o"))
+    return list(found.values())
+
+
+def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
+    """Relatives and favourites of people the sentence is not about.
+
+    "the user's boyfriend Jake and I went ..." and "Dune is the user's favourite book"
+    are about Jake and Dune; each ``X's sister Lucy`` or ``X's favourite book``, with
+    ``X`` among ``people`` (the speaker, the addressee, the people named), is a fact of
+    its own about ``X``.
+    """
+    drafts = []
+    for owner in dict.fromkeys(people):
+        favourite = _favourite(statement, owner)
+        if favourite:
+            predicate, value = _favourite_of(favourite)
+            thing = predicate.removeprefix("favourite_").replace("_", " ")
+            text = _capital(f"{owner}'s favourite {thing} is {value}")
+            drafts.append(FactDraft(text, owner, predicate, value))
+        for at in _owned_at(statement, owner):
+            family = _FAMILY.match(statement, at)
+            if family is None:
+                continue
+            text = _capital(f"{owner}'s {family.group('rel').lower()} is {family.group('o')}")
+            drafts.append(FactDraft(text, owner, _kinship(family.group("rel")), family.group("o")))
+    return drafts
+
+
+def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
+    """Whether the match is another's noun: "Maria's work at the shelter" is not John's job."""
+    before = statement[: match.start()].rstrip().lower()
+    owner = before.split()[-1] if before else ""
+    possessive = owner.endswith(("'s", "’s")) or owner in {"your", "his", "her", "their", "our"}
+    return possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s"))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
