@@ -193,6 +193,13 @@ def _understood(request: AddRequest, now: datetime, analyzer: Analyzer | None) -
         importance=request.importance,
         expires_at=request.expires_at,
     )
+    return _derive(episodes, now, analyzer)
+
+
+def _derive(
+    episodes: list[MemoryRecord], now: datetime, analyzer: Analyzer | None
+) -> list[Understood]:
+    """Each episode with what is drawn from it: reading and facts (if analysed), passages."""
     items = [Understood(e, (), ()) for e in episodes]
     if analyzer is not None:
         items = understand(analyzer, episodes, now)
@@ -312,10 +319,7 @@ def revise_episode(
     What was drawn from the old text is deleted (they no longer have a source
     saying them) and the new text is understood again, in one transaction.
     """
-    understood = Understood(changed, (), ())
-    if analyzer is not None:
-        understood = understand(analyzer, [changed], now)[0]
-    understood = replace(understood, passages=passages_of(understood.episode, now))
+    [understood] = _derive([changed], now, analyzer)
     changed, derived = understood.episode, understood.derived
     vectors = embedder.embed_many([embedding_text(m) for m in (changed, *derived)])
     with store.atomic():
