@@ -17,6 +17,7 @@ from engramdb.model.filters import Filter
 from engramdb.model.graph import Entity, EntityMention, Relation
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, MemoryStatus, Scope
 from engramdb.model.query import Page
+from engramdb.ports.batch import Probe, SearchContext, context_by_parts, probes_by_parts
 from engramdb.types import Vector
 
 __all__ = [
@@ -262,6 +263,23 @@ class MemoryStore(ABC):
     @abstractmethod
     def iter_ids(self, scope: Scope, batch: int) -> Iterator[list[str]]:
         """Every memory id in ``scope`` (active or not), in batches."""
+
+    def search_many(
+        self, probes: Sequence[Probe], scope: Scope, limit: int, *, as_of: datetime | None = None
+    ) -> list[list[ScoredId]]:
+        """Each probe's best ``limit`` matches in ``scope``, in one call (see :mod:`.batch`)."""
+        return probes_by_parts(self, probes, scope, limit, as_of)
+
+    def search_context(
+        self, ids: Sequence[str], *, anchors: int, window: int, entity_ids: Sequence[str]
+    ) -> SearchContext:
+        """The memories among ``ids`` with what a search reads about them, in one call.
+
+        With them: the memories they were drawn from, the session neighbours within
+        ``window`` of the first ``anchors`` and of theirs, and the mentions of
+        ``entity_ids`` in all of those (see :mod:`.batch`).
+        """
+        return context_by_parts(self, ids, anchors=anchors, window=window, entity_ids=entity_ids)
 
     @abstractmethod
     def neighbours(

@@ -44,9 +44,7 @@ class Excerpts:
                 kept.append(entry)
             elif (turn := memory.sources[0]) not in best or entry.score > best[turn].score:
                 best[turn] = entry
-        missing = [turn for turn in best if turn not in memories]
-        if missing:  # turns found only through a passage
-            memories.update(search.store.get_many(missing))
+        search.fetch(list(best))  # turns found only through a passage
         by_id = {f.id: f for f in kept}
         for turn, passage in best.items():
             if turn not in memories:

@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from engramdb.model.filters import And, Filter
-from engramdb.model.graph import Entity
+from engramdb.model.graph import Entity, EntityMention
 from engramdb.model.memory import MemoryRecord, Scope
-from engramdb.ports.store import GraphStore, MemoryStore, ScoredId, VectorIndex
+from engramdb.ports.batch import Probe
+from engramdb.ports.store import GraphStore, MemoryStore, ScoredId
 from engramdb.retrieval.fusion import Fused
 from engramdb.types import Vector
 
-__all__ = ["Search", "Source", "Step", "and_", "closest", "in_order"]
+__all__ = ["Probing", "Search", "Source", "Step", "and_", "closest", "in_order"]
 
 
 @dataclass(slots=True)
@@ -50,6 +51,11 @@ class Search:
         memories: the candidates' memories (filled after fusion, grown by expansion).
         excerpts: turn id -> the passage of it that is shown (filled by
             :class:`~engramdb.retrieval.excerpts.Excerpts`).
+        probed: candidate lists read ahead in one store call (see :meth:`probe`).
+        around: session neighbours read ahead, by anchor id (see :meth:`load`),
+            within ``around_window`` turns.
+        mentioned: mentions of the named entities read ahead, and the memory ids
+            they cover.
     """
 
     store: MemoryStore
@@ -69,6 +75,10 @@ class Search:
     ranked: dict[str, list[ScoredId]] = field(default_factory=dict)
     memories: dict[str, MemoryRecord] = field(default_factory=dict)
     excerpts: dict[str, str] = field(default_factory=dict)
+    probed: list[tuple[Probe, list[ScoredId]]] = field(default_factory=list)
+    around: dict[str, list[MemoryRecord]] = field(default_factory=dict)
+    around_window: int = 0
+    mentioned: tuple[list[EntityMention], set[str]] = field(default_factory=lambda: ([], set()))
 
     @property
     def graph(self) -> GraphStore | None:
@@ -77,11 +87,68 @@ class Search:
 
     def dense(self, flt: Filter | None) -> list[ScoredId]:
         """The memories nearest to the query vector among those ``flt`` admits."""
-        store = self.store
-        if not (store.capabilities.vector and isinstance(store, VectorIndex)):
-            return []
-        found = store.vector_search(self.vector, self.scope, flt, self.candidates, as_of=self.as_of)
+        return self._list(Probe("dense", flt, vector=self.vector))
+
+    def lexical(self, terms: Sequence[str], flt: Filter | None) -> list[ScoredId]:
+        """The memories that best match ``terms`` (BM25) among those ``flt`` admits."""
+        return self._list(Probe("lexical", flt, tuple(terms))) if terms else []
+
+    def probe(self, probes: Sequence[Probe]) -> None:
+        """Read these candidate lists ahead, in one store call."""
+        wanted = list(dict.fromkeys(probes))  # equal probes are one list
+        found = self.store.search_many(wanted, self.scope, self.candidates, as_of=self.as_of)
+        self.probed = list(zip(wanted, found, strict=True))
+
+    def _list(self, probe: Probe) -> list[ScoredId]:
+        found = next((f for p, f in self.probed if p == probe), None)
+        if found is None:
+            found = self.store.search_many([probe], self.scope, self.candidates, as_of=self.as_of)[
+                0
+            ]
         return in_order(found)
+
+    def load(self, ids: Sequence[str], *, anchors: int, window: int) -> None:
+        """Read the candidates ``ids`` and what later steps read about them, in one call.
+
+        The steps ask :meth:`fetch`, :meth:`neighbours` and :meth:`mentions`, which go to
+        the store only for what was not read here.
+        """
+        named = [e.id for e in self.named]
+        context = self.store.search_context(ids, anchors=anchors, window=window, entity_ids=named)
+        self.memories = context.memories
+        self.around, self.around_window = context.neighbours, window
+        self.mentioned = (context.mentions, context.read_in)
+
+    def fetch(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
+        """The memories among ``ids`` (from :attr:`memories`, the others from the store)."""
+        missing = [i for i in ids if i not in self.memories]
+        if missing:
+            self.memories.update(self.store.get_many(missing))
+        return {i: self.memories[i] for i in ids if i in self.memories}
+
+    def neighbours(
+        self, anchors: Sequence[MemoryRecord], window: int
+    ) -> dict[str, list[MemoryRecord]]:
+        """Each anchor's session neighbours within ``window`` (read ahead where they were)."""
+        ahead = self.around if window == self.around_window else {}
+        missing = [m for m in anchors if m.id not in ahead]
+        found = self.store.neighbours(missing, window) if missing else {}
+        return {m.id: ahead.get(m.id) or found.get(m.id, []) for m in anchors}
+
+    def mentions(self, entity_ids: Sequence[str], memory_ids: Sequence[str]) -> list[EntityMention]:
+        """Mentions of ``entity_ids`` in ``memory_ids`` (read ahead where they were)."""
+        graph = self.graph
+        if graph is None or not entity_ids:
+            return []
+        ahead, covered = self.mentioned
+        wanted, asked = set(entity_ids), set(memory_ids)
+        if not wanted <= {e.id for e in self.named}:  # read ahead for the named ones only
+            ahead, covered = [], set()
+        found = [m for m in ahead if m.entity_id in wanted and m.memory_id in asked]
+        missing = [i for i in memory_ids if i not in covered]
+        if missing:
+            found += graph.mentions(entity_ids=list(entity_ids), memory_ids=missing)
+        return found
 
 
 class Source(Protocol):
@@ -99,6 +166,15 @@ class Source(Protocol):
 
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
         """Candidate lists by name (usually one, called :attr:`name`; none when silent)."""
+        ...
+
+
+@runtime_checkable
+class Probing(Source, Protocol):
+    """A source that says which index lists it reads, so that one store call answers all."""
+
+    def probes(self, search: Search) -> list[Probe]:
+        """The lists :meth:`gather` reads through :meth:`Search.dense` or :meth:`Search.lexical`."""
         ...
 
 

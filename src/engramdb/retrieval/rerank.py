@@ -64,8 +64,7 @@ class DrillDown:
                 entry = kept.setdefault(turn_id, Fused(turn_id, 0.0))
                 entry.score += found.score * self.weight
                 entry.signals.append(Signal("gist", rank, found.score, via=found.id))
-        missing = [i for i in kept if i not in memories]
-        memories.update(search.store.get_many(missing))
+        search.fetch(list(kept))
         return sorted(kept.values(), key=lambda f: -f.score)
 
 
@@ -91,9 +90,7 @@ class Contiguity:
             return fused
         memories = search.memories
         head = fused[: self.top]
-        around = search.store.neighbours(
-            [memories[f.id] for f in head if f.id in memories], self.window
-        )
+        around = search.neighbours([memories[f.id] for f in head if f.id in memories], self.window)
         return expand_neighbours(
             head, memories, lambda m: around.get(m.id, []), decay=self.decay,
             context_decay=self.context_decay, others=fused[self.top :],
@@ -137,7 +134,7 @@ def _about(search: Search, candidates: list[str]) -> dict[str, tuple[str, bool]]
     assert search.graph is not None
     named: list[Entity] = search.named
     about: dict[str, tuple[str, bool]] = {}
-    for mention in search.graph.mentions(entity_ids=[e.id for e in named], memory_ids=candidates):
+    for mention in search.mentions([e.id for e in named], candidates):
         found = about.get(mention.memory_id)
         if mention.role in FOCUS_ROLES and (found is None or not found[1]):  # own wins
             about[mention.memory_id] = (mention.entity_id, mention.role in OWN_ROLES)

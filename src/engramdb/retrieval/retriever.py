@@ -24,7 +24,7 @@ from engramdb.retrieval.evidence import evidence_of
 from engramdb.retrieval.excerpts import Excerpts
 from engramdb.retrieval.focus import entities_in_query, parties_in_query, without_names
 from engramdb.retrieval.fusion import Fused, rrf
-from engramdb.retrieval.parts import Search, Source, Step, and_
+from engramdb.retrieval.parts import Probing, Search, Source, Step, and_
 
 __all__ = ["RetrievalSettings", "Retriever", "default_parts"]
 
@@ -198,15 +198,19 @@ class Retriever:
                 and retention is measured at it (``None``: neither).
         """
         search = self._analyse(query, scope, flt, as_of, as_of or now, retention_at)
+        search.probe([p for s in self.sources if isinstance(s, Probing) for p in s.probes(search)])
         fused = self._fuse(search)
-        search.memories = self.store.get_many([f.id for f in fused])
+        ahead = self.settings  # the neighbours of the best are read with them, twice as deep
+        search.load(
+            [f.id for f in fused], anchors=2 * ahead.expand_top, window=ahead.neighbour_window
+        )
         for step in self.steps:
             fused = step.apply(search, fused)
         fused.sort(key=lambda f: -f.score)
         hits = _without_repeats(self._admitted(search, fused))[:k]
         if budget_tokens is not None:
             hits = within_budget(hits, budget_tokens, lambda h: count_tokens(h.memory.text))
-        return self._with_sources(hits)
+        return _with_sources(search, hits)
 
     def _analyse(
         self,
@@ -271,10 +275,10 @@ class Retriever:
             and not _expired(memories[f.id], at)
         ]
 
-    def _with_sources(self, hits: list[Hit]) -> list[Hit]:
-        wanted = {s for h in hits for s in h.memory.sources}
-        found = self.store.get_many(list(wanted)) if wanted else {}
-        return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
+
+def _with_sources(search: Search, hits: list[Hit]) -> list[Hit]:
+    found = search.fetch(list(dict.fromkeys(s for h in hits for s in h.memory.sources)))
+    return [Hit(h.memory, h.score, h.why, _sources(h.memory, found)) for h in hits]
 
 
 def _asks_for_kind(flt: Filter | None) -> bool:

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from engramdb.model.filters import And, Cond, Filter
 from engramdb.model.graph import Relation
-from engramdb.ports.store import KeywordIndex, ScoredId
+from engramdb.ports.batch import Probe
+from engramdb.ports.store import ScoredId
 from engramdb.retrieval.focus import kinds_asked_for, predicates_asked_for
 from engramdb.retrieval.parts import Search, and_, closest, in_order
 from engramdb.retrieval.text import query_terms
@@ -36,14 +37,13 @@ class Lexical:
     floor: float = 0.2
     name: str = "lexical"
 
+    def probes(self, search: Search) -> list[Probe]:
+        return [Probe("lexical", search.evidence, tuple(query_terms(search.text)))]
+
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
-        store = search.store
-        if not (store.capabilities.keyword and isinstance(store, KeywordIndex)):
+        if not search.store.capabilities.keyword:
             return {}
-        terms = query_terms(search.text)
-        found = store.keyword_search(
-            terms, search.scope, search.evidence, search.candidates, as_of=search.as_of
-        )
+        found = search.lexical(query_terms(search.text), search.evidence)
         # FTS5 gives a word in half the scope or more (a speaker's name) a near-zero
         # weight; a match on such words alone is no evidence, even in a tiny scope
         floor = max(self.floor * (found[0][1] if found else 0.0), NO_WEIGHT)
@@ -56,6 +56,9 @@ class Dense:
 
     weight: float = 1.0
     name: str = "dense"
+
+    def probes(self, search: Search) -> list[Probe]:
+        return [Probe("dense", search.evidence, vector=search.vector)]
 
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
         return {self.name: search.dense(search.evidence)}
@@ -76,6 +79,11 @@ class Gist:
     weight: float = 1.0
     top: int = 8
     name: str = "gist"
+
+    def probes(self, search: Search) -> list[Probe]:
+        return (
+            [] if search.direct else [Probe("dense", and_(search.flt, GISTS), vector=search.vector)]
+        )
 
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
         if search.direct:
@@ -106,9 +114,10 @@ class Graph:
         if not wanted:
             return {}
         people = {e.id for e in search.by_name}
-        answers = graph.mentions(entity_ids=list(wanted))
-        memory_ids = list({m.memory_id for m in answers})
-        about = graph.mentions(entity_ids=list(people), memory_ids=memory_ids)
+        mentioned = graph.mentions(entity_ids=list(wanted | people))  # one look-up for both
+        answers = [m for m in mentioned if m.entity_id in wanted]
+        memory_ids = {m.memory_id for m in answers}
+        about = [m for m in mentioned if m.entity_id in people and m.memory_id in memory_ids]
         by_memory: dict[str, set[str]] = {}
         for m in [*answers, *(m for m in about if m.role in OWN_ROLES)]:
             by_memory.setdefault(m.memory_id, set()).add(m.entity_id)
@@ -164,6 +173,12 @@ class Time:
 
     weight: float = 1.0
     name: str = "time"
+
+    def probes(self, search: Search) -> list[Probe]:
+        return [
+            Probe("dense", _within(search.evidence, start, end), vector=search.vector)
+            for start, end in search.windows
+        ]
 
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
         return {

@@ -12,7 +12,8 @@ one test module::
 
 The suite covers memories (verbatim episodes, times, search with reasons, versions,
 history, deletion), bad input (refused, nothing changed), scopes and tenants
-(isolation, API keys), export and import, consolidation, the timeline and lineage and,
+(isolation, API keys), export and import, consolidation, the timeline and lineage, the
+store calls a search makes and,
 with the ``nlp`` extra, understanding (facts, truth that changes, entities). It needs
 ``pytest``.
 """
@@ -23,7 +24,7 @@ import pytest
 
 _PARTS = (
     "fixtures", "memories", "bad_input", "scopes_and_tenants", "export_import", "consolidation",
-    "understanding", "lineage",
+    "understanding", "lineage", "search_reads",
 )  # fmt: skip
 # failed assertions in the parts explain themselves, as in a test module
 pytest.register_assert_rewrite(*(f"{__name__}.{part}" for part in _PARTS))
@@ -36,6 +37,7 @@ from engramdb.testing.conformance import (  # noqa: E402 - after the assertion r
     lineage,
     memories,
     scopes_and_tenants,
+    search_reads,
     understanding,
 )
 
@@ -50,6 +52,7 @@ for _part in (
     consolidation,
     understanding,
     lineage,
+    search_reads,
 ):
     for _name, _value in vars(_part).items():
         if _name.startswith("test_") or isinstance(_value, _FIXTURE):
