@@ -122,10 +122,10 @@ def raw_legs(mem: Memory, questions: list[str]) -> dict[str, float]:
 
 
 def store_calls(mem: Memory, questions: list[str]) -> dict[str, float]:
-    """Store methods one search calls (each is one or more statements), median and max."""
+    """Store methods one search calls (outermost calls only), median and max."""
     store = mem.store
     counts: list[int] = []
-    calls = [0]
+    calls = [0, 0]  # calls so far, calls under way
     names = [n for n in dir(type(store)) if not n.startswith("_") and callable(getattr(store, n))]
     for name in names:
         method = getattr(store, name)
@@ -143,8 +143,12 @@ def store_calls(mem: Memory, questions: list[str]) -> dict[str, float]:
 
 def _counted(method: Any, calls: list[int]) -> Any:
     def counted(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        return method(*args, **kwargs)
+        calls[0] += calls[1] == 0  # a store method that calls another is one call
+        calls[1] += 1
+        try:
+            return method(*args, **kwargs)
+        finally:
+            calls[1] -= 1
 
     return counted
 

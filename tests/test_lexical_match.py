@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engramdb.backends._lexical import TermCounts, rarest_within
+from engramdb.backends._lexical import ScopeShares, TermCounts, rarest_within
 from engramdb.backends.sqlite.store import SQLiteStore
 from engramdb.engine import Memory
 from engramdb.model.memory import Scope
@@ -35,6 +35,24 @@ def test_counts_are_cached_until_they_expire() -> None:
     assert asked[-1] == "ab" and len(asked) == 4
     assert counts.matched(["only"], count) == ["only"]  # a single word is never counted
     assert len(asked) == 4
+
+
+def test_scope_shares_are_measured_once_until_they_expire() -> None:
+    now = [0.0]
+    measured: list[str] = []
+
+    def measure(scope: str, large: bool) -> bool:
+        measured.append(scope)
+        return large
+
+    shares = ScopeShares(ttl=60, clock=lambda: now[0])
+    assert shares.large("big", lambda: measure("big", True))
+    assert not shares.large("small", lambda: measure("small", False))
+    assert shares.large("big", lambda: measure("big", False))  # known: not measured again
+    assert measured == ["big", "small"]
+    now[0] = 61
+    assert not shares.large("big", lambda: measure("big", False))  # it shrank since
+    assert measured == ["big", "small", "big"]
 
 
 def test_a_large_store_matches_on_its_rare_words(tmp_path: Path) -> None:

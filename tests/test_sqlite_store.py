@@ -53,6 +53,24 @@ def test_ann_path_matches_exact_search(tmp_path: Path) -> None:
         mem.close()
 
 
+@pytest.mark.parametrize("mine", [3, 40])  # a small share of the store, a large one
+def test_lexical_search_finds_a_scope_whose_matches_rank_below_another_s(
+    tmp_path: Path, mine: int
+) -> None:
+    mem = _open_small(tmp_path / "m.db")
+    # another user's notes outrank this user's on every word, far beyond the first depth
+    mem.add([{"content": "kayak kayak river kayak"} for _ in range(200)], user_id="other")
+    mem.add([{"content": f"a kayak trip, day {i}"} for i in range(mine)], user_id="u")
+    store = mem.store
+    best = store.keyword_search(["kayak"], Scope("u"), None, 2)  # type: ignore[attr-defined]
+    every = store.keyword_search(["kayak"], Scope("u"), None, 50)  # type: ignore[attr-defined]
+    assert len(best) == 2 and len(every) == mine
+    assert best == every[:2]  # the best two of the scope, in the order of the full ranking
+    theirs = store.keyword_search(["kayak"], Scope("other"), None, 5)  # type: ignore[attr-defined]
+    assert len(theirs) == 5 and {i for i, _ in theirs}.isdisjoint(i for i, _ in every)
+    mem.close()
+
+
 def test_ann_index_is_persisted_and_rebuilt_when_stale(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     mem = _open_small(path)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
-__all__ = ["MATCH_CAP", "TermCounts", "rarest_within"]
+__all__ = ["MATCH_CAP", "ScopeShares", "TermCounts", "rarest_within"]
 
 #: about how many documents one query scores at most
 MATCH_CAP = 20_000
@@ -72,3 +72,33 @@ class TermCounts:
             return list(terms)
         chosen = set(rarest_within(terms, self.of(terms, count), self.cap))
         return [t for t in terms if t in chosen]
+
+
+class ScopeShares:
+    """Whether a scope holds a large share of the store's documents, cached for ``ttl`` seconds.
+
+    A lexical search in a large scope ranks the whole index first and keeps the hits in
+    scope (no row look-up per match); in a small one that would keep almost none, so
+    there it looks up the scope of every match. Either way the answer is the same: a
+    stale share only picks the slower way for a while.
+    """
+
+    def __init__(self, *, ttl: float = COUNTS_TTL, clock: Callable[[], float] = time.monotonic):
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._large: dict[Hashable, tuple[float, bool]] = {}
+
+    def large(self, scope: Hashable, measure: Callable[[], bool]) -> bool:
+        """Whether ``scope`` is large, measuring it with ``measure`` when not known lately."""
+        now = self._clock()
+        with self._lock:
+            known = self._large.get(scope)
+            if known is not None and now - known[0] <= self._ttl:
+                return known[1]
+        found = measure()
+        with self._lock:
+            if len(self._large) > 10_000:  # many small scopes (one per user): start over
+                self._large.clear()
+            self._large[scope] = (now, found)
+        return found

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from engramdb.backends._lexical import TermCounts
+from engramdb.backends._lexical import ScopeShares, TermCounts
 from engramdb.backends.sqlite._errors import guarded
 from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
@@ -17,6 +17,9 @@ from engramdb.model.filters import Filter
 from engramdb.model.memory import Scope
 from engramdb.ports.store import KeywordIndex, ScoredId, VectorIndex
 from engramdb.types import Vector
+
+#: the lexical leg first ranks this many times the documents it needs over the whole index
+LEXICAL_OVERFETCH = 8
 
 __all__ = ["SQLiteSearch"]
 
@@ -29,6 +32,7 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
     _ann_ready: bool
     _unsaved: int
     _term_counts: TermCounts
+    _scope_shares: ScopeShares
     exact_threshold: int
     ann_save_every: int
     read_only: bool
@@ -52,13 +56,46 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
             return []
         terms = self._term_counts.matched(terms, self._documents_with)
         where, params = scope_where_sql(scope, flt, as_of=as_of)
+        match = fts_match_sql(terms)
+        if self._scope_shares.large(scope, lambda: self._large_scope(scope)):
+            # the best matches of the whole index first, then those in scope: scoring and
+            # sorting only, not a row look-up per match (the same answer, when enough are
+            # in scope; otherwise every match is looked up)
+            depth = limit * LEXICAL_OVERFETCH
+            rows = self._conn.execute(
+                "SELECT m.id, f.s FROM (SELECT rowid, bm25(memory_fts) AS s FROM memory_fts"
+                " WHERE memory_fts MATCH ? ORDER BY s, rowid LIMIT ?) f"
+                f" JOIN memories m ON m.rid = f.rowid WHERE {where} ORDER BY f.s, f.rowid LIMIT ?",
+                [match, depth, *params, limit],
+            ).fetchall()
+            if len(rows) == limit or not self._matches_beyond(match, depth):
+                return [(row[0], -float(row[1])) for row in rows]
         rows = self._conn.execute(
             "SELECT m.id, bm25(memory_fts) AS s FROM memory_fts"
             " JOIN memories m ON m.rid = memory_fts.rowid"
-            f" WHERE memory_fts MATCH ? AND {where} ORDER BY s LIMIT ?",
-            [fts_match_sql(terms), *params, limit],
-        )
+            f" WHERE memory_fts MATCH ? AND {where} ORDER BY s, m.rid LIMIT ?",
+            [match, *params, limit],
+        ).fetchall()
         return [(row[0], -float(row[1])) for row in rows]
+
+    def _large_scope(self, scope: Scope) -> bool:
+        """Whether ``scope`` holds one memory in ``LEXICAL_OVERFETCH`` of the store or more."""
+        (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
+        share = max(1, int(top) // LEXICAL_OVERFETCH)
+        where, params = scope_where_sql(scope, None)
+        (held,) = self._conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {where} LIMIT ?)",
+            [*params, share],
+        ).fetchone()
+        return int(held) >= share
+
+    def _matches_beyond(self, match: str, depth: int) -> bool:
+        """Whether more than ``depth`` documents match."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ? LIMIT ?)",
+            [match, depth + 1],
+        ).fetchone()
+        return int(row[0]) > depth
 
     def _documents_with(self, term: str) -> int:
         row = self._conn.execute(

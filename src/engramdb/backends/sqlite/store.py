@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from engramdb.backends._lexical import TermCounts
+from engramdb.backends._lexical import ScopeShares, TermCounts
 from engramdb.backends._migrate import check_applied, load_migrations
 from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
@@ -67,6 +67,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
         self._seq_cache: dict[Scope, int] = {}
         self._unsaved = 0
         self._term_counts = TermCounts()
+        self._scope_shares = ScopeShares()
         path = None if location == ":memory:" else Path(location)
         self._writer_lock = WriterLock(path) if path and not read_only else None
         if self._writer_lock:
