@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 from engramdb.model.memory import MemoryRecord
 
@@ -40,6 +41,7 @@ _CHARGED = re.compile(
 )
 
 
+@lru_cache(maxsize=16_384)  # every search weighs its candidates: the same texts again
 def is_charged(text: str) -> bool:
     """Whether a text carries emotion (exclamations, strong feelings, life events)."""
     return bool(_CHARGED.search(text))
