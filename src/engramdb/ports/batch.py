@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
 from engramdb.model.filters import Filter
 from engramdb.model.graph import EntityMention
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
@@ -24,21 +26,24 @@ from engramdb.types import Vector
 if TYPE_CHECKING:
     from engramdb.ports.store import MemoryStore, ScoredId
 
-__all__ = ["Probe", "SearchContext", "context_by_parts", "probes_by_parts"]
+__all__ = ["Probe", "SearchContext", "context_by_parts", "nearest", "probes_by_parts"]
 
 
 @dataclass(frozen=True, slots=True)
 class Probe:
     """One candidate list: BM25 over ``terms``, or the memories nearest to ``vector``.
 
-    Two probes are the same list when their kind, terms and filter are: within one
-    search the query vector is fixed, so it is not compared.
+    A dense probe ``among`` some memories ranks those (whatever their scope: the caller
+    found them) instead of searching the scope. Two probes are the same list when their
+    kind, terms, filter and ``among`` are: within one search the query vector is fixed,
+    so it is not compared.
     """
 
     kind: Literal["lexical", "dense"]
     flt: Filter | None
     terms: tuple[str, ...] = ()
     vector: Vector | None = field(default=None, compare=False)
+    among: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -72,7 +77,9 @@ def probes_by_parts(
     caps = store.capabilities
     found: list[list[ScoredId]] = []
     for probe in probes:
-        if probe.kind == "lexical" and caps.keyword and isinstance(store, KeywordIndex):
+        if probe.among and probe.vector is not None:
+            found.append(nearest(probe.among, store.vectors_of(probe.among), probe.vector, limit))
+        elif probe.kind == "lexical" and caps.keyword and isinstance(store, KeywordIndex):
             found.append(store.keyword_search(probe.terms, scope, probe.flt, limit, as_of=as_of))
         elif (
             probe.kind == "dense"
@@ -131,3 +138,12 @@ def _anchors(
         if memory.kind is not MemoryKind.SUMMARY:
             heads.setdefault(memory.id, memory)
     return list(heads.values())
+
+
+def nearest(
+    ids: Sequence[str], vectors: dict[str, Vector], vector: Vector, limit: int | None = None
+) -> list[ScoredId]:
+    """``ids`` that have a vector, nearest to ``vector`` first (all are unit length)."""
+    probe = np.asarray(vector, dtype=np.float32)
+    scored = [(i, float(np.dot(vectors[i], probe))) for i in ids if i in vectors]
+    return sorted(scored, key=lambda pair: -pair[1])[:limit]

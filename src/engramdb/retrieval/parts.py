@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
-
-import numpy as np
+from typing import Any, Protocol, runtime_checkable
 
 from engramdb.model.filters import And, Filter
 from engramdb.model.graph import Entity, EntityMention
@@ -23,7 +21,7 @@ from engramdb.ports.store import GraphStore, MemoryStore, ScoredId
 from engramdb.retrieval.fusion import Fused
 from engramdb.types import Vector
 
-__all__ = ["Probing", "Search", "Source", "Step", "and_", "closest", "in_order"]
+__all__ = ["Probing", "Search", "Source", "Step", "and_", "in_order"]
 
 
 @dataclass(slots=True)
@@ -56,6 +54,8 @@ class Search:
             within ``around_window`` turns.
         mentioned: mentions of the named entities read ahead, and the memory ids
             they cover.
+        planned: what a source worked out while naming its probes, by source name,
+            for its :meth:`~Source.gather`.
     """
 
     store: MemoryStore
@@ -78,6 +78,7 @@ class Search:
     probed: list[tuple[Probe, list[ScoredId]]] = field(default_factory=list)
     around: dict[str, list[MemoryRecord]] = field(default_factory=dict)
     around_window: int = 0
+    planned: dict[str, Any] = field(default_factory=dict)
     mentioned: tuple[list[EntityMention], set[str]] = field(default_factory=lambda: ([], set()))
 
     @property
@@ -87,11 +88,15 @@ class Search:
 
     def dense(self, flt: Filter | None) -> list[ScoredId]:
         """The memories nearest to the query vector among those ``flt`` admits."""
-        return self._list(Probe("dense", flt, vector=self.vector))
+        return in_order(self._answer(Probe("dense", flt, vector=self.vector)))
 
     def lexical(self, terms: Sequence[str], flt: Filter | None) -> list[ScoredId]:
         """The memories that best match ``terms`` (BM25) among those ``flt`` admits."""
-        return self._list(Probe("lexical", flt, tuple(terms))) if terms else []
+        return in_order(self._answer(Probe("lexical", flt, tuple(terms)))) if terms else []
+
+    def among(self, ids: Sequence[str]) -> list[ScoredId]:
+        """``ids`` by closeness to the query vector, nearest first (those with a vector)."""
+        return self._answer(Probe("dense", None, vector=self.vector, among=tuple(ids)))
 
     def probe(self, probes: Sequence[Probe]) -> None:
         """Read these candidate lists ahead, in one store call."""
@@ -99,13 +104,13 @@ class Search:
         found = self.store.search_many(wanted, self.scope, self.candidates, as_of=self.as_of)
         self.probed = list(zip(wanted, found, strict=True))
 
-    def _list(self, probe: Probe) -> list[ScoredId]:
+    def _answer(self, probe: Probe) -> list[ScoredId]:
         found = next((f for p, f in self.probed if p == probe), None)
         if found is None:
             found = self.store.search_many([probe], self.scope, self.candidates, as_of=self.as_of)[
                 0
             ]
-        return in_order(found)
+        return found
 
     def load(self, ids: Sequence[str], *, anchors: int, window: int) -> None:
         """Read the candidates ``ids`` and what later steps read about them, in one call.
@@ -192,13 +197,6 @@ def in_order(found: Sequence[ScoredId]) -> list[ScoredId]:
     Scores are compared to 6 places: one backend computes in float32, another in float64.
     """
     return sorted(found, key=lambda pair: (-round(pair[1], 6), pair[0]))
-
-
-def closest(ids: Sequence[str], vectors: dict[str, Vector], vector: Vector) -> list[ScoredId]:
-    """``ids`` that have a vector, by descending cosine to ``vector`` (all are unit length)."""
-    probe = np.asarray(vector, dtype=np.float32)
-    scored = [(i, float(np.dot(vectors[i], probe))) for i in ids if i in vectors]
-    return sorted(scored, key=lambda pair: -pair[1])
 
 
 def and_(flt: Filter | None, extra: Filter) -> Filter:

@@ -14,10 +14,11 @@ from engramdb.model.graph import Entity
 from engramdb.model.memory import MemoryKind, MemoryRecord
 from engramdb.model.query import Signal
 from engramdb.model.retention import retention
+from engramdb.ports.batch import nearest
 from engramdb.retrieval.contiguity import expand_neighbours
 from engramdb.retrieval.evidence import pool_support
 from engramdb.retrieval.fusion import Fused
-from engramdb.retrieval.parts import Search, closest
+from engramdb.retrieval.parts import Search
 
 __all__ = [
     "AnswerType",
@@ -59,8 +60,8 @@ class DrillDown:
         vectors = search.store.vectors_of(list({i for ids in members.values() for i in ids}))
         kept = {f.id: f for f in fused if not _is_gist(memories.get(f.id))}
         for found in gists:
-            nearest = closest(members[found.id], vectors, search.vector)[: self.turns]
-            for rank, (turn_id, _) in enumerate(nearest, start=1):
+            closest = nearest(members[found.id], vectors, search.vector, self.turns)
+            for rank, (turn_id, _) in enumerate(closest, start=1):
                 entry = kept.setdefault(turn_id, Fused(turn_id, 0.0))
                 entry.score += found.score * self.weight
                 entry.signals.append(Signal("gist", rank, found.score, via=found.id))

@@ -13,7 +13,7 @@ from engramdb.model.graph import Relation
 from engramdb.ports.batch import Probe
 from engramdb.ports.store import ScoredId
 from engramdb.retrieval.focus import kinds_asked_for, predicates_asked_for
-from engramdb.retrieval.parts import Search, and_, closest, in_order
+from engramdb.retrieval.parts import Search, and_, in_order
 from engramdb.retrieval.text import query_terms
 
 __all__ = ["Dense", "Gist", "Graph", "Lexical", "Relations", "Time"]
@@ -105,35 +105,45 @@ class Graph:
     weight: float = 1.0
     name: str = "graph"
 
+    def probes(self, search: Search) -> list[Probe]:
+        search.planned[self.name] = best = _answer_memories(search)
+        return [Probe("dense", None, vector=search.vector, among=tuple(best))] if best else []
+
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
-        kinds = kinds_asked_for(search.text)
-        graph = search.graph
-        if not kinds or not search.by_name or graph is None:
-            return {}
-        wanted = {e.id for e in search.known if e.kind in kinds}
-        if not wanted:
-            return {}
-        people = {e.id for e in search.by_name}
-        mentioned = graph.mentions(entity_ids=list(wanted | people))  # one look-up for both
-        answers = [m for m in mentioned if m.entity_id in wanted]
-        memory_ids = {m.memory_id for m in answers}
-        about = [m for m in mentioned if m.entity_id in people and m.memory_id in memory_ids]
-        by_memory: dict[str, set[str]] = {}
-        for m in [*answers, *(m for m in about if m.role in OWN_ROLES)]:
-            by_memory.setdefault(m.memory_id, set()).add(m.entity_id)
-        links: dict[str, set[str]] = {}  # wanted entity -> named entities it appears with
-        for entities in by_memory.values():
-            for target in entities & wanted:
-                links.setdefault(target, set()).update(entities & people)
-        scored = {
-            memory_id: max(len(links.get(t, ())) for t in entities & wanted)
-            for memory_id, entities in by_memory.items()
-            if entities & people
-        }
-        top = max(scored.values(), default=0)
-        best = [i for i, n in scored.items() if n == top and n > 0]
-        found = closest(best, search.store.vectors_of(best), search.vector)
-        return {self.name: found[: search.candidates]} if found else {}
+        planned = search.planned.get(self.name)
+        best = _answer_memories(search) if planned is None else planned
+        found = search.among(best) if best else []
+        return {self.name: found} if found else {}
+
+
+def _answer_memories(search: Search) -> list[str]:
+    """The memories in which the most named entities meet one of the kind asked for."""
+    kinds = kinds_asked_for(search.text)
+    graph = search.graph
+    if not kinds or not search.by_name or graph is None:
+        return []
+    wanted = {e.id for e in search.known if e.kind in kinds}
+    if not wanted:
+        return []
+    people = {e.id for e in search.by_name}
+    mentioned = graph.mentions(entity_ids=list(wanted | people))  # one look-up for both
+    answers = [m for m in mentioned if m.entity_id in wanted]
+    memory_ids = {m.memory_id for m in answers}
+    about = [m for m in mentioned if m.entity_id in people and m.memory_id in memory_ids]
+    by_memory: dict[str, set[str]] = {}
+    for m in [*answers, *(m for m in about if m.role in OWN_ROLES)]:
+        by_memory.setdefault(m.memory_id, set()).add(m.entity_id)
+    links: dict[str, set[str]] = {}  # wanted entity -> named entities it appears with
+    for entities in by_memory.values():
+        for target in entities & wanted:
+            links.setdefault(target, set()).update(entities & people)
+    scored = {
+        memory_id: max(len(links.get(t, ())) for t in entities & wanted)
+        for memory_id, entities in by_memory.items()
+        if entities & people
+    }
+    top = max(scored.values(), default=0)
+    return [i for i, n in scored.items() if n == top and n > 0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ _TALK = [
 ]
 _QUESTIONS = [
     "Where does Ana live?",
+    "Which cities has Ana been to?",
     "Where does Ana work?",
     "what goes by the south wall of the garden",
     "Max the dog",
@@ -87,6 +88,9 @@ def test_a_search_reads_the_store_in_three_calls(umem: Memory) -> None:
     with _counted(umem) as calls:  # asking for an attribute reads the facts stating it
         assert umem.search("Where does Ana work?", user_id="ana", k=5)
     assert calls == ["entities", "search_many", "relations", "search_context"]
+    with _counted(umem) as calls:  # asking for a kind of entity reads who met which
+        assert umem.search("Which cities has Ana been to?", user_id="ana", k=5)
+    assert calls == ["entities", "mentions", "search_many", "search_context"]
 
 
 def test_reading_ahead_changes_no_hit(umem: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,3 +125,6 @@ def test_many_lists_in_one_call_are_the_lists_asked_one_by_one(mem: Memory) -> N
     assert found[1] == store.vector_search(vector, scope, None, 3)
     assert found[2] == []
     assert found[0] and found[1]
+    some = [found[1][2][0], found[1][0][0], "no-such-memory"]
+    [ranked] = store.search_many([Probe("dense", None, vector=vector, among=tuple(some))], scope, 5)
+    assert [i for i, _ in ranked] == [found[1][0][0], found[1][2][0]]  # nearest first
