@@ -116,14 +116,16 @@ class CorpusStats:
 def bm25_query(where: sql.Composable) -> sql.Composed:
     """Score the memories matching a tsquery and ``where``, best first.
 
-    Parameters, in order: the mean document length, the lexemes, their IDFs, the
-    tsquery, ``where``'s parameters, the limit.
+    Parameters, in order: the mean document length, the lexemes, the lexemes again with
+    their IDFs, the tsquery, ``where``'s parameters, the limit. A document's term
+    frequencies are read from its vector cut down to the query's lexemes (marked with
+    weight A, then filtered, in C): unnesting its every lexeme took twice as long.
     """
     return sql.SQL(
         "SELECT m.id, sum(w.idf * tf.n * {k1p} / (tf.n + {k1} * ({one_b}"
         " + {b} * m.search_len / %s::float8))) AS s"
         " FROM memories m"
-        " CROSS JOIN LATERAL unnest(m.search) AS u"
+        " CROSS JOIN LATERAL unnest(ts_filter(setweight(m.search, 'A', %s::text[]), '{{a}}')) AS u"
         " JOIN unnest(%s::text[], %s::float8[]) AS w (lexeme, idf) ON w.lexeme = u.lexeme"
         " CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1) AS n) AS tf"
         " WHERE m.search @@ %s::tsquery AND {where}"

@@ -43,8 +43,8 @@ class PostgresSearch(PostgresConnection, KeywordIndex, VectorIndex):
         where, params = scope_where_sql(scope, flt, as_of=as_of)
         rows = self._rows(
             bm25_query(where),
-            [mean_length, lexemes, [weights[lex] for lex in lexemes], tsquery_text(matched),
-             *params, limit],
+            [mean_length, lexemes, lexemes, [weights[lex] for lex in lexemes],
+             tsquery_text(matched), *params, limit],
         )  # fmt: skip
         return [(r["id"], float(r["s"])) for r in rows]
 
