@@ -106,11 +106,9 @@ class Search:
 
     def _answer(self, probe: Probe) -> list[ScoredId]:
         found = next((f for p, f in self.probed if p == probe), None)
-        if found is None:
-            found = self.store.search_many([probe], self.scope, self.candidates, as_of=self.as_of)[
-                0
-            ]
-        return found
+        if found is not None:
+            return found
+        return self.store.search_many([probe], self.scope, self.candidates, as_of=self.as_of)[0]
 
     def load(self, ids: Sequence[str], *, anchors: int, window: int) -> None:
         """Read the candidates ``ids`` and what later steps read about them, in one call.
