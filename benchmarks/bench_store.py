@@ -29,7 +29,6 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -38,6 +37,7 @@ from engramdb.eval.locomo import ingest_conversation, load_locomo
 from engramdb.model.ids import new_id
 from engramdb.model.memory import Scope
 from engramdb.retrieval.text import query_terms
+from engramdb.testing.calls import store_calls
 
 SCOPE = "bench"
 COPIES_KEY = "bench_copies"  # store metadata: how many copies of the seed turns it holds
@@ -86,7 +86,7 @@ def search_latency(mem: Memory, questions: list[str]) -> dict[str, object]:
     """End-to-end searches in the one big scope, the raw legs alone, and store calls."""
     mem.search(questions[0], user_id=SCOPE, k=10)  # warm: loads / builds the ANN index
     end_to_end = timed_searches(mem, [(SCOPE, q) for q in questions])
-    return {**end_to_end, **raw_legs(mem, questions), **store_calls(mem, questions)}
+    return {**end_to_end, **raw_legs(mem, questions), **search_calls(mem, questions)}
 
 
 def timed_searches(mem: Memory, questions: list[tuple[str, str]]) -> dict[str, float]:
@@ -121,36 +121,14 @@ def raw_legs(mem: Memory, questions: list[str]) -> dict[str, float]:
     return {**percentiles(lexical, "fts_"), **percentiles(dense, "ann_")}
 
 
-def store_calls(mem: Memory, questions: list[str]) -> dict[str, float]:
+def search_calls(mem: Memory, questions: list[str]) -> dict[str, float]:
     """Store methods one search calls (outermost calls only), median and max."""
-    store = mem.store
     counts: list[int] = []
-    calls = [0, 0]  # calls so far, calls under way
-    names = [n for n in dir(type(store)) if not n.startswith("_") and callable(getattr(store, n))]
-    for name in names:
-        method = getattr(store, name)
-        setattr(store, name, _counted(method, calls))
-    try:
-        for question in questions:
-            calls[0] = 0
+    for question in questions:
+        with store_calls(mem.store) as calls:
             mem.search(question, user_id=SCOPE, k=10)
-            counts.append(calls[0])
-    finally:
-        for name in names:
-            delattr(store, name)
+        counts.append(len(calls))
     return {"store_calls_p50": statistics.median(counts), "store_calls_max": max(counts)}
-
-
-def _counted(method: Any, calls: list[int]) -> Any:
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += calls[1] == 0  # a store method that calls another is one call
-        calls[1] += 1
-        try:
-            return method(*args, **kwargs)
-        finally:
-            calls[1] -= 1
-
-    return counted
 
 
 def copies_held(mem: Memory) -> int:

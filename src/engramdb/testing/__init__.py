@@ -1,5 +1,6 @@
-"""Test helpers shipped for users and backend authors: deterministic fakes."""
+"""Test helpers shipped for users and backend authors: deterministic fakes, a call counter."""
 
+from engramdb.testing.calls import store_calls
 from engramdb.testing.fakes import FrozenClock, HashEmbedder
 
-__all__ = ["FrozenClock", "HashEmbedder"]
+__all__ = ["FrozenClock", "HashEmbedder", "store_calls"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from engramdb.model.query import Hit
 from engramdb.ports.batch import Probe, SearchContext
 from engramdb.ports.store import KeywordIndex, VectorIndex
 from engramdb.retrieval.parts import Search
+from engramdb.testing.calls import store_calls
 from engramdb.testing.conformance._support import say
 
 #: a conversation with a named person, facts about her, a long turn and neighbours
@@ -40,35 +40,6 @@ _QUESTIONS = [
 ]
 
 
-@contextmanager
-def _counted(mem: Memory) -> Iterator[list[str]]:
-    """The store methods called while inside, outermost calls only (not their own calls)."""
-    store = mem.store
-    calls: list[str] = []
-    depth = [0]
-    names = [n for n in dir(type(store)) if not n.startswith("_") and callable(getattr(store, n))]
-
-    def counting(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if depth[0] == 0:
-                calls.append(name)
-            depth[0] += 1
-            try:
-                return method(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        return call
-
-    for name in names:
-        setattr(store, name, counting(name, getattr(store, name)))
-    try:
-        yield calls
-    finally:
-        for name in names:
-            delattr(store, name)
-
-
 def _explained(hits: Sequence[Hit]) -> list[tuple[Any, ...]]:
     return [
         (h.memory.id, round(h.score, 9), [(s.name, s.rank, s.via) for s in h.why],
@@ -80,15 +51,15 @@ def _explained(hits: Sequence[Hit]) -> list[tuple[Any, ...]]:
 def test_a_search_reads_the_store_in_three_calls(umem: Memory) -> None:
     umem.add(_TALK, user_id="ana")
     for question in ["what goes by the south wall of the garden", "Did Ben ask Ana about it?"]:
-        with _counted(umem) as calls:
+        with store_calls(umem.store) as calls:
             assert umem.search(question, user_id="ana", k=5)
         # the scope's entities, every candidate list, then the candidates with their sources,
         # the neighbours of the best and the mentions of who the query names
         assert calls == ["entities", "search_many", "search_context"], question
-    with _counted(umem) as calls:  # asking for an attribute reads the facts stating it
+    with store_calls(umem.store) as calls:  # asking for an attribute reads the facts stating it
         assert umem.search("Where does Ana work?", user_id="ana", k=5)
     assert calls == ["entities", "search_many", "relations", "search_context"]
-    with _counted(umem) as calls:  # asking for a kind of entity reads who met which
+    with store_calls(umem.store) as calls:  # asking for a kind of entity reads who met which
         assert umem.search("Which cities has Ana been to?", user_id="ana", k=5)
     assert calls == ["entities", "mentions", "search_many", "search_context"]
 
