@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -113,3 +113,41 @@ def test_dates_read_as_plain_statements(spacy_parser) -> None:  # type: ignore[n
         "Ana signed up for the Lisbon half marathon in October 2024",  # not "in in"
         "Ana won the week of 2024-02-26 race",  # not "the the"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("How many events did I attend in the past month?", date(2023, 2, 1), date(2023, 3, 1)),
+        (
+            "the order of the trips I took in the past three months",
+            date(2022, 12, 1),
+            date(2023, 3, 1),
+        ),
+        ("I've baked twice over the last two weeks", date(2023, 2, 15), date(2023, 3, 1)),
+        ("spent on bikes since the start of the year", date(2023, 1, 1), date(2023, 3, 1)),
+        ("since last month", date(2023, 2, 1), date(2023, 3, 1)),
+        ("I've been vegetarian since May", date(2022, 5, 1), date(2023, 3, 1)),
+        ("rollercoasters from July to October", date(2022, 7, 1), date(2022, 10, 31)),
+        ("between November and January", date(2022, 11, 1), date(2023, 1, 31)),
+        ("I'll be in Lisbon from June to August", date(2023, 6, 1), date(2023, 8, 31)),
+        ("in the next few days", date(2023, 3, 1), date(2023, 3, 4)),
+    ],
+)
+def test_stretches_of_days_count_from_the_reference_day(text: str, first: date, last: date) -> None:
+    [span] = find_times(text, WED_1_MAR_2023)
+    assert (span.start.date(), span.end.date() - timedelta(days=1)) == (first, last)
+    assert span.precision == "range"
+    assert span.label() == f"from {first.isoformat()} to {last.isoformat()}"
+
+
+def test_a_calendar_month_and_a_rolling_month_differ() -> None:
+    [calendar_month] = find_times("last month", WED_1_MAR_2023)
+    [rolling] = find_times("over the past month", WED_1_MAR_2023)
+    assert calendar_month.label() == "February 2023"
+    assert rolling.expression == "over the past month"  # the preposition goes with it
+
+
+def test_one_day_of_a_stretch_is_not_a_stretch() -> None:
+    assert find_times("on the last day of school", WED_1_MAR_2023) == []
+    assert find_times("We may go from here to there. I march on.", WED_1_MAR_2023) == []

@@ -209,7 +209,7 @@ def _time_text(span: TimeSpan, *, absolute: bool) -> str:
     if not absolute:
         return f"{span.expression} ({span.label()})"
     label = span.label()
-    if label.startswith(("since", "the ")):  # "since 2019", "the weekend of ...", "the week of ..."
+    if label.startswith(("since", "the ", "from ")):  # "since 2019", "the week of ...", "from ..."
         return label
     preposition = {"day": "on", "week": "during"}.get(span.precision, "in")
     return f"{preposition} {label}"

@@ -14,28 +14,31 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-__all__ = ["TimeSpan", "find_times", "mentions_time", "resolve_numeric_date"]
+from engramdb.pipeline.understand.intervals import (
+    MONTH_WORDS,
+    MONTHS,
+    NUM,
+    SEASONS,
+    UNITS,
+    WEEKDAYS,
+    Interval,
+    count,
+    days,
+    looks_ahead,
+    midnight,
+    month_span,
+    season_name,
+    season_span,
+    week_of,
+    weekend_span,
+    year_span,
+)
+from engramdb.pipeline.understand.time_ranges import RANGE_RULES
 
-WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-MONTHS.pop("may", None)  # "may" is mostly the verb; only the full-cased "May" is a month
-SEASONS = {
-    "spring": (3, 5),
-    "summer": (6, 8),
-    "fall": (9, 11),
-    "autumn": (9, 11),
-    "winter": (12, 2),
-}
-NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "few": 3, "several": 3,
-}  # fmt: skip
-UNITS = {"day": "day", "week": "week", "weekend": "weekend", "month": "month", "year": "year"}
+__all__ = ["TimeSpan", "find_times", "mentions_time", "resolve_numeric_date"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,8 @@ class TimeSpan:
         expression: the words as written.
         start: first instant of the interval.
         end: first instant after it.
-        precision: ``day``, ``weekend``, ``week``, ``month``, ``season`` or ``year``.
+        precision: ``day``, ``weekend``, ``week``, ``month``, ``season``, ``year`` or
+            ``range`` (a stretch of days: "the past three months", "since May").
         char_start: offset of the expression in the text.
         char_end: offset just after it.
     """
@@ -64,6 +68,8 @@ class TimeSpan:
         last = (self.end - timedelta(microseconds=1)).date()
         if self.precision == "day":
             return day.isoformat()
+        if self.precision == "range":
+            return f"from {day.isoformat()} to {last.isoformat()}"
         if self.precision == "month" and (last.year, last.month) != (day.year, day.month):
             return f"since {calendar.month_name[day.month]} {day.year}"
         if self.precision == "month":
@@ -71,7 +77,7 @@ class TimeSpan:
         if self.precision == "year":
             return str(day.year) if last.year == day.year else f"since {day.year}"
         if self.precision == "season":
-            return f"{_season_name(day.month)} {day.year}"
+            return f"{season_name(day.month)} {day.year}"
         if self.precision == "weekend":
             return f"the weekend of {day.isoformat()}"
         if self.precision == "week" and (self.end - self.start).days == 7:
@@ -89,116 +95,48 @@ class TimeSpan:
         }
 
 
-def _season_name(month: int) -> str:
-    return next(
-        n for n, (a, b) in SEASONS.items() if a <= month <= b or (a > b and month in (a, 12, 1, 2))
-    )
-
-
-# ---------------------------------------------------------------- interval helpers
-def _at(day: date, ref: datetime) -> datetime:
-    return datetime.combine(day, time(), tzinfo=ref.tzinfo)
-
-
-def _days(ref: datetime, first: date, count: int, precision: str) -> tuple[datetime, datetime, str]:
-    return _at(first, ref), _at(first + timedelta(days=count), ref), precision
-
-
-def _week_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _month(ref: datetime, year: int, month: int) -> tuple[datetime, datetime, str]:
-    year += (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return _days(ref, date(year, month, 1), last, "month")
-
-
-def _year(ref: datetime, year: int) -> tuple[datetime, datetime, str]:
-    return _at(date(year, 1, 1), ref), _at(date(year + 1, 1, 1), ref), "year"
-
-
-def _season(ref: datetime, name: str, which: str) -> tuple[datetime, datetime, str]:
-    first, last = SEASONS[name]
-    today = ref.date()
-
-    def span(year: int) -> tuple[date, date]:
-        end_year = year + 1 if first > last else year
-        end = date(end_year, last, calendar.monthrange(end_year, last)[1]) + timedelta(days=1)
-        return date(year, first, 1), end
-
-    year = today.year
-    if which == "last":
-        while span(year)[1] > today:
-            year -= 1
-    elif which == "next":
-        while span(year)[0] <= today:
-            year += 1
-    elif span(year - 1)[1] > today:  # "this winter" in January is the one that began in December
-        year -= 1
-    start, end = span(year)
-    return _at(start, ref), _at(end, ref), "season"
-
-
-def _weekend(ref: datetime, weeks_back: int) -> tuple[datetime, datetime, str]:
-    """The weekend ``weeks_back`` weekends before the reference (0: this one)."""
-    saturday = _week_of(ref.date()) + timedelta(days=5)
-    if saturday > ref.date():
-        saturday -= timedelta(days=7) if weeks_back > 0 else timedelta(0)
-        weeks_back = max(weeks_back - 1, 0)
-    return _days(ref, saturday - timedelta(days=7 * weeks_back), 2, "weekend")
-
-
 # ---------------------------------------------------------------- rules
-_NUM = "(?P<n>" + "|".join([r"\d+", *sorted(NUMBERS, key=len, reverse=True)]) + ")"
+
 _WD = "|".join(WEEKDAYS)
-_MN = "|".join(sorted({*MONTHS, "may"}, key=len, reverse=True))
+
 _SEASON = "|".join(SEASONS)
 
-Rule = tuple[
-    re.Pattern[str], Callable[[re.Match[str], datetime], tuple[datetime, datetime, str] | None]
-]
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str], datetime], Interval | None]]
 
 
-def _count(match: re.Match[str]) -> int:
-    n = match.group("n").lower()
-    return int(n) if n.isdigit() else NUMBERS[n]
-
-
-def _ago(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
-    n, unit = _count(m), UNITS[m.group("unit").lower()]
+def _ago(m: re.Match[str], ref: datetime) -> Interval | None:
+    n, unit = count(m), UNITS[m.group("unit").lower()]
     today = ref.date()
     if unit == "day":
-        return _days(ref, today - timedelta(days=n), 1, "day")
+        return days(ref, today - timedelta(days=n), 1, "day")
     if unit == "week":
-        return _days(ref, _week_of(today - timedelta(weeks=n)), 7, "week")
+        return days(ref, week_of(today - timedelta(weeks=n)), 7, "week")
     if unit == "weekend":
-        return _weekend(ref, n)
+        return weekend_span(ref, n)
     if unit == "month":
-        return _month(ref, today.year, today.month - n)
-    return _year(ref, today.year - n)
+        return month_span(ref, today.year, today.month - n)
+    return year_span(ref, today.year - n)
 
 
-def _relative_unit(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+def _relative_unit(m: re.Match[str], ref: datetime) -> Interval | None:
     which = m.group("which").lower().replace("this past", "last").replace("past", "last")
     unit = m.group("unit").lower()
     today = ref.date()
     step = {"last": -1, "next": 1}.get(which, 0)
     if unit == "week":
-        return _days(ref, _week_of(today) + timedelta(weeks=step), 7, "week")
+        return days(ref, week_of(today) + timedelta(weeks=step), 7, "week")
     if unit == "weekend":
         if step == 1:
-            return _days(ref, _week_of(today) + timedelta(days=12), 2, "weekend")
-        return _weekend(ref, 1 if step == -1 else 0)
+            return days(ref, week_of(today) + timedelta(days=12), 2, "weekend")
+        return weekend_span(ref, 1 if step == -1 else 0)
     if unit == "month":
-        return _month(ref, today.year, today.month + step)
+        return month_span(ref, today.year, today.month + step)
     if unit == "year":
-        return _year(ref, today.year + step)
-    return _season(ref, unit, which)
+        return year_span(ref, today.year + step)
+    return season_span(ref, unit, which)
 
 
-def _weekday(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+def _weekday(m: re.Match[str], ref: datetime) -> Interval | None:
     which = (m.group("which") or "").lower()
     target = WEEKDAYS[m.group("wd").capitalize()]
     today = ref.date()
@@ -206,40 +144,24 @@ def _weekday(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] 
         delta = (target - today.weekday()) % 7 or 7
     elif which == "this":
         delta = target - today.weekday()
-    elif _looks_ahead(m):  # "I'll call her on Friday"
+    elif looks_ahead(m):  # "I'll call her on Friday"
         delta = (target - today.weekday()) % 7 or 7
     else:  # "last Friday", and "on Friday" in a past-tense chat
         delta = -((today.weekday() - target) % 7 or 7)
-    return _days(ref, today + timedelta(days=delta), 1, "day")
+    return days(ref, today + timedelta(days=delta), 1, "day")
 
 
-def _named_day(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+def _named_day(m: re.Match[str], ref: datetime) -> Interval | None:
     offsets = {
         "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
         "yesterday": -1, "last night": -1, "the day before yesterday": -2,
         "tomorrow": 1, "the day after tomorrow": 2,
     }  # fmt: skip
     offset = offsets[re.sub(r"\s+", " ", m.group(0).lower())]
-    return _days(ref, ref.date() + timedelta(days=offset), 1, "day")
+    return days(ref, ref.date() + timedelta(days=offset), 1, "day")
 
 
-_FUTURE = re.compile(
-    r"\b(?:will|won['’]t|going to|gonna|plan(?:s|ned|ning)? (?:to|on)|signed up|sign(?:ing)? up"
-    r"|registered|booked|scheduled|can['’]t wait|looking forward|upcoming|coming up|about to"
-    r"|hop(?:e|es|ing) to)\b|['’]ll\b",
-    re.IGNORECASE,
-)
-
-
-def _looks_ahead(m: re.Match[str]) -> bool:
-    """Whether the sentence around ``m`` speaks of the future (a date without a year)."""
-    text = m.string
-    start = max(text.rfind(c, 0, m.start()) for c in ".!?\n") + 1
-    ends = [i for i in (text.find(c, m.end()) for c in ".!?\n") if i >= 0]
-    return bool(_FUTURE.search(text, start, min(ends, default=len(text))))
-
-
-def _month_name(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+def _month_name(m: re.Match[str], ref: datetime) -> Interval | None:
     month = MONTHS.get(m.group("mon").lower()) or (5 if m.group("mon") == "May" else None)
     if month is None:
         return None
@@ -247,7 +169,7 @@ def _month_name(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, st
     year_text = m.group("y")
     if year_text:
         year = int(year_text)
-    elif _looks_ahead(m):  # "I signed up for a race in October": the next October
+    elif looks_ahead(m):  # "I signed up for a race in October": the next October
         year = ref.year + (1 if month < ref.month else 0)
     else:  # "I was in Paris in October": the last October
         year = ref.year - (1 if month > ref.month else 0)
@@ -255,13 +177,15 @@ def _month_name(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, st
         day = int(day_text)
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
             return None
-        return _days(ref, date(year, month, day), 1, "day")
-    return _month(ref, year, month)
+        return days(ref, date(year, month, day), 1, "day")
+    return month_span(ref, year, month)
 
 
-def _season_year(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+def _season_year(m: re.Match[str], ref: datetime) -> Interval | None:
     year = int(m.group("y"))
-    start, end, _ = _season(ref.replace(year=year, month=6, day=30), m.group("s").lower(), "this")
+    start, end, _ = season_span(
+        ref.replace(year=year, month=6, day=30), m.group("s").lower(), "this"
+    )
     return (
         start.replace(year=year),
         end.replace(year=year + (1 if end.year > start.year else 0)),
@@ -269,31 +193,35 @@ def _season_year(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, s
     )
 
 
-def _iso(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+def _iso(m: re.Match[str], ref: datetime) -> Interval | None:
     try:
         day = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
     except ValueError:
         return None
-    return _days(ref, day, 1, "day")
+    return days(ref, day, 1, "day")
 
 
-def _numeric(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
+def _numeric(m: re.Match[str], ref: datetime) -> Interval | None:
     found = resolve_numeric_date(m.group(0), ref)
-    return None if found is None else _days(ref, found, 1, "day")
+    return None if found is None else days(ref, found, 1, "day")
 
 
-def _in_year(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
-    return _year(ref, int(m.group("y")))
+def _in_year(m: re.Match[str], ref: datetime) -> Interval | None:
+    return year_span(ref, int(m.group("y")))
 
 
-def _for_duration(m: re.Match[str], ref: datetime) -> tuple[datetime, datetime, str] | None:
-    n, unit = _count(m), m.group("unit").lower()
+def _for_duration(m: re.Match[str], ref: datetime) -> Interval | None:
+    n, unit = count(m), m.group("unit").lower()
     today = ref.date()
     if unit == "year":
-        return _at(date(today.year - n, 1, 1), ref), _at(today + timedelta(days=1), ref), "year"
+        return (
+            midnight(date(today.year - n, 1, 1), ref),
+            midnight(today + timedelta(days=1), ref),
+            "year",
+        )
     if unit == "month":
-        start = _month(ref, today.year, today.month - n)[0]
-        return start, _at(today + timedelta(days=1), ref), "month"
+        start = month_span(ref, today.year, today.month - n)[0]
+        return start, midnight(today + timedelta(days=1), ref), "month"
     return None
 
 
@@ -307,13 +235,14 @@ _RELATIVE = (
 )
 _DAY = r"(?:st|nd|rd|th)?"
 _MONTH_NAME = (
-    rf"\b(?:(?P<d1>\d{{1,2}}){_DAY} (?:of )?)?(?P<mon>{_MN})\.?"
+    rf"\b(?:(?P<d1>\d{{1,2}}){_DAY} (?:of )?)?(?P<mon>{MONTH_WORDS})\.?"
     rf"(?: (?P<d2>\d{{1,2}}){_DAY})?(?:,? (?P<y>(?:19|20)\d\d))?\b"
 )
 _YEAR = r"(?P<y>(?:19|20)\d\d)"
 RULES: list[Rule] = [
     (re.compile(_NAMED_DAY, _F), _named_day),
-    (re.compile(rf"\b{_NUM} (?P<unit>day|week|weekend|month|year)s? ago\b", _F), _ago),
+    *RANGE_RULES,
+    (re.compile(rf"\b{NUM} (?P<unit>day|week|weekend|month|year)s? ago\b", _F), _ago),
     (re.compile(_RELATIVE, _F), _relative_unit),
     (re.compile(rf"\b(?:(?P<which>last|next|this|on) )(?P<wd>{_WD})\b", _F), _weekday),
     (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), _iso),
@@ -321,7 +250,7 @@ RULES: list[Rule] = [
     (re.compile(_MONTH_NAME, _F), _month_name),
     (re.compile(rf"\b(?P<s>{_SEASON}) (?:of )?{_YEAR}\b", _F), _season_year),
     (
-        re.compile(rf"\bfor (?:the (?:last|past) )?{_NUM} (?P<unit>month|year)s?\b", _F),
+        re.compile(rf"\bfor (?:the (?:last|past) )?{NUM} (?P<unit>month|year)s?\b", _F),
         _for_duration,
     ),
     (re.compile(rf"\b(?:in|since|during|of|from) {_YEAR}\b", _F), _in_year),
@@ -369,10 +298,10 @@ def _plausible(match: re.Match[str]) -> bool:
 
 
 def _safely(
-    resolve: Callable[[re.Match[str], datetime], tuple[datetime, datetime, str] | None],
+    resolve: Callable[[re.Match[str], datetime], Interval | None],
     match: re.Match[str],
     ref: datetime,
-) -> tuple[datetime, datetime, str] | None:
+) -> Interval | None:
     try:
         return resolve(match, ref)
     except (ValueError, OverflowError, KeyError):  # year 0, "32nd", an unknown word
