@@ -132,6 +132,7 @@ def test_dates_read_as_plain_statements(spacy_parser) -> None:  # type: ignore[n
         ("between November and January", date(2022, 11, 1), date(2023, 1, 31)),
         ("I'll be in Lisbon from June to August", date(2023, 6, 1), date(2023, 8, 31)),
         ("in the next few days", date(2023, 3, 1), date(2023, 3, 4)),
+        ("over the coming two weeks", date(2023, 3, 1), date(2023, 3, 15)),
     ],
 )
 def test_stretches_of_days_count_from_the_reference_day(text: str, first: date, last: date) -> None:
@@ -151,3 +152,22 @@ def test_a_calendar_month_and_a_rolling_month_differ() -> None:
 def test_one_day_of_a_stretch_is_not_a_stretch() -> None:
     assert find_times("on the last day of school", WED_1_MAR_2023) == []
     assert find_times("We may go from here to there. I march on.", WED_1_MAR_2023) == []
+
+
+def test_the_quick_pre_check_never_hides_an_expression(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engramdb.pipeline.understand import timex
+
+    texts = [
+        "last Saturday", "3 days ago", "a couple of weeks ago", "this weekend", "last summer",
+        "in 2019", "on 20 May, 2022", "5/20/2023", "2016-04-03", "next Friday", "on Monday",
+        "tonight", "this morning", "the day after tomorrow", "for 4 years", "winter of 2021",
+        "in the past three months", "since the start of the year", "since Dec", "since last week",
+        "from July to October", "between Sep and Nov", "in the coming days", "Aug 3",
+        "We may go", "hello there", "I sat down", "The march was long.",
+    ]  # fmt: skip
+    filtered = [find_times(t, MON_2_JAN_2023) for t in texts]
+    mentions = [mentions_time(t) for t in texts]
+    monkeypatch.setattr(timex, "_could_mention_time", lambda _text: True)
+    assert filtered == [find_times(t, MON_2_JAN_2023) for t in texts]
+    assert mentions == [mentions_time(t) for t in texts]
+    assert sum(map(bool, filtered)) == 24

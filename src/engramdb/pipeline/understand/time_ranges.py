@@ -48,7 +48,7 @@ def _rolling(m: re.Match[str], ref: datetime) -> Interval | None:
     n = count(m) if m.group("n") else 1
     unit = m.group("unit").lower()
     today = ref.date()
-    sign = 1 if m.group("which").lower() == "next" else -1
+    sign = 1 if m.group("which").lower() in ("next", "coming") else -1
     if unit in ("day", "week"):
         other = today + timedelta(days=sign * n * (7 if unit == "week" else 1))
     else:
