@@ -244,7 +244,7 @@ class Support:
     :func:`~engramdb.retrieval.evidence.pool_support`).
     """
 
-    weight: float = 0.6
+    weight: float = 0.8
 
     def apply(self, search: Search, fused: list[Fused]) -> list[Fused]:
         pool_support(fused, search.memories, self.weight)

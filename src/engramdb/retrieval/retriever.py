@@ -82,7 +82,7 @@ class RetrievalSettings:
             :mod:`~engramdb.retrieval.excerpts`).
     """
 
-    candidates: int = 50
+    candidates: int = 80
     rrf_k: int = 5
     lexical_weight: float = 1.0
     dense_weight: float = 1.0
@@ -99,7 +99,7 @@ class RetrievalSettings:
     graph_boost: float = 1.5
     relation_weight: float = 2.0
     retention_weight: float = 0.2
-    support_weight: float = 0.6
+    support_weight: float = 0.8
     gist_turns: int = 3
     gist_weight: float = 0.25
     gist_top: int = 8

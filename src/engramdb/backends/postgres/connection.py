@@ -26,7 +26,7 @@ from engramdb.ports.store import MemoryStore
 
 __all__ = ["PostgresConnection", "mapped_errors", "probe", "redacted"]
 
-#: candidates the HNSW index considers per scan step (a search asks for 50 per list)
+#: candidates the HNSW index considers per scan step (a search asks for 80 per list)
 HNSW_EF_SEARCH = 100
 
 

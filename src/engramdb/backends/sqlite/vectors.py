@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 Fingerprint = tuple[int, int, int]  # (count, max rid, sum of rids) of the vectors table
 
 
+#: batches of at least this many vectors are inserted in parallel
+PARALLEL_ADD = 32
+
+
 class AnnIndex:
     """An HNSW index over unit vectors with cosine distance."""
 
@@ -58,7 +62,9 @@ class AnnIndex:
     def add(self, rids: np.ndarray, vectors: np.ndarray) -> None:
         """Add vectors under their row ids."""
         if len(rids):
-            self._index.add(rids.astype(np.uint64), vectors.astype(np.float32), threads=1)
+            # a batch is inserted on every core; a thread pool for a handful costs more
+            threads = 0 if len(rids) >= PARALLEL_ADD else 1
+            self._index.add(rids.astype(np.uint64), vectors.astype(np.float32), threads=threads)
             self.dirty = True
 
     def remove(self, rids: list[int]) -> None:

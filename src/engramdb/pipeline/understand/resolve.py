@@ -91,7 +91,11 @@ def rewrite(
     inside = [t for t in times if sentence.start <= t.char_start < sentence.end]
     possessive = False
     for index, token in enumerate(tokens):
-        span = next((t for t in inside if t.char_start <= token.start < t.char_end), None)
+        span = (
+            next((t for t in inside if t.char_start <= token.start < t.char_end), None)
+            if inside
+            else None
+        )
         if span is not None:
             if token.start == span.char_start:
                 before = text[cursor : token.start]
