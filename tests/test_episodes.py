@@ -10,6 +10,7 @@ from tests.conftest import say
 from engramdb import Memory, MemoryRecord, Scope
 from engramdb.model.memory import MemoryKind
 from engramdb.pipeline.episodes import SegmentSettings, gist, segment
+from engramdb.retrieval.retriever import RetrievalSettings
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -85,7 +86,7 @@ def test_the_gist_is_the_most_central_sentences_in_order() -> None:
     assert gist(turns, 2) == "Ana: We adopted a puppy called Miso. Ana: Miso is a beagle puppy."
 
 
-def test_search_reaches_turns_through_the_gist_of_their_episode(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]
+def test_search_can_reach_turns_through_the_gist_of_their_episode(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]
     lines = [
         ("Ana", "We finally adopted a puppy from the shelter on Saturday."),
         ("Ben", "That is wonderful news, what is the little one called?"),
@@ -105,6 +106,10 @@ def test_search_reaches_turns_through_the_gist_of_their_episode(tmp_path, minilm
         mem.add(messages, user_id="u", session_id="s1")
         report = mem.consolidate(user_id="u")
         assert report["gists"] >= 2
+        by_default = mem.search("the dog they got from the shelter", user_id="u", k=5)
+        assert not [h for h in by_default if any(s.name == "gist" for s in h.why)]
+    through_gists = RetrievalSettings(gist_top=8)
+    with Memory.open(tmp_path / "g.db", embedder=minilm, retrieval=through_gists) as mem:
         hits = mem.search("the dog they got from the shelter", user_id="u", k=5)
         assert all(h.memory.kind is not MemoryKind.SUMMARY for h in hits)
         via_gist = [h for h in hits if any(s.name == "gist" for s in h.why)]

@@ -34,7 +34,9 @@ def _memory() -> Memory:
 def test_default_parts_take_their_settings() -> None:
     settings = RetrievalSettings(lexical_weight=0.3, time_boost=3.0, neighbour_window=2)
     found, steps = default_parts(settings)
-    assert [s.name for s in found] == ["lexical", "dense", "gist", "graph", "relation", "time"]
+    assert [s.name for s in found] == [
+        "lexical", "quoted", "dense", "gist", "graph", "relation", "time"
+    ]  # fmt: skip
     assert found[0] == sources.Lexical(weight=0.3, floor=settings.lexical_floor)
     assert rerank.TimeBoost(boost=3.0) in steps
     assert next(s for s in steps if isinstance(s, rerank.Contiguity)).window == 2
@@ -61,3 +63,25 @@ def test_without_a_step_its_effect_goes() -> None:
         with_retention = mem.search("bees", user_id="u")[0].score
         mem.retriever = plain
         assert mem.search("bees", user_id="u")[0].score < with_retention
+
+
+def test_each_quoted_thing_is_matched_on_its_own() -> None:
+    question = "How many days before the 'Rack Fest' did I race at 'Turbo Tuesdays'?"
+    with Memory.open(":memory:", embedder=HashEmbedder(), understand=False) as mem:
+        for n in range(40):
+            mem.add(f"Note {n}: groceries, laundry and a pile of emails", user_id="u")
+        for n in range(5):  # the other quoted thing, in more memories and more query words
+            mem.add(f"Turbo Tuesdays race {n}: days before the race I tuned the car", user_id="u")
+        fest = mem.add("Back from the Rack Fest in the city, a long happy day", user_id="u")[0]
+
+        def rank_of_fest() -> tuple[int, set[str]]:
+            hits = mem.search(question, user_id="u", k=20)
+            rank = next(r for r, h in enumerate(hits, 1) if h.memory.id == fest.id)
+            return rank, {s.name for s in hits[rank - 1].why}
+
+        quoted, signals = rank_of_fest()
+        found, steps = default_parts(mem.retriever.settings)
+        unquoted = [s for s in found if not isinstance(s, sources.Quoted)]
+        mem.retriever = Retriever(mem.store, mem.embedder, parts=(unquoted, steps))
+        assert "quoted" in signals
+        assert quoted < rank_of_fest()[0]

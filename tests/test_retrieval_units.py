@@ -147,3 +147,14 @@ def test_questions_for_an_attribute_name_its_predicates() -> None:
     assert predicates_asked_for("How old is Ben?") == {"age"}
     assert predicates_asked_for("What is Ana's favourite book?") == {"favourite_book"}
     assert predicates_asked_for("What did Ana paint?") == set()
+
+
+def test_quotes_are_found_and_apostrophes_are_not() -> None:
+    from engramdb.retrieval.text import quoted_terms
+
+    assert quoted_terms("Did I read 'The Nightingale' before “Sapiens: A Brief History”?") == [
+        ("nightingale",),
+        ("sapiens", "brief", "history"),
+    ]
+    assert quoted_terms("I'm sure my brother's 'Dune' is it") == []  # one quote is no list
+    assert quoted_terms("'Dune' and 'Dune' again") == []  # nor the same one twice

@@ -74,7 +74,10 @@ class RetrievalSettings:
             first, then down to the turns, which remain the evidence.
         gist_weight: those turns gain the gist's score times this.
         gist_top: gists are found by a dense search of their own, this many at most;
-            only those ranked this high in the fused list are opened.
+            only those ranked this high in the fused list are opened. 0 (the default)
+            leaves gists out of search: on LongMemEval, where every haystack holds
+            sessions on the question's topic that do not answer it, the turns they
+            stood for cost recall@10 0.014, for 0.002 gained on LoCoMo.
         party_focus: a question's "I" and "you" name the user and the assistant, so
             the entity focus favours what the one asked about said.
         passage_weight: a long turn scores at least its best passage's score times
@@ -102,7 +105,7 @@ class RetrievalSettings:
     support_weight: float = 0.8
     gist_turns: int = 3
     gist_weight: float = 0.25
-    gist_top: int = 8
+    gist_top: int = 0
     party_focus: bool = True
     passage_weight: float = 0.3
 
@@ -117,6 +120,7 @@ def default_parts(settings: RetrievalSettings) -> tuple[list[Source], list[Step]
     s = settings
     found: list[Source] = [
         sources.Lexical(weight=s.lexical_weight, floor=s.lexical_floor),
+        sources.Quoted(weight=s.lexical_weight, floor=s.lexical_floor),
         sources.Dense(weight=s.dense_weight),
         sources.Gist(weight=s.dense_weight, top=s.gist_top),
         sources.Graph(weight=s.graph_weight),

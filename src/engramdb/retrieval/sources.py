@@ -1,4 +1,4 @@
-"""The candidate sources: lexical, dense, gist, graph, relation and time.
+"""The candidate sources: lexical, quoted, dense, gist, graph, relation and time.
 
 Each ranks memories for the query on its own terms; fusion weighs their lists.
 """
@@ -14,9 +14,9 @@ from engramdb.ports.batch import Probe
 from engramdb.ports.store import ScoredId
 from engramdb.retrieval.focus import kinds_asked_for, predicates_asked_for
 from engramdb.retrieval.parts import Search, and_, in_order
-from engramdb.retrieval.text import query_terms
+from engramdb.retrieval.text import query_terms, quoted_terms
 
-__all__ = ["Dense", "Gist", "Graph", "Lexical", "Relations", "Time"]
+__all__ = ["Dense", "Gist", "Graph", "Lexical", "Quoted", "Relations", "Time", "above_floor"]
 
 NO_WEIGHT = 1e-4  # BM25 scores at or below this come from words with clamped IDF only
 OWN_ROLES = frozenset({"speaker", "subject"})  # said by the entity, or a fact about it
@@ -44,10 +44,45 @@ class Lexical:
         if not search.store.capabilities.keyword:
             return {}
         found = search.lexical(query_terms(search.text), search.evidence)
-        # FTS5 gives a word in half the scope or more (a speaker's name) a near-zero
-        # weight; a match on such words alone is no evidence, even in a tiny scope
-        floor = max(self.floor * (found[0][1] if found else 0.0), NO_WEIGHT)
-        return {self.name: in_order([(i, s) for i, s in found if s >= floor])}
+        return {self.name: above_floor(found, self.floor)}
+
+
+def above_floor(found: list[ScoredId], floor: float) -> list[ScoredId]:
+    """``found`` without the matches scoring under ``floor`` times the best one's.
+
+    FTS5 gives a word in half the scope or more (a speaker's name) a near-zero weight;
+    a match on such words alone is no evidence, even in a tiny scope.
+    """
+    least = max(floor * (found[0][1] if found else 0.0), NO_WEIGHT)
+    return in_order([(i, s) for i, s in found if s >= least])
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """Each part of the query in quotes, matched on its own words alone.
+
+    "How many days before the 'Rack Fest' did I take part in 'Turbocharged Tuesdays'?"
+    asks about two things. In one lexical list, the one that more memories mention
+    fills the first places; a list per quote keeps the best match of each near the top.
+    Used when the query quotes two things or more.
+    """
+
+    weight: float = 1.0
+    floor: float = 0.2
+    name: str = "quoted"
+
+    def probes(self, search: Search) -> list[Probe]:
+        return [Probe("lexical", search.evidence, terms) for terms in quoted_terms(search.text)]
+
+    def gather(self, search: Search) -> dict[str, list[ScoredId]]:
+        if not search.store.capabilities.keyword:
+            return {}
+        return {
+            f"{self.name}{number}": above_floor(
+                search.lexical(list(terms), search.evidence), self.floor
+            )
+            for number, terms in enumerate(quoted_terms(search.text))
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +108,7 @@ class Gist:
     .rerank.DrillDown` for how a gist found becomes its turns.
 
     Attributes:
-        top: at most this many gists.
+        top: at most this many gists (0: none are searched).
     """
 
     weight: float = 1.0
@@ -81,12 +116,12 @@ class Gist:
     name: str = "gist"
 
     def probes(self, search: Search) -> list[Probe]:
-        return (
-            [] if search.direct else [Probe("dense", and_(search.flt, GISTS), vector=search.vector)]
-        )
+        if search.direct or not self.top:
+            return []
+        return [Probe("dense", and_(search.flt, GISTS), vector=search.vector)]
 
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
-        if search.direct:
+        if search.direct or not self.top:
             return {}
         return {self.name: search.dense(and_(search.flt, GISTS))[: self.top]}
 

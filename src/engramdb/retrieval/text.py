@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["STOP_WORDS", "query_terms"]
+__all__ = ["STOP_WORDS", "query_terms", "quoted_terms"]
 
 _APOSTROPHES = "'\u2019"  # ASCII and typographic apostrophes
 _WORD_RE = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)?", re.UNICODE)
@@ -39,3 +39,18 @@ def query_terms(text: str, *, limit: int = 32) -> list[str]:
         if len(terms) == limit:
             break
     return terms
+
+
+# a quote opens after a space, a colon or a bracket and closes before one or a stop, so
+# that the apostrophes of "I'm" and "brother's" are not quotes
+_QUOTE = re.compile(
+    r"(?:^|(?<=[\s(:,]))[\"\u201c\u2018'](?P<quoted>[^\"\u201c\u201d\u2018\u2019]{2,120}?)"
+    r"[\"\u201d\u2019'](?=[\s,.;:?!)]|$)"
+)
+
+
+def quoted_terms(text: str, *, least: int = 2) -> list[tuple[str, ...]]:
+    """The content words of each quoted part of ``text``, when it quotes ``least`` or more."""
+    found = [tuple(query_terms(m.group("quoted"))) for m in _QUOTE.finditer(text)]
+    found = [terms for terms in dict.fromkeys(found) if terms]
+    return found if len(found) >= least else []
