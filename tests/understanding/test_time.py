@@ -115,6 +115,17 @@ def test_dates_read_as_plain_statements(spacy_parser) -> None:  # type: ignore[n
     ]
 
 
+def test_a_stretch_of_days_reads_whole_in_a_fact(spacy_parser) -> None:  # type: ignore[no-untyped-def]
+    from engramdb.pipeline.understand.analyze import Analyzer, TurnInput
+
+    said = datetime(2024, 3, 4, 9, tzinfo=UTC)
+    turn = TurnInput("Over the past month I've been running every morning.", "Ana", said, "Ben")
+    [result] = Analyzer(spacy_parser).analyze([turn])
+    [fact] = result.facts
+    assert "from 2024-02-04 to 2024-03-04" in fact.draft.text.lower()  # was "over the in February"
+    assert "over the" not in fact.draft.text.lower()
+
+
 @pytest.mark.parametrize(
     ("text", "first", "last"),
     [
