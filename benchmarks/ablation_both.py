@@ -33,7 +33,7 @@ OFF: dict[str, dict[str, Any]] = {
     "graph candidates": {"graph_weight": 0.0, "graph_boost": 1.0},
     "relation candidates": {"relation_weight": 0.0},
     "evidence support": {"support_weight": 0.0},
-    "gists": {"gist_top": 0},
+    "quoted lists": {"quote_weight": 0.0},
     "retention": {"retention_weight": 0.0},
     "lexical floor": {"lexical_floor": 0.0},
 }
@@ -41,6 +41,7 @@ PLAIN = {key: value for change in OFF.values() for key, value in change.items()}
 CONFIGS = {
     "default": DEFAULT,
     **{f"- {name}": replace(DEFAULT, **change) for name, change in OFF.items()},
+    "+ search through gists (off by default)": replace(DEFAULT, gist_top=8),
     "plain hybrid (BM25 + MiniLM, RRF k=60)": replace(DEFAULT, **PLAIN),
 }
 
@@ -52,12 +53,16 @@ def main() -> None:
         "--longmemeval", type=Path, default=Path("../shared/data/longmemeval_s_dev.json.gz")
     )
     parser.add_argument("--conversations", type=int, default=4)
-    parser.add_argument("--per-type", type=int, default=5)
+    parser.add_argument(
+        "--per-type", type=int, default=5, help="questions of each type (0: every question)"
+    )
     parser.add_argument("--locomo-db")
     parser.add_argument("--lme-db")
     args = parser.parse_args()
     conversations = load_locomo(args.locomo)[: args.conversations]
-    questions = sample_questions(load_longmemeval(args.longmemeval), per_type=args.per_type)
+    questions = load_longmemeval(args.longmemeval)
+    if args.per_type:
+        questions = sample_questions(questions, per_type=args.per_type)
     with tempfile.TemporaryDirectory() as tmp:
         locomo_db = args.locomo_db or str(Path(tmp) / "locomo.db")
         fresh = not Path(locomo_db).exists()

@@ -80,6 +80,8 @@ class RetrievalSettings:
             stood for cost recall@10 0.014, for 0.002 gained on LoCoMo.
         party_focus: a question's "I" and "you" name the user and the assistant, so
             the entity focus favours what the one asked about said.
+        quote_weight: weight in fusion of each quoted thing's own lexical list, when
+            the query quotes two things or more (0 leaves quotes to the lexical list).
         passage_weight: a long turn scores at least its best passage's score times
             this; that passage is what its hit shows (see
             :mod:`~engramdb.retrieval.excerpts`).
@@ -108,6 +110,7 @@ class RetrievalSettings:
     gist_top: int = 0
     party_focus: bool = True
     passage_weight: float = 0.3
+    quote_weight: float = 1.0
 
 
 # (query, reference time on demand) -> the [start, end) intervals its time expressions mean
@@ -120,7 +123,7 @@ def default_parts(settings: RetrievalSettings) -> tuple[list[Source], list[Step]
     s = settings
     found: list[Source] = [
         sources.Lexical(weight=s.lexical_weight, floor=s.lexical_floor),
-        sources.Quoted(weight=s.lexical_weight, floor=s.lexical_floor),
+        sources.Quoted(weight=s.quote_weight, floor=s.lexical_floor),
         sources.Dense(weight=s.dense_weight),
         sources.Gist(weight=s.dense_weight, top=s.gist_top),
         sources.Graph(weight=s.graph_weight),

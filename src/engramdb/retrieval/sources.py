@@ -72,10 +72,12 @@ class Quoted:
     name: str = "quoted"
 
     def probes(self, search: Search) -> list[Probe]:
+        if not self.weight:
+            return []
         return [Probe("lexical", search.evidence, terms) for terms in quoted_terms(search.text)]
 
     def gather(self, search: Search) -> dict[str, list[ScoredId]]:
-        if not search.store.capabilities.keyword:
+        if not self.weight or not search.store.capabilities.keyword:
             return {}
         return {
             f"{self.name}{number}": above_floor(
