@@ -11,6 +11,7 @@ import importlib.util
 import os
 import sys
 import threading
+import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ def _load(model: str) -> Any:
     hidden = "torch" not in sys.modules
     if hidden:
         sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail
+    stubbed = _stub_spacy_cli()
     try:
         import spacy
     except ImportError as exc:
@@ -65,10 +67,35 @@ def _load(model: str) -> Any:
     finally:
         if hidden:
             del sys.modules["torch"]
+        for name in stubbed:
+            del sys.modules[name]
     try:
         return spacy.load(model)
     except OSError as exc:
         raise CapabilityMissing(f"spaCy model {model!r} is not installed", extra="nlp") from exc
+
+
+def _stub_spacy_cli() -> list[str]:
+    """Stand in for ``spacy.cli`` while spaCy is imported; the names stubbed.
+
+    ``import spacy`` imports its command line (typer, requests, weasel: about a fifth of
+    the import, which an ``engramdb add`` waits for) only to export ``spacy.info``. The
+    stand-in's ``info`` imports the real one when called; the stubs are removed after the
+    import, so a later ``import spacy.cli`` is the real module.
+    """
+    if "spacy" in sys.modules or "spacy.cli" in sys.modules:
+        return []
+    cli, info = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+
+    def real_info(*args: Any, **kwargs: Any) -> Any:
+        from spacy.cli.info import info as spacy_info
+
+        return spacy_info(*args, **kwargs)
+
+    info.info = real_info  # type: ignore[attr-defined]
+    cli.info = info  # type: ignore[attr-defined]
+    sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, info
+    return ["spacy.cli", "spacy.cli.info"]
 
 
 def _sentences(doc: Any) -> list[Sentence]:
