@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import say
 
 from engramdb import Memory
+from engramdb.errors import EmbeddingError
 from engramdb.model.memory import Scope
 from engramdb.ports.nlp import Parser
 from engramdb.testing import FrozenClock, HashEmbedder
@@ -148,3 +149,33 @@ def test_reads_load_no_model(tmp_path: Path) -> None:
         assert embedder._loaded is None and parser._nlp is None
         memory.add("I moved to Lisbon.", user_id="ana")
         assert embedder._loaded is not None and parser._nlp is not None
+
+
+class InlineEmbedder(CountingEmbedder):
+    """Embeds on the calling thread (as the static embedder does); fails when told to."""
+
+    threaded = False
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.fail = fail
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        if self.fail:
+            raise EmbeddingError("the model is gone")
+        return super().embed_batch(texts)
+
+
+def test_an_inline_embedder_stores_the_same_and_a_failure_stores_nothing(
+    tmp_path: Path, spacy_parser: Parser
+) -> None:
+    with _open(tmp_path / "threaded.db", spacy_parser, CountingEmbedder()) as threaded:
+        threaded.add_batch(_items())
+        expected = _snapshot(threaded)
+    with _open(tmp_path / "inline.db", spacy_parser, InlineEmbedder()) as inline:
+        inline.add_batch(_items())
+        assert _snapshot(inline) == expected
+    with _open(tmp_path / "failing.db", spacy_parser, InlineEmbedder(fail=True)) as failing:
+        with pytest.raises(EmbeddingError):
+            failing.add_batch(_items())
+        assert len(failing.get_all(user_id="ana")) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -127,7 +127,7 @@ def ingest(
     pending: list[str] = []
     # texts are embedded on a worker thread while the next requests are parsed: the
     # parser runs on one core, the embedder releases the GIL and uses the others
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engramdb-embed") as worker:
+    with _embedding_worker(embedder) as worker:
         worker.submit(embedder.load)  # a first add loads both models at once
         for request in requests:
             items = _understood(request, now, analyzer)
@@ -180,6 +180,25 @@ def ingest(
         return stored
 
     return run_atomically(store, write)
+
+
+def _embedding_worker(embedder: Embedder) -> Executor:
+    """A worker thread for the embedder, or (when that does not pay) the calling thread."""
+    if embedder.threaded:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="engramdb-embed")
+    return _Inline()
+
+
+class _Inline(Executor):
+    """Runs each call at once, on the calling thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        done: Future[Any] = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # re-raised by result(), as a worker's would be
+            done.set_exception(exc)
+        return done
 
 
 def _understood(request: AddRequest, now: datetime, analyzer: Analyzer | None) -> list[Understood]:

@@ -27,6 +27,9 @@ class Embedder(ABC):
     dimensions: int = 0
     batch_size: int = 64
     cache_size: int = 8192  # distinct recent texts whose vectors are kept (about 12 MB at 384-d)
+    #: whether bulk ingest embeds on a worker thread beside parsing: it pays for a model
+    #: that releases the GIL while it computes, not for one that is a lookup and a sum
+    threaded: bool = True
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
