@@ -85,3 +85,18 @@ def test_each_quoted_thing_is_matched_on_its_own() -> None:
         mem.retriever = Retriever(mem.store, mem.embedder, parts=(unquoted, steps))
         assert "quoted" in signals
         assert quoted < rank_of_fest()[0]
+
+
+def test_new_settings_rebuild_the_default_parts() -> None:
+    with _memory() as mem:
+        mem.add("I keep bees on the roof, and the bees make honey", user_id="u")
+        assert any(s.name == "neighbour" for h in mem.search("honey", user_id="u") for s in h.why)
+        mem.retriever.settings = RetrievalSettings(neighbour_window=0, lexical_weight=0.5)
+        assert not any(
+            s.name == "neighbour" for h in mem.search("honey", user_id="u") for s in h.why
+        )
+        assert mem.retriever.sources[0] == sources.Lexical(weight=0.5, floor=0.2)
+        found, steps = default_parts(RetrievalSettings())
+        mem.retriever = Retriever(mem.store, mem.embedder, parts=(found[:1], steps))
+        mem.retriever.settings = RetrievalSettings(lexical_weight=0.3)
+        assert mem.retriever.sources == found[:1]  # parts given are kept

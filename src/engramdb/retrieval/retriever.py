@@ -173,9 +173,21 @@ class Retriever:
     ) -> None:
         self.store = store
         self.embedder = embedder
-        self.settings = settings or RetrievalSettings()
         self.find_times = find_times
-        self.sources, self.steps = parts or default_parts(self.settings)
+        self._default_parts = parts is None
+        self._settings = settings or RetrievalSettings()
+        self.sources, self.steps = parts or default_parts(self._settings)
+
+    @property
+    def settings(self) -> RetrievalSettings:
+        """The knobs; setting new ones rebuilds the default parts from them."""
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: RetrievalSettings) -> None:
+        self._settings = settings
+        if self._default_parts:  # parts given by the caller are theirs to change
+            self.sources, self.steps = default_parts(settings)
 
     def search(
         self,
