@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from engramdb.model.memory import MemoryRecord, Scope
 
@@ -13,6 +14,7 @@ __all__ = ["Entity", "EntityMention", "EntityPage", "Relation", "entity_key"]
 _TRAILING = re.compile(r"(?:['’]s|[.,!?;:])+$")
 
 
+@lru_cache(maxsize=65536)  # a conversation names the same few people and places again and again
 def entity_key(name: str) -> str:
     """The normalised name that links mentions: ``"The Eiffel Tower's"`` -> ``"eiffel tower"``."""
     key = _TRAILING.sub("", " ".join(name.split()).lower())
