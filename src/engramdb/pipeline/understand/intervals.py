@@ -24,7 +24,9 @@ __all__ = [
     "days",
     "looks_ahead",
     "midnight",
+    "month_number",
     "month_span",
+    "nearest_year",
     "season_name",
     "season_span",
     "week_of",
@@ -125,6 +127,22 @@ def weekend_span(ref: datetime, weeks_back: int) -> Interval:
 NUM = "(?P<n>" + "|".join([r"\d+", *sorted(NUMBERS, key=len, reverse=True)]) + ")"
 #: month names and abbreviations, for a pattern
 MONTH_WORDS = "|".join(sorted({*MONTHS, "may"}, key=len, reverse=True))
+
+
+def month_number(word: str) -> int | None:
+    """The month a name or abbreviation means; "May" only as written with a capital."""
+    return MONTHS.get(word.lower()) or (5 if word == "May" else None)
+
+
+def nearest_year(month: int, ref: datetime, *, ahead: bool) -> int:
+    """The year of the nearest ``month`` up to the reference's (after it, if ``ahead``).
+
+    "I was in Paris in October" is the last October; "I signed up for a race in October",
+    the next one.
+    """
+    if ahead:
+        return ref.year + (1 if month < ref.month else 0)
+    return ref.year - (1 if month > ref.month else 0)
 
 
 def count(match: re.Match[str]) -> int:

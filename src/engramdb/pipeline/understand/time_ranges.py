@@ -17,12 +17,13 @@ from datetime import date, datetime, timedelta
 
 from engramdb.pipeline.understand.intervals import (
     MONTH_WORDS,
-    MONTHS,
     NUM,
     Interval,
     count,
     looks_ahead,
     midnight,
+    month_number,
+    nearest_year,
     week_of,
 )
 
@@ -72,23 +73,12 @@ def _since_unit(m: re.Match[str], ref: datetime) -> Interval | None:
     return _stretch(ref, first, today + timedelta(days=1))
 
 
-def _month_number(word: str) -> int | None:
-    return MONTHS.get(word.lower()) or (5 if word == "May" else None)
-
-
-def _last_year_of(month: int, ref: datetime, ahead: bool) -> int:
-    """The year of the nearest ``month`` behind the reference (ahead of it if ``ahead``)."""
-    if ahead:
-        return ref.year + (1 if month < ref.month else 0)
-    return ref.year - (1 if month > ref.month else 0)
-
-
 def _since_month(m: re.Match[str], ref: datetime) -> Interval | None:
     """From a month's first day to today: "since May", "since March 2022"."""
-    month = _month_number(m.group("month"))
+    month = month_number(m.group("month"))
     if month is None:
         return None
-    year = int(m.group("y")) if m.group("y") else _last_year_of(month, ref, ahead=False)
+    year = int(m.group("y")) if m.group("y") else nearest_year(month, ref, ahead=False)
     first = date(year, month, 1)
     today = ref.date()
     return None if first > today else _stretch(ref, first, today + timedelta(days=1))
@@ -96,10 +86,10 @@ def _since_month(m: re.Match[str], ref: datetime) -> Interval | None:
 
 def _month_to_month(m: re.Match[str], ref: datetime) -> Interval | None:
     """Two months and those between, whole: "from July to October"."""
-    first, last = _month_number(m.group("a")), _month_number(m.group("b"))
+    first, last = month_number(m.group("a")), month_number(m.group("b"))
     if first is None or last is None:
         return None
-    year = int(m.group("y")) if m.group("y") else _last_year_of(last, ref, looks_ahead(m))
+    year = int(m.group("y")) if m.group("y") else nearest_year(last, ref, ahead=looks_ahead(m))
     start_year = year if first <= last else year - 1
     end = shift_months(date(year, last, 1), 1)
     return _stretch(ref, date(start_year, first, 1), end)

@@ -19,7 +19,6 @@ from typing import Any
 
 from engramdb.pipeline.understand.intervals import (
     MONTH_WORDS,
-    MONTHS,
     NUM,
     SEASONS,
     UNITS,
@@ -29,7 +28,9 @@ from engramdb.pipeline.understand.intervals import (
     days,
     looks_ahead,
     midnight,
+    month_number,
     month_span,
+    nearest_year,
     season_name,
     season_span,
     week_of,
@@ -96,11 +97,8 @@ class TimeSpan:
 
 
 # ---------------------------------------------------------------- rules
-
 _WD = "|".join(WEEKDAYS)
-
 _SEASON = "|".join(SEASONS)
-
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], datetime], Interval | None]]
 
 
@@ -162,17 +160,12 @@ def _named_day(m: re.Match[str], ref: datetime) -> Interval | None:
 
 
 def _month_name(m: re.Match[str], ref: datetime) -> Interval | None:
-    month = MONTHS.get(m.group("mon").lower()) or (5 if m.group("mon") == "May" else None)
+    month = month_number(m.group("mon"))
     if month is None:
         return None
     day_text = m.group("d1") or m.group("d2")
     year_text = m.group("y")
-    if year_text:
-        year = int(year_text)
-    elif looks_ahead(m):  # "I signed up for a race in October": the next October
-        year = ref.year + (1 if month < ref.month else 0)
-    else:  # "I was in Paris in October": the last October
-        year = ref.year - (1 if month > ref.month else 0)
+    year = int(year_text) if year_text else nearest_year(month, ref, ahead=looks_ahead(m))
     if day_text:
         day = int(day_text)
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
