@@ -89,6 +89,38 @@ def test_a_candidate_below_the_head_keeps_its_own_score_and_reasons_as_a_neighbo
     assert [f.id for f in ranked] == ["t2", "t3", "t1", "t4"]
 
 
+def _search(memories: dict[str, MemoryRecord], query: str, **kw: object) -> object:
+    from engramdb.retrieval.parts import Search
+
+    fields = dict(store=None, text=query, vector=None, scope=Scope("u", None, "s"), flt=None,
+                  evidence=None, direct=False, as_of=None, known=[], named=[], by_name=[],
+                  windows=[], candidates=50, memories=memories)  # fmt: skip
+    return Search(**(fields | kw))  # type: ignore[arg-type]
+
+
+def test_a_fact_counts_as_in_a_window_when_its_turn_was_said_then() -> None:
+    """ "I mentioned a cake two days ago": the cake was baked the week before, said then."""
+    from engramdb.retrieval.rerank import TimeBoost
+
+    said = datetime(2024, 4, 10, tzinfo=UTC)
+    turn = replace(_episode("t1", 1), occurred_at=said)
+    baked = replace(_episode("f1", 0), kind=MemoryKind.FACT, sources=("t1",),
+                    occurred_at=datetime(2024, 4, 2, tzinfo=UTC))  # fmt: skip
+    other = replace(_episode("f2", 0), kind=MemoryKind.FACT, sources=("t0",),
+                    occurred_at=datetime(2024, 3, 1, tzinfo=UTC))  # fmt: skip
+    t0 = replace(_episode("t0", 0), occurred_at=datetime(2024, 3, 1, tzinfo=UTC))
+    memories = {m.id: m for m in (turn, baked, other, t0)}
+    window = [(said, datetime(2024, 4, 11, tzinfo=UTC))]
+
+    def boosted(said_counts: bool) -> list[str]:
+        search = _search(memories, "I mentioned a cake two days ago", windows=window)
+        fused = TimeBoost(said=said_counts).apply(search, [Fused("f1", 1.0), Fused("f2", 1.0)])  # type: ignore[arg-type]
+        return [f.id for f in fused if f.score > 1.0]
+
+    assert boosted(True) == ["f1"]
+    assert boosted(False) == []
+
+
 def test_a_question_about_money_favours_memories_that_name_an_amount() -> None:
     from engramdb.retrieval.parts import Search
     from engramdb.retrieval.rerank import AnswerType
@@ -158,3 +190,22 @@ def test_quotes_are_found_and_apostrophes_are_not() -> None:
     ]
     assert quoted_terms("I'm sure my brother's 'Dune' is it") == []  # one quote is no list
     assert quoted_terms("'Dune' and 'Dune' again") == []  # nor the same one twice
+
+
+def test_a_request_to_the_assistant_is_not_a_question_about_what_it_said() -> None:
+    from engramdb.model.graph import Entity, entity_key
+    from engramdb.retrieval.focus import parties_in_query
+
+    scope = Scope("u_8f3a", None, None)
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    user, assistant = (
+        Entity(n, n, "person", scope, now, key=entity_key(n)) for n in ("the user", "the assistant")
+    )
+
+    def parties(query: str) -> list[str]:
+        return [e.name for e in parties_in_query(query, scope, [user, assistant])]
+
+    assert parties("Can you suggest some accessories for my phone?") == ["the user"]
+    assert parties("Do you have any tips for my commute?") == ["the user"]
+    assert parties("What did you recommend for my phone?") == ["the user", "the assistant"]
+    assert parties("Can you remind me what you said about Lisbon?") == ["the user", "the assistant"]

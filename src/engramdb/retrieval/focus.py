@@ -43,6 +43,9 @@ def entities_in_query(query: str, entities: Sequence[Entity]) -> list[Entity]:
 
 _ASKER = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'd|i'll)\b", re.IGNORECASE)
 _ASKED = re.compile(r"\b(?:you|your|yours|yourself|you've|you'd|you're)\b", re.IGNORECASE)
+#: "you" in a request ("Can you suggest...", "Do you have any tips?") asks the assistant
+#: now; it does not ask about what the assistant said before
+_REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bdo you (?:have|know)\b", re.IGNORECASE)
 
 
 def parties_in_query(query: str, scope: Scope, entities: Sequence[Entity]) -> list[Entity]:
@@ -55,7 +58,7 @@ def parties_in_query(query: str, scope: Scope, entities: Sequence[Entity]) -> li
     wanted = {
         entity_key(name)
         for regex, role in ((_ASKER, "user"), (_ASKED, "assistant"))
-        if regex.search(query) and (name := role_name(role, scope))
+        if regex.search(_REQUEST.sub(" ", query)) and (name := role_name(role, scope))
     }
     return [e for e in entities if e.kind == "person" and e.key in wanted]
 

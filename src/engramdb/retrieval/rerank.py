@@ -159,20 +159,39 @@ class GraphBoost:
 
 @dataclass(frozen=True, slots=True)
 class TimeBoost:
-    """Candidates that happened within the query's time expressions score ``boost`` times more."""
+    """Candidates that happened within the query's time expressions score ``boost`` times more.
+
+    With ``said``, a derived memory also counts when one of its source turns was said
+    within them: a question can ask when something was told, not when it happened.
+    """
 
     boost: float = 2.0
+    said: bool = True
 
     def apply(self, search: Search, fused: list[Fused]) -> list[Fused]:
         windows = search.windows
+        if not windows:
+            return fused
+        said = _said_at(search, fused) if self.said else {}
         for entry in fused:
             memory = search.memories.get(entry.id)
-            if memory is None or not any(a <= memory.occurred_at < b for a, b in windows):
+            if memory is None:
+                continue
+            times = (memory.occurred_at, *said.get(entry.id, ()))
+            if not any(a <= t < b for a, b in windows for t in times):
                 continue
             entry.score *= self.boost
             if not any(sig.name == "time" for sig in entry.signals):
                 entry.signals.append(Signal("time", 0, 1.0))
         return fused
+
+
+def _said_at(search: Search, fused: list[Fused]) -> dict[str, list[datetime]]:
+    """When each derived candidate's source turns were said."""
+    derived = [search.memories[f.id] for f in fused if f.id in search.memories]
+    derived = [m for m in derived if m.sources]
+    turns = search.fetch(list(dict.fromkeys(s for m in derived for s in m.sources)))
+    return {m.id: [turns[s].occurred_at for s in m.sources if s in turns] for m in derived}
 
 
 #: questions that ask for an amount of money, and what a memory that could answer one says

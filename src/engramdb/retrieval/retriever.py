@@ -55,6 +55,8 @@ class RetrievalSettings:
             told by that person.
         time_boost: when the query has a time expression, candidates that happened
             within it have their score multiplied by this.
+        time_said: a fact also counts as within it when the turn it was drawn from was
+            said then ("I mentioned a cake two days ago": baked last week, said then).
         answer_boost: when the query asks for an amount of money, candidates that state
             one have their score multiplied by this.
         graph_weight: weight in fusion of the graph candidates (memories mentioning
@@ -99,6 +101,7 @@ class RetrievalSettings:
     entity_penalty: float = 0.4
     mention_weight: float = 0.5
     time_boost: float = 2.0
+    time_said: bool = True
     answer_boost: float = 1.5
     graph_weight: float = 1.0
     graph_boost: float = 1.5
@@ -141,7 +144,7 @@ def default_parts(settings: RetrievalSettings) -> tuple[list[Source], list[Step]
         ),
         rerank.Focus(penalty=s.entity_penalty, mention_weight=s.mention_weight),
         rerank.GraphBoost(boost=s.graph_boost),
-        rerank.TimeBoost(boost=s.time_boost),
+        rerank.TimeBoost(boost=s.time_boost, said=s.time_said),
         rerank.AnswerType(boost=s.answer_boost),
         rerank.Retention(weight=s.retention_weight),
         rerank.Support(weight=s.support_weight),
