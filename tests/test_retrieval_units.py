@@ -209,3 +209,36 @@ def test_a_request_to_the_assistant_is_not_a_question_about_what_it_said() -> No
     assert parties("Do you have any tips for my commute?") == ["the user"]
     assert parties("What did you recommend for my phone?") == ["the user", "the assistant"]
     assert parties("Can you remind me what you said about Lisbon?") == ["the user", "the assistant"]
+
+
+def test_questions_about_now_are_told_from_questions_about_the_past() -> None:
+    from engramdb.retrieval.rerank import asks_about_now
+
+    now = ["Where do I live now?", "What is my job?", "Who is my partner?",
+           "What car do I drive?", "How many bikes do I currently own?"]  # fmt: skip
+    past = ["Where did I live in 2020?", "What was my first job?", "When did I move to Denver?",
+            "What is the name of the cafe I visited?", "Who did I go hiking with?"]  # fmt: skip
+    assert [q for q in now if asks_about_now(q)] == now
+    assert [q for q in past if asks_about_now(q)] == []
+
+
+def test_the_latest_of_close_candidates_answers_a_question_about_now() -> None:
+    """Three homes said months apart score about the same: the one said last wins."""
+    from engramdb.retrieval.rerank import Recency
+
+    homes = {
+        f"t{n}": replace(_episode(f"t{n}", n), occurred_at=datetime(2024, 1 + 2 * n, 1, tzinfo=UTC))
+        for n in range(3)
+    }
+
+    def first(query: str, **kw: object) -> str:
+        search = _search(homes, query, **kw)
+        fused = [Fused("t0", 1.0), Fused("t1", 0.95), Fused("t2", 0.9)]
+        ranked = Recency(weight=0.3, top=5).apply(search, fused)  # type: ignore[arg-type]
+        return max(ranked, key=lambda f: f.score).id
+
+    assert first("Where do I live now?") == "t2"
+    assert first("Where did I live?", as_of=datetime(2024, 6, 1, tzinfo=UTC)) == "t2"
+    assert first("Where did I live before?") == "t0"  # not about now: unchanged
+    window = [(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))]
+    assert first("Where do I live this January?", windows=window) == "t0"  # a time is named

@@ -129,6 +129,9 @@ NEW_EMPLOYER = [
     "I'm working for Stripe now.",
     "My new job is at Stripe.",
     "I took a job with Stripe.",
+    "I start at Stripe on the 1st!",
+    "Just wrapped up my first month at Stripe and I love the team.",
+    "I handed in my notice, and I start at Stripe next week.",
 ]
 #: ways people say where they live now
 NEW_HOME = [
@@ -142,6 +145,8 @@ NEW_HOME = [
     "I moved back to Denver after college.",
     "We just moved into a place in Denver.",
     "I'm now based out of Denver.",
+    "I finally unpacked the last boxes after our move to Denver.",
+    "Since I moved to Denver I walk everywhere.",
 ]
 
 
@@ -180,6 +185,8 @@ NOT_A_CHANGE = [
     "I joined a book club last week.",
     "I just joined the gym near my office.",
     "I joined a running group that meets on Sundays.",
+    "Our team meetings start at 8:30 AM on Tuesdays.",
+    "I start at 9 every day, so mornings are rushed.",
 ]
 
 
@@ -239,6 +246,7 @@ NEW_PARTNER = [
     "My partner Ryan and I are planning a trip to Lisbon.",
     "I'm in a relationship with Ryan now.",
     "My new boyfriend is Ryan.",
+    "I've started seeing Ryan, it's going well so far.",
 ]
 
 

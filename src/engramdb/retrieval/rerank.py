@@ -26,6 +26,7 @@ __all__ = [
     "DrillDown",
     "Focus",
     "GraphBoost",
+    "Recency",
     "Retention",
     "Support",
     "TimeBoost",
@@ -183,6 +184,53 @@ class TimeBoost:
             entry.score *= self.boost
             if not any(sig.name == "time" for sig in entry.signals):
                 entry.signals.append(Signal("time", 0, 1.0))
+        return fused
+
+
+#: a question about what is true now: a word that says so, or a present-tense verb first
+_NOW = re.compile(
+    r"\b(?:now|currently|current|these days|at the moment|nowadays|anymore|still)\b", re.I
+)
+_PRESENT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:do|does|am|is|are|have|has)\b", re.I)
+_PAST = re.compile(
+    r"\b(?:did|was|were|had|ago|last|before|after|first|ever|used to)\b|\w\wed\b", re.I
+)
+
+
+def asks_about_now(query: str) -> bool:
+    """Whether a question asks what is true now ("Where do I live now?", "What is my job?")."""
+    if _NOW.search(query):
+        return True
+    return bool(_PRESENT.search(query)) and not _PAST.search(query)
+
+
+@dataclass(frozen=True, slots=True)
+class Recency:
+    """For a question about what is true now (or at ``as_of``), the latest of the best wins.
+
+    When a value changed over time ("We moved to Denver", months after "I live in
+    Austin"), every statement of it answers "Where do I live?" about equally well; the
+    one said last is the one still true. Among the ``top`` candidates, ordered by when
+    they were said, the oldest has its score multiplied by ``1 - weight``, the newest by
+    1, the others in between. Not applied when the query names a time.
+    """
+
+    weight: float = 0.3
+    top: int = 5
+
+    def apply(self, search: Search, fused: list[Fused]) -> list[Fused]:
+        if self.weight <= 0 or search.windows:
+            return fused
+        if search.as_of is None and not asks_about_now(search.text):
+            return fused
+        fused.sort(key=lambda f: -f.score)
+        head = [f for f in fused[: self.top] if f.id in search.memories]
+        said = _said_at(search, head)
+        when = {f.id: max((search.memories[f.id].occurred_at, *said.get(f.id, ()))) for f in head}
+        oldest_first = sorted(head, key=lambda f: when[f.id])
+        steps = max(len(oldest_first) - 1, 1)
+        for age, entry in enumerate(reversed(oldest_first)):
+            entry.score *= 1 - self.weight * age / steps
         return fused
 
 

@@ -57,6 +57,10 @@ class RetrievalSettings:
             within it have their score multiplied by this.
         time_said: a fact also counts as within it when the turn it was drawn from was
             said then ("I mentioned a cake two days ago": baked last week, said then).
+        recency_weight: for a question about what is true now ("Where do I live?") or
+            at ``as_of``, the oldest of the ``recency_top`` best candidates has its score
+            multiplied by ``1 - recency_weight``, the newest by 1 (0 disables).
+        recency_top: how many of the best candidates are ordered by when they were said.
         answer_boost: when the query asks for an amount of money, candidates that state
             one have their score multiplied by this.
         graph_weight: weight in fusion of the graph candidates (memories mentioning
@@ -102,6 +106,8 @@ class RetrievalSettings:
     mention_weight: float = 0.5
     time_boost: float = 2.0
     time_said: bool = True
+    recency_weight: float = 0.3
+    recency_top: int = 5
     answer_boost: float = 1.5
     graph_weight: float = 1.0
     graph_boost: float = 1.5
@@ -148,6 +154,7 @@ def default_parts(settings: RetrievalSettings) -> tuple[list[Source], list[Step]
         rerank.AnswerType(boost=s.answer_boost),
         rerank.Retention(weight=s.retention_weight),
         rerank.Support(weight=s.support_weight),
+        rerank.Recency(weight=s.recency_weight, top=s.recency_top),
     ]
     return found, steps
 

@@ -40,8 +40,11 @@ _OBJ = (
     r"from|during|last|this|next|now|anymore|was|were|is|after|before|until|while|then|"
     r"any more|yesterday|today|recently|lately|too|"
     r"a lot|very much|so much|these days|nowadays|at the moment|right now|"
-    r"the week of|the weekend of|since)\b|\s*$)"
+    r"the week of|the weekend of|since|"
+    r"the user|the assistant|i|we|he|she|they|you)\b|\s*$)"  # a next clause's subject
 )
+#: an organisation's name, capitalised even where the rest of a pattern ignores case
+ORG = r"(?P<o>(?-i:[A-Z])[\w&'’.-]*(?: (?:of |& )?(?-i:[A-Z])[\w&'’.-]*){0,3})\b"
 JOBS = (
     r"(?P<o>(?:[a-z]+ )?(?:teacher|nurse|doctor|engineer|developer|programmer|designer|"
     r"writer|artist|painter|musician|chef|cook|lawyer|student|counselor|counsellor|"
@@ -129,6 +132,8 @@ PATTERNS = (
         "(?:'s|’s) (?:new )?(?:job|position|role|employer|internship) is (?:at|with)",
         "(?:'s|’s) first (?:day|week|month) (?:at|with)",
     ),
+    # "I start at Stripe on Monday": a name, not "I start at 9"
+    _p("works_at", "(?:starts?|will start) (?:work |working |a new job )?at", obj=ORG),
     _p("works_at", "joined", excluded_words=_GROUPS),
     _p(
         "job",
@@ -147,7 +152,8 @@ PATTERNS = (
     _p(
         "partner",
         "(?:is |are |has been |have been |started |began )?dating",
-        "(?:is|has been) seeing",
+        "(?:is|has been|is now) seeing",
+        "(?:has |have )?(?:started|began) seeing",
         "(?:is|are|has been|started|began) going out with",
         "(?:is|are|has been|got) (?:back )?together with",
         "(?:is|are|has been|got) in a relationship with",

@@ -17,6 +17,7 @@ from engramdb.pipeline.understand.facts import (
     _OBJ,
     _PETS,
     JOBS,
+    ORG,
     FactDraft,
     _clean,
     _favourite,
@@ -38,6 +39,7 @@ ALSO = (
         re.compile(rf"\b(?:new |first )?(?:job|position|role|internship) (?:at|with) {_OBJ}"),
     ),
     ("works_at", re.compile(rf"\bworks? (?:at|for) {_OBJ}")),
+    ("works_at", re.compile(rf"\bfirst (?:day|week|month|year) (?:at|with) {ORG}")),
     (
         "job",
         re.compile(
@@ -45,6 +47,7 @@ ALSO = (
         ),
     ),
     ("lives_in", re.compile(rf"\b(?:moved|relocated|moving)(?: back)? to {_OBJ}")),
+    ("lives_in", re.compile(rf"\b(?:the|our|\w+(?:'s|’s)) (?:big |recent )?move to {ORG}")),
 )
 _OWN_PET = r"(?:'s|’s) (?:new )?(?P<kind>{pets}),? (?:named |called )?(?P<o>[A-Z]\w+)"
 STATEMENTS = {
@@ -105,7 +108,7 @@ def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
     """Whether the match is another's noun: "Maria's work at the shelter" is not John's job."""
     before = statement[: match.start()].rstrip().lower()
     owner = before.split()[-1] if before else ""
-    possessive = owner.endswith(("'s", "’s")) or owner in {"your", "his", "her", "their", "our"}
+    possessive = owner.endswith(("'s", "’s")) or owner in {"your", "his", "her", "their"}
     return possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s"))
 
 
