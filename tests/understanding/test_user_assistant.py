@@ -132,6 +132,10 @@ NEW_EMPLOYER = [
     "I start at Stripe on the 1st!",
     "Just wrapped up my first month at Stripe and I love the team.",
     "I handed in my notice, and I start at Stripe next week.",
+    "I work remotely for Stripe, so I can travel a lot.",
+    "I ended up taking the offer from Stripe.",
+    "My manager at Stripe wants the report by Friday.",
+    "I quit my job at Acme and now I work at Stripe.",
 ]
 #: ways people say where they live now
 NEW_HOME = [
@@ -147,6 +151,7 @@ NEW_HOME = [
     "I'm now based out of Denver.",
     "I finally unpacked the last boxes after our move to Denver.",
     "Since I moved to Denver I walk everywhere.",
+    "We're renting a little house in Denver.",
 ]
 
 
@@ -187,6 +192,7 @@ NOT_A_CHANGE = [
     "I joined a running group that meets on Sundays.",
     "Our team meetings start at 8:30 AM on Tuesdays.",
     "I start at 9 every day, so mornings are rushed.",
+    "My sister's manager at Stripe is strict.",
 ]
 
 
@@ -319,3 +325,11 @@ def test_a_favourite_one_wishes_for_is_no_favourite(chat: Memory) -> None:
     said(chat, ("user", "My favourite book is Emma."))
     said(chat, ("user", "I wish my favourite book would be something lighter."), days=3)
     assert ("favourite_book", "Emma") in facts(chat)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["I retrained and I'm a data analyst now.", "I moved to Boston and I'm a data analyst there."],
+)
+def test_a_job_in_a_later_clause_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
+    superseded(chat, "I'm a nurse.", phrase, "job", "nurse", "data analyst")

@@ -242,7 +242,7 @@ def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[
     names = "|".join(re.escape(p) for p in sorted(set(people), key=len, reverse=True))
     if not names:
         return [(statement.rstrip(" ."), subject)]
-    cuts = [m.start() for m in re.finditer(rf"{_JOINER}(?=(?:{names})\b)", statement)]
+    cuts = [m.start() for m in re.finditer(rf"{_JOINER}{_LINK}(?=(?:{names})\b)", statement)]
     spans = list(zip([0, *cuts], [*cuts, len(statement)], strict=True))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -265,7 +265,7 @@ def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[
 def _part(statement: str, span: tuple[int, int]) -> str:
     """The clause at ``span``, without the conjunction that opened it."""
     text = statement[span[0] : span[1]]
-    return re.sub(f"^{_JOINER}", "", text).strip().rstrip(" .")
+    return re.sub(f"^{_JOINER}{_LINK}", "", text).strip().rstrip(" .")
 
 
 def _too_short(part: str) -> bool:
@@ -279,6 +279,8 @@ def _main_verb(sentence: Sentence) -> str | None:
 
 
 _JOINER = r"(?:,? (?:and|but|so) |; )"  # what opens a clause (before a person's name)
+#: a word that may follow the joiner: "I quit Acme and now I work at Stripe"
+_LINK = r"(?:(?:now|then|also|later|recently|finally|today|eventually|since then),? )?"
 _DATED = re.compile(r"^(?:on|in|the week of|the weekend of) [\w-]+(?: \d{4})?,?\s*", re.I)
 _OPENERS = re.compile(
     r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"

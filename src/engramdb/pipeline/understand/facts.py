@@ -72,7 +72,7 @@ class Pattern:
 _ASSERTING = (
     r"(?:and \w+ )?"  # "Ana and Tom bought a house in", "Ana and others moved to"
     r"(?:(?:just|now|recently|finally|also|still|currently|officially|already|actually|"
-    r"really|eventually|then|has|have|had|is|was|were|been|got|happily|proudly) ){0,3}?"
+    r"really|eventually|then|has|have|had|is|are|was|were|been|got|happily|proudly) ){0,3}?"
 )
 #: not a value of a single-valued fact: "keep working at it", "moved there"
 _NOT_A_VALUE = frozenset(
@@ -117,8 +117,8 @@ PATTERNS = (
         "(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled|is based)"
         "(?: back)?(?: over)? (?:in|to|into)",
         "(?:is )?based out of",
-        "(?:bought|rented|found|got) (?:a|an|the|our|his|her|their) (?:new )?"
-        "(?:house|home|flat|apartment|place|condo) in",
+        "(?:bought|rented|renting|rents?|found|got|owns?) (?:a|an|the|our|his|her|their) "
+        "(?:[\\w-]+ ){0,2}?(?:house|home|flat|apartment|place|condo) in",
         "(?:'s|’s) (?:new )?(?:house|home|flat|apartment|place|address) is in",
         "(?:'s|’s) home is(?: now)?(?: in)?",
     ),
@@ -127,7 +127,8 @@ PATTERNS = (
         "(?:works?|working|got a job|started working|started a new job|is employed|was hired"
         "|got hired|is interning|started an internship|took a job|accepted a job|"
         "accepted an offer|accepted the offer|started a new position|started a new role)"
-        "(?: now)? (?:at|for|from|by)",  # not "with": "works with kids", "with bloggers"
+        "(?: now| remotely| full[- ]time| part[- ]time)? (?:at|for|from|by)",  # not "with":
+        # "works with kids", "with bloggers"
         "(?:signed with|started at|has started at|is starting at|moved over to)",
         "(?:'s|’s) (?:new )?(?:job|position|role|employer|internship) is (?:at|with)",
         "(?:'s|’s) first (?:day|week|month) (?:at|with)",

@@ -40,6 +40,13 @@ ALSO = (
     ),
     ("works_at", re.compile(rf"\bworks? (?:at|for) {_OBJ}")),
     ("works_at", re.compile(rf"\bfirst (?:day|week|month|year) (?:at|with) {ORG}")),
+    ("works_at", re.compile(rf"\b(?:manager|boss|supervisor|co-?workers?|colleagues?) at {ORG}")),
+    (
+        "works_at",
+        re.compile(
+            rf"\b(?:took|taking|accepted|accepting) (?:the |an |their )?(?:job )?offer from {ORG}"
+        ),
+    ),
     (
         "job",
         re.compile(
@@ -49,6 +56,8 @@ ALSO = (
     ("lives_in", re.compile(rf"\b(?:moved|relocated|moving)(?: back)? to {_OBJ}")),
     ("lives_in", re.compile(rf"\b(?:the|our|\w+(?:'s|’s)) (?:big |recent )?move to {ORG}")),
 )
+#: "I retrained and I'm a nurse now": the subject's job in a later clause
+_IS_A = r" (?:is|has become|became) (?:now |also )?an? "
 _OWN_PET = r"(?:'s|’s) (?:new )?(?P<kind>{pets}),? (?:named |called )?(?P<o>[A-Z]\w+)"
 STATEMENTS = {
     "works_at": "{s} works at {o}",
@@ -65,11 +74,16 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
         match = regex.search(statement)
         if name == predicate or name in found or match is None or _hypothetical(statement, match):
             continue
-        if _someone_elses(statement, match, subject):
+        if _someone_elses(statement, match, subject) or _given_up(statement, match):
             continue
         value = _clean(match.group("o"))
         text = _capital(STATEMENTS[name].format(s=subject, o=value, a=_article(value)))
         found[name] = FactDraft(text, subject, name, value)
+    job = re.search(r"\b" + re.escape(subject) + _IS_A + JOBS, statement, re.IGNORECASE)
+    if job and "job" not in found and predicate != "job" and not _hypothetical(statement, job):
+        value = _clean(job.group("o"))
+        text = _capital(STATEMENTS["job"].format(s=subject, o=value, a=_article(value)))
+        found["job"] = FactDraft(text, subject, "job", value)
     pet = re.search(re.escape(subject) + _OWN_PET.format(pets=_PETS), statement, re.IGNORECASE)
     if pet and predicate != "has_pet":
         text = _capital(
@@ -110,6 +124,16 @@ def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
     owner = before.split()[-1] if before else ""
     possessive = owner.endswith(("'s", "’s")) or owner in {"your", "his", "her", "their"}
     return possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s"))
+
+
+#: what one no longer has: "quit my job at Acme", "my old flat in Leeds"
+_GIVEN_UP = frozenset({"quit", "left", "leaving", "lost", "former", "old", "previous", "ex"})
+
+
+def _given_up(statement: str, match: re.Match[str]) -> bool:
+    """Whether the few words before ``match`` say the value is no longer held."""
+    before = re.findall(r"[\w’']+", statement[: match.start()].lower())[-3:]
+    return not _GIVEN_UP.isdisjoint(before)
 
 
 def _capital(text: str) -> str:
