@@ -182,3 +182,25 @@ def test_the_quick_pre_check_never_hides_an_expression(monkeypatch: pytest.Monke
     assert filtered == [find_times(t, MON_2_JAN_2023) for t in texts]
     assert mentions == [mentions_time(t) for t in texts]
     assert sum(map(bool, filtered)) == 24
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("I was in Rome in May.", 2022),
+        ("We are getting married in May!", 2023),
+        ("I'm flying to Lisbon in May.", 2023),
+        ("It has rained a lot since March.", 2022),
+    ],
+)
+def test_may_and_march_after_a_preposition_are_months(text: str, year: int) -> None:
+    """Said on 2023-01-02: a plan in the present progressive looks ahead, a past one back."""
+    expression, start, _, precision = one(text, MON_2_JAN_2023)
+    assert expression.endswith(("May", "March"))
+    assert start.year == year and precision in ("month", "range")
+
+
+@pytest.mark.parametrize("text", ["I may go running.", "May I ask you something?",
+                                  "The March for Science was fun."])  # fmt: skip
+def test_may_and_march_as_words_are_no_months(text: str) -> None:
+    assert find_times(text, MON_2_JAN_2023) == []

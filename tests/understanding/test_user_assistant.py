@@ -333,3 +333,26 @@ def test_a_favourite_one_wishes_for_is_no_favourite(chat: Memory) -> None:
 )
 def test_a_job_in_a_later_clause_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
     superseded(chat, "I'm a nurse.", phrase, "job", "nurse", "data analyst")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Ryan and I just celebrated our six-month anniversary.",
+        "Ryan and I got engaged last weekend!",
+        "Ryan and I moved in together last month.",
+        "Me and Ryan are getting married in June!",
+    ],
+)
+def test_what_only_a_couple_does_names_the_partner(chat: Memory, phrase: str) -> None:
+    superseded(chat, "I'm dating Jake, he's a nurse.", phrase, "partner", "Jake", "Ryan")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["My parents celebrated their anniversary.", "I hope Ryan and I get married someday."],
+)
+def test_anothers_anniversary_or_a_hope_names_no_partner(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I'm dating Jake, he's a nurse."))
+    said(chat, ("user", phrase), days=30)
+    assert [o for p, o in facts(chat) if p == "partner"] == ["Jake"]

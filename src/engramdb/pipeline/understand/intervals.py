@@ -154,7 +154,10 @@ def count(match: re.Match[str]) -> int:
 FUTURE = re.compile(
     r"\b(?:will|won['’]t|going to|gonna|plan(?:s|ned|ning)? (?:to|on)|signed up|sign(?:ing)? up"
     r"|registered|booked|scheduled|can['’]t wait|looking forward|upcoming|coming up|about to"
-    r"|hop(?:e|es|ing) to)\b|['’]ll\b",
+    r"|hop(?:e|es|ing) to"
+    # "we're getting married in June": a plan in the present progressive
+    r"|(?:am|is|are|['’]m|['’]re) (?:\w+ )?(?:getting|leaving|flying|moving|starting|heading"
+    r"|visiting|hosting|throwing|attending))\b|['’]ll\b",
     re.IGNORECASE,
 )
 

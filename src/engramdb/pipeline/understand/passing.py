@@ -109,6 +109,10 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
             drafts.append(FactDraft(text, owner, predicate, value))
+        couple = _couple(statement, owner)
+        if couple:
+            text = _capital(f"{owner}'s partner is {couple}")
+            drafts.append(FactDraft(text, owner, "partner", couple))
         for at in _owned_at(statement, owner):
             family = _FAMILY.match(statement, at)
             if family is None:
@@ -116,6 +120,26 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             text = _capital(f"{owner}'s {family.group('rel').lower()} is {family.group('o')}")
             drafts.append(FactDraft(text, owner, _kinship(family.group("rel")), family.group("o")))
     return drafts
+
+
+#: what only a couple does together: "Alex and I celebrated our anniversary"
+_AS_A_COUPLE = (
+    r"(?:\w+ ){0,2}?(?:celebrated|are celebrating|celebrate) (?:our|their|{owner}(?:'s|’s)) "
+    r"(?:[\w-]+ )?anniversary|(?:\w+ ){0,2}?(?:got|are getting|are|just got) (?:married|engaged)"
+    r"|(?:\w+ ){0,2}?moved in together"
+)
+_PERSON = r"(?-i:[A-Z])[\w'’-]+"
+
+
+def _couple(statement: str, owner: str) -> str | None:
+    """The partner in "Alex and I celebrated our anniversary" (``owner`` is "I")."""
+    me = re.escape(owner)
+    pair = rf"(?:(?P<a>{_PERSON}) and {me}|{me} and (?P<b>{_PERSON}))"
+    couple = _AS_A_COUPLE.replace("{owner}", me)
+    found = re.search(rf"\b{pair} (?:{couple})", statement, re.IGNORECASE)
+    if found is None or _hypothetical(statement, found):
+        return None
+    return found.group("a") or found.group("b")
 
 
 def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:

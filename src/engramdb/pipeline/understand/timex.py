@@ -300,12 +300,20 @@ def mentions_time(text: str) -> bool:
     return any(_plausible(m) for pattern, _ in RULES for m in pattern.finditer(text))
 
 
+_MONTH_LEAD = re.compile(
+    r"\b(?:in|since|during|until|till|through|by|of|early|late|mid|last|this|next|from|before|"
+    r"after)\s+$"
+)
+
+
 def _plausible(match: re.Match[str]) -> bool:
     """Reject month-name matches that are really words ("I may", "a march", "sat")."""
     if "mon" not in match.re.groupindex:
         return True
     mon = match.group("mon")
     has_number = bool(match.group("d1") or match.group("d2") or match.group("y"))
+    if mon in ("May", "March") and _MONTH_LEAD.search(match.string, 0, match.start()):
+        return True  # "in May", "since March": the month, not the verb or the walk
     return (mon[0].isupper() and (has_number or len(mon) > 3) and mon.lower() != "march") or (
         mon.lower() == "march" and has_number
     )
