@@ -82,11 +82,12 @@ def kinds_asked_for(query: str) -> set[str]:
     return {_KIND_OF[w] for w in re.findall(r"[a-z]+", query.lower()) if w in _KIND_OF}
 
 
+_AUX = r"(?:does|did|do|is|was|were|am|are|has|have|had)"
 #: phrases in a question that ask for a single-valued attribute of a person
 PREDICATE_PHRASES = (
-    (r"\bwhere (?:does|did|do|is) \w+(?: \w+)? (?:live|living|stay|staying|based|from)\b"
+    (rf"\bwhere {_AUX} \w+(?: \w+)? (?:live|living|stay|staying|based|from)\b"
      r"|\b(?:home|hometown|address)\b|\blives?\b", ("lives_in",)),
-    (r"\bwhere (?:does|did|do|is) \w+(?: \w+)? (?:work|working|employed)\b"
+    (rf"\bwhere {_AUX} \w+(?: \w+)? (?:work|working|employed)\b"
      r"|\bjobs?\b|\bemployer\b|\boccupation\b|\bprofession\b|\bfor (?:a )?living\b"
      r"|\bworks? (?:at|for|as)\b", ("works_at", "job")),
     (r"\bhow old\b|\bage\b", ("age",)),
