@@ -217,7 +217,9 @@ def test_questions_about_now_are_told_from_questions_about_the_past() -> None:
     from engramdb.retrieval.rerank import asks_about_now
 
     now = ["Where do I live now?", "What is my job?", "Who is my partner?",
-           "What car do I drive?", "How many bikes do I currently own?"]  # fmt: skip
+           "What car do I drive?", "How many bikes do I currently own?",
+           "Where am I based?", "Who am I married to?",
+           "What do I need for my commute?"]  # fmt: skip
     past = ["Where did I live in 2020?", "What was my first job?", "When did I move to Denver?",
             "What is the name of the cafe I visited?", "Who did I go hiking with?"]  # fmt: skip
     assert [q for q in now if asks_about_now(q)] == now

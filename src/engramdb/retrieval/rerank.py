@@ -193,15 +193,21 @@ _NOW = re.compile(
 )
 _PRESENT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:do|does|am|is|are|have|has)\b", re.I)
 _PAST = re.compile(
-    r"\b(?:did|was|were|had|ago|last|before|after|first|ever|used to)\b|\w\wed\b", re.I
+    r"\b(?:did|was|were|had|ago|last|before|after|first|ever|used to)\b|\b\w+\wed\b", re.I
 )
+#: words in -ed that describe a state now ("Where am I based?", "Who am I married to?")
+_STATES = frozenset({
+    "based", "interested", "married", "engaged", "employed", "located", "called", "named",
+    "need", "obsessed", "excited", "involved", "related", "tired", "worried", "allowed",
+})  # fmt: skip
 
 
 def asks_about_now(query: str) -> bool:
     """Whether a question asks what is true now ("Where do I live now?", "What is my job?")."""
     if _NOW.search(query):
         return True
-    return bool(_PRESENT.search(query)) and not _PAST.search(query)
+    past = [m.group(0).lower() for m in _PAST.finditer(query)]
+    return bool(_PRESENT.search(query)) and all(word in _STATES for word in past)
 
 
 @dataclass(frozen=True, slots=True)
