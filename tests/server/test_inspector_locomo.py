@@ -39,8 +39,12 @@ pytestmark = [
 
 CONVERSATION = 2  # John and Maria: 32 sessions, 663 turns
 QUESTION, EVIDENCE = "When did Maria donate her car?", "D2:1"
-# a month after the conversation, John changes jobs: the fact of his old one is superseded
-NEW_JOB = "Big news, Maria! I left the engineering company and I just started working at Tesla."
+# a month after the conversation, John changes jobs: the fact of his old one ("I'm now an
+# assistant manager at the mechanical engineering company I work at") is superseded
+NEW_JOB = (
+    "Big news, Maria! I left the engineering company and I just started working at Tesla"
+    " as a software engineer."
+)
 
 
 class Served:
