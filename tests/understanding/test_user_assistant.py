@@ -193,6 +193,7 @@ NOT_A_CHANGE = [
     "Our team meetings start at 8:30 AM on Tuesdays.",
     "I start at 9 every day, so mornings are rushed.",
     "My sister's manager at Stripe is strict.",
+    "I lost my job at Stripe two years ago.",
 ]
 
 
