@@ -32,7 +32,9 @@ OPPOSITES = {
 #: the words for one's partner: whichever is used, the partner is one person at a time
 PARTNER_WORDS = r"boyfriend|girlfriend|partner|husband|wife|fianc[eé]e?|spouse|significant other"
 #: a person's name, capitalised even where the rest of a pattern ignores case
-_NAME = r"(?P<o>(?-i:[A-Z])[\w'’-]+(?: (?-i:[A-Z])[\w'’-]+)?)\b(?!'s|’s)"
+#: one word of a name, capitalised even where the rest of a pattern ignores case
+NAME_WORD = r"(?-i:[A-Z])[\w'’-]+"
+_NAME = rf"(?P<o>{NAME_WORD}(?: {NAME_WORD})?)\b(?!'s|’s)"
 
 _OBJ = (
     r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
@@ -312,9 +314,14 @@ _HYPOTHETICAL = frozenset({
 })  # fmt: skip
 
 
+def words_before(statement: str, match: re.Match[str], n: int) -> list[str]:
+    """The last ``n`` words before ``match``, lower-cased."""
+    return re.findall(r"[\w’']+", statement[: match.start()].lower())[-n:]
+
+
 def _hypothetical(statement: str, match: re.Match[str]) -> bool:
     """Whether the few words before ``match`` make it a wish or a plan ("would love to ...")."""
-    before = re.findall(r"[\w’']+", statement[: match.start()].lower())[-4:]
+    before = words_before(statement, match, 4)
     return any(word in _HYPOTHETICAL or word.endswith(("'ll", "’ll")) for word in before)
 
 

@@ -17,6 +17,7 @@ from engramdb.pipeline.understand.facts import (
     _OBJ,
     _PETS,
     JOBS,
+    NAME_WORD,
     ORG,
     FactDraft,
     _clean,
@@ -25,6 +26,7 @@ from engramdb.pipeline.understand.facts import (
     _hypothetical,
     _kinship,
     _owned_at,
+    words_before,
 )
 
 __all__ = ["also_stated", "owned_in_passing"]
@@ -76,14 +78,10 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
             continue
         if _someone_elses(statement, match, subject) or _given_up(statement, match):
             continue
-        value = _clean(match.group("o"))
-        text = _capital(STATEMENTS[name].format(s=subject, o=value, a=_article(value)))
-        found[name] = FactDraft(text, subject, name, value)
+        found[name] = _stated(name, subject, match)
     job = re.search(r"\b" + re.escape(subject) + _IS_A + JOBS, statement, re.IGNORECASE)
     if job and "job" not in found and predicate != "job" and not _hypothetical(statement, job):
-        value = _clean(job.group("o"))
-        text = _capital(STATEMENTS["job"].format(s=subject, o=value, a=_article(value)))
-        found["job"] = FactDraft(text, subject, "job", value)
+        found["job"] = _stated("job", subject, job)
     pet = re.search(re.escape(subject) + _OWN_PET.format(pets=_PETS), statement, re.IGNORECASE)
     if pet and predicate != "has_pet":
         text = _capital(
@@ -91,6 +89,13 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
         )
         found["has_pet"] = FactDraft(text, subject, "has_pet", pet.group("o"))
     return list(found.values())
+
+
+def _stated(predicate: str, subject: str, match: re.Match[str]) -> FactDraft:
+    """The fact of ``predicate`` whose value ``match`` found, in a statement of its own."""
+    value = _clean(match.group("o"))
+    text = _capital(STATEMENTS[predicate].format(s=subject, o=value, a=_article(value)))
+    return FactDraft(text, subject, predicate, value)
 
 
 def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
@@ -128,13 +133,12 @@ _AS_A_COUPLE = (
     r"(?:[\w-]+ )?anniversary|(?:\w+ ){0,2}?(?:got|are getting|are|just got) (?:married|engaged)"
     r"|(?:\w+ ){0,2}?moved in together"
 )
-_PERSON = r"(?-i:[A-Z])[\w'’-]+"
 
 
 def _couple(statement: str, owner: str) -> str | None:
     """The partner in "Alex and I celebrated our anniversary" (``owner`` is "I")."""
     me = re.escape(owner)
-    pair = rf"(?:(?P<a>{_PERSON}) and {me}|{me} and (?P<b>{_PERSON}))"
+    pair = rf"(?:(?P<a>{NAME_WORD}) and {me}|{me} and (?P<b>{NAME_WORD}))"
     couple = _AS_A_COUPLE.replace("{owner}", me)
     found = re.search(rf"\b{pair} (?:{couple})", statement, re.IGNORECASE)
     if found is None or _hypothetical(statement, found):
@@ -156,8 +160,7 @@ _GIVEN_UP = frozenset({"quit", "left", "leaving", "lost", "former", "old", "prev
 
 def _given_up(statement: str, match: re.Match[str]) -> bool:
     """Whether the few words before ``match`` say the value is no longer held."""
-    before = re.findall(r"[\w’']+", statement[: match.start()].lower())[-3:]
-    return not _GIVEN_UP.isdisjoint(before)
+    return not _GIVEN_UP.isdisjoint(words_before(statement, match, 3))
 
 
 def _capital(text: str) -> str:
