@@ -13,7 +13,7 @@ Usage::
    vectors, replicated with small noise (clustered like real data, not uniform
    random), then LoCoMo questions are searched end to end in that one scope
    (query embedding, full-text BM25, ANN, fusion, neighbours); p50 / p95 / p99 latency,
-   beside the FTS and ANN legs alone (same questions, same depth, vectors precomputed)
+   beside the lexical and ANN legs alone (same questions, same depth, vectors precomputed)
    and the number of store calls one search makes.
 A ``--db`` that was filled by an earlier run is grown to the next size, not refilled.
 Peak RSS is reported at the end. Results are printed as JSON.
@@ -106,7 +106,11 @@ def percentiles(timings: list[float], prefix: str = "") -> dict[str, float]:
 
 
 def raw_legs(mem: Memory, questions: list[str]) -> dict[str, float]:
-    """The FTS and ANN indexes alone, as deep as the retriever asks (query vectors precomputed)."""
+    """The lexical and ANN legs alone, as deep as the retriever asks (query vectors precomputed).
+
+    The lexical leg is FTS5 in a store of fewer than 20,000 memories, the tantivy sidecar
+    beyond (SQLite), or PostgreSQL's full-text BM25.
+    """
     depth = mem.retriever.settings.candidates
     scope = Scope(SCOPE)
     vectors = mem.embedder.embed_many(questions)
@@ -118,7 +122,7 @@ def raw_legs(mem: Memory, questions: list[str]) -> dict[str, float]:
         started = time.perf_counter()
         mem.store.vector_search(vector, scope, None, depth)
         dense.append((time.perf_counter() - started) * 1000)
-    return {**percentiles(lexical, "fts_"), **percentiles(dense, "ann_")}
+    return {**percentiles(lexical, "lexical_"), **percentiles(dense, "ann_")}
 
 
 def search_calls(mem: Memory, questions: list[str]) -> dict[str, float]:

@@ -102,12 +102,16 @@ def test_context_counts_as_use(fmem: Memory, clock: FrozenClock) -> None:
 
 
 def _store_bytes(path: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
+    """Every file of the store: the database, its journal, and both sidecars' files."""
+    beside = [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+    files = [f for p in beside for f in ([p] if p.is_file() else sorted(p.rglob("*")))]
+    return b"".join(f.read_bytes() for f in files if f.is_file())
 
 
 def test_forget_a_user_leaves_no_trace_in_the_store_files(tmp_path: Path) -> None:
     path = tmp_path / "forget.db"
-    store = SQLiteStore(str(path), dimensions=64, exact_threshold=5)  # ANN from 6 memories
+    # ANN from 6 memories, the text sidecar from the first
+    store = SQLiteStore(str(path), dimensions=64, exact_threshold=5, text_index_threshold=0)
     with Memory(store, HashEmbedder(), parser=RulesParser()) as mem:
         for i in range(12):  # enough for the ANN sidecar to be written
             mem.add([say("Zorblax", f"I hid the quixotic{i} treasure in Vlorgistan")], user_id="a")

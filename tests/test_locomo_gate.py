@@ -93,8 +93,11 @@ def _gate_conversations() -> list[Conversation]:
 
 def _copy_store(source: Path, target: Path) -> Path:
     for part in source.parent.glob(source.name + "*"):
-        if not part.name.endswith(".lock"):
-            shutil.copy(part, target.parent / part.name.replace(source.name, target.name))
+        copied = target.parent / part.name.replace(source.name, target.name)
+        if part.is_dir():
+            shutil.copytree(part, copied)
+        elif not part.name.endswith(".lock"):
+            shutil.copy(part, copied)
     return target
 
 

@@ -89,9 +89,9 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
             self._ann_added(np.array(rids), np.vstack(vectors) if len(vectors) else None)
 
     def _write_side_rows(self, rid: int, memory: MemoryRecord) -> None:
-        self._conn.execute(
-            "INSERT INTO memory_fts (rowid, text) VALUES (?, ?)", (rid, _indexed_text(memory))
-        )
+        text = _indexed_text(memory)
+        self._conn.execute("INSERT INTO memory_fts (rowid, text) VALUES (?, ?)", (rid, text))
+        self._text_changed("add", [(rid, text, memory.scope.as_dict())])
         self._conn.executemany(
             "INSERT OR IGNORE INTO memory_sources (memory_id, source_id) VALUES (?, ?)",
             [(memory.id, source) for source in memory.sources],
@@ -111,6 +111,7 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
                 (*_rows.memory_params(memory), rid),
             )
             self._conn.execute("DELETE FROM memory_fts WHERE rowid = ?", (rid,))
+            self._text_changed("remove", [rid])
             self._conn.execute("DELETE FROM memory_sources WHERE memory_id = ?", (memory.id,))
             self._write_side_rows(rid, memory)
             if vector is not None:
@@ -133,6 +134,7 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
             for chunk in chunks(rids):
                 placeholders = marks(chunk)
                 self._conn.execute(f"DELETE FROM memory_fts WHERE rowid IN ({placeholders})", chunk)
+                self._text_changed("remove", chunk)
                 self._conn.execute(f"DELETE FROM vectors WHERE rid IN ({placeholders})", chunk)
                 self._conn.execute(f"DELETE FROM memories WHERE rid IN ({placeholders})", chunk)
             deleted = [row["id"] for row in rows]
@@ -188,10 +190,11 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
         with self._lock:
             self._conn.execute("INSERT INTO memory_fts (memory_fts) VALUES ('optimize')")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._text_erased()
 
     @guarded
     def compact(self) -> None:
-        """Erase deleted content from the file: FTS5 segments, free pages, WAL, ANN sidecar.
+        """Erase deleted content from the file: FTS5 segments, free pages, WAL, both sidecars.
 
         ``secure_delete`` (always on) zeroes freed pages; merging the FTS5 index drops
         the deleted documents' terms; the ANN index is rebuilt without removed vectors.
@@ -204,6 +207,7 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
         self._ann_ready = False
         self._ann.discard()
         self._sync_ann(load=False)
+        self._text_erased()
 
     @guarded
     def derived_ids(self, ids: Sequence[str]) -> list[str]:

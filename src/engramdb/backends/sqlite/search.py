@@ -1,107 +1,35 @@
-"""Search in the SQLite backend: FTS5 BM25, exact and HNSW vector search, the ANN sidecar."""
+"""Dense search in the SQLite backend: exact for small scopes, HNSW (the ANN sidecar) beyond."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from engramdb.backends._lexical import ScopeShares, TermCounts
 from engramdb.backends.sqlite._errors import guarded
-from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
+from engramdb.backends.sqlite.lexical import SQLiteLexical
+from engramdb.backends.sqlite.sql import marks, scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
 from engramdb.model.filters import Filter
 from engramdb.model.memory import Scope
-from engramdb.ports.store import KeywordIndex, ScoredId, VectorIndex
+from engramdb.ports.store import ScoredId, VectorIndex
 from engramdb.types import Vector
-
-#: the lexical leg first ranks this many times the documents it needs over the whole index
-LEXICAL_OVERFETCH = 8
 
 __all__ = ["SQLiteSearch"]
 
 
-class SQLiteSearch(KeywordIndex, VectorIndex):
+class SQLiteSearch(SQLiteLexical, VectorIndex):
     """Mixed into the SQLite store: its connection, lock and ANN index state."""
 
     _conn: sqlite3.Connection
     _ann: AnnIndex
     _ann_ready: bool
     _unsaved: int
-    _term_counts: TermCounts
-    _scope_shares: ScopeShares
     exact_threshold: int
     ann_save_every: int
     read_only: bool
-
-    @guarded
-    def keyword_search(
-        self,
-        terms: Sequence[str],
-        scope: Scope,
-        flt: Filter | None,
-        limit: int,
-        *,
-        as_of: datetime | None = None,
-    ) -> list[ScoredId]:
-        """BM25 over FTS5 (score = -bm25, higher is better).
-
-        In a large store the match runs on the query's rarer words only (see
-        ``backends/_lexical.py``), so that a common word does not rank half the table.
-        """
-        if not terms:
-            return []
-        terms = self._term_counts.matched(terms, self._documents_with)
-        where, params = scope_where_sql(scope, flt, as_of=as_of)
-        match = fts_match_sql(terms)
-        if self._scope_shares.large(scope, lambda: self._large_scope(scope)):
-            # the best matches of the whole index first, then those in scope: scoring and
-            # sorting only, not a row look-up per match (the same answer, when enough are
-            # in scope; otherwise every match is looked up)
-            depth = limit * LEXICAL_OVERFETCH
-            rows = self._conn.execute(
-                "SELECT m.id, f.s FROM (SELECT rowid, bm25(memory_fts) AS s FROM memory_fts"
-                " WHERE memory_fts MATCH ? ORDER BY s, rowid LIMIT ?) f"
-                f" JOIN memories m ON m.rid = f.rowid WHERE {where} ORDER BY f.s, f.rowid LIMIT ?",
-                [match, depth, *params, limit],
-            ).fetchall()
-            if len(rows) == limit or not self._matches_beyond(match, depth):
-                return [(row[0], -float(row[1])) for row in rows]
-        rows = self._conn.execute(
-            "SELECT m.id, bm25(memory_fts) AS s FROM memory_fts"
-            " JOIN memories m ON m.rid = memory_fts.rowid"
-            f" WHERE memory_fts MATCH ? AND {where} ORDER BY s, m.rid LIMIT ?",
-            [match, *params, limit],
-        ).fetchall()
-        return [(row[0], -float(row[1])) for row in rows]
-
-    def _large_scope(self, scope: Scope) -> bool:
-        """Whether ``scope`` holds one memory in ``LEXICAL_OVERFETCH`` of the store or more."""
-        (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
-        share = max(1, int(top) // LEXICAL_OVERFETCH)
-        where, params = scope_where_sql(scope, None)
-        (held,) = self._conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {where} LIMIT ?)",
-            [*params, share],
-        ).fetchone()
-        return int(held) >= share
-
-    def _matches_beyond(self, match: str, depth: int) -> bool:
-        """Whether more than ``depth`` documents match."""
-        row = self._conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ? LIMIT ?)",
-            [match, depth + 1],
-        ).fetchone()
-        return int(row[0]) > depth
-
-    def _documents_with(self, term: str) -> int:
-        row = self._conn.execute(
-            "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?", [fts_match_sql([term])]
-        ).fetchone()
-        return int(row[0])
 
     @guarded
     def vector_search(
@@ -122,10 +50,8 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
         if size == 0:
             return []
         if size <= self.exact_threshold:
-            pairs = self._exact(vector, where, params, limit)
-        else:
-            pairs = self._approximate(vector, where, params, limit)
-        return self._ids_for(pairs)
+            return self._ids_for(self._exact(vector, where, params, limit))
+        return self._approximate(vector, where, params, limit)
 
     def _exact(
         self, vector: Vector, where: str, params: list[Any], limit: int
@@ -144,30 +70,11 @@ class SQLiteSearch(KeywordIndex, VectorIndex):
 
     def _approximate(
         self, vector: Vector, where: str, params: list[Any], limit: int
-    ) -> list[tuple[int, float]]:
+    ) -> list[ScoredId]:
         self._sync_ann(load=False)
-        fetch = limit * 4
-        while True:
-            pairs = self._ann.search(vector, fetch)
-            allowed = self._allowed_rids([rid for rid, _ in pairs], where, params)
-            kept = [(rid, score) for rid, score in pairs if rid in allowed]
-            if len(kept) >= limit or fetch >= len(self._ann):
-                return kept[:limit]
-            fetch *= 4
-
-    def _allowed_rids(self, rids: list[int], where: str, params: list[Any]) -> set[int]:
-        allowed: set[int] = set()
-        for chunk in chunks(rids):
-            allowed.update(
-                r[0]
-                for r in self._conn.execute(
-                    # by row id only: a scope index would read every row of a large scope
-                    f"SELECT m.rid FROM memories m NOT INDEXED WHERE m.rid IN ({marks(chunk)})"
-                    f" AND {where}",
-                    [*chunk, *params],
-                )
-            )
-        return allowed
+        return self._best_passing(
+            lambda fetch: self._ann.search(vector, fetch), limit * 4, where, params, limit
+        )
 
     def _ids_for(self, pairs: list[tuple[int, float]]) -> list[ScoredId]:
         if not pairs:

@@ -22,7 +22,9 @@ from engramdb.backends.sqlite._lock import WriterLock
 from engramdb.backends.sqlite.graph import SQLiteGraph
 from engramdb.backends.sqlite.jobs import SQLiteJobs
 from engramdb.backends.sqlite.keys import SQLiteKeys
+from engramdb.backends.sqlite.lexical import TEXT_INDEX_THRESHOLD
 from engramdb.backends.sqlite.memories import SQLiteMemories
+from engramdb.backends.sqlite.textindex import TextIndex
 from engramdb.backends.sqlite.vectors import AnnIndex
 from engramdb.errors import BackendUnavailable
 from engramdb.model.memory import (
@@ -44,6 +46,8 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
         exact_threshold: scopes with at most this many memories are searched exactly;
             larger ones through the ANN index.
         ann_save_every: persist the ANN index after this many added vectors.
+        text_index_threshold: a store that has held this many memories ranks words
+            with the tantivy sidecar instead of FTS5 (see ``backends/sqlite/lexical.py``).
     """
 
     capabilities = Capabilities(keyword=True, vector=True, graph=True, native_hybrid=False)
@@ -56,19 +60,24 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
         read_only: bool = False,
         exact_threshold: int = 2048,
         ann_save_every: int = 20_000,
+        text_index_threshold: int = TEXT_INDEX_THRESHOLD,
     ) -> None:
         self.location = location
         self.dimensions = dimensions
         self.read_only = read_only
         self.exact_threshold = exact_threshold
         self.ann_save_every = ann_save_every
+        self.text_index_threshold = text_index_threshold
         self._lock = threading.RLock()
         self._depth = 0
         self._seq_cache: dict[Scope, int] = {}
         self._unsaved = 0
         self._term_counts = TermCounts()
         self._scope_shares = ScopeShares()
+        self._text_ops = []
+        self._text_broken = False
         path = None if location == ":memory:" else Path(location)
+        self._text = TextIndex(path.with_name(path.name + ".tantivy") if path else None)
         self._writer_lock = WriterLock(path) if path and not read_only else None
         if self._writer_lock:
             self._writer_lock.acquire()
@@ -157,6 +166,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
                     self._conn.execute("ROLLBACK")
                     self._seq_cache.clear()  # may hold positions of rolled-back rows
                     self._ann_ready = False  # may hold rolled-back vectors
+                    self._text_rolled_back()
                 else:
                     self._conn.execute(f"ROLLBACK TO sp{self._depth}")
                     self._conn.execute(f"RELEASE sp{self._depth}")
@@ -164,6 +174,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
             self._depth -= 1
             if self._depth == 0:
                 self._conn.execute("COMMIT")
+                self._text_committed()
             else:
                 self._conn.execute(f"RELEASE sp{self._depth}")
 
@@ -195,10 +206,9 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
         )
         size = 0
         if self.location != ":memory:":
-            size = sum(
-                p.stat().st_size
-                for p in Path(self.location).parent.glob(Path(self.location).name + "*")
-            )
+            here = Path(self.location)
+            parts = [f for p in here.parent.glob(here.name + "*") for f in [p, *p.rglob("*")]]
+            size = sum(f.stat().st_size for f in parts if f.is_file())
         return {
             "location": self.location,
             "memories": self._scalar("SELECT count(*) FROM memories"),
@@ -208,6 +218,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
             "sessions": self._scalar("SELECT count(DISTINCT session_id) FROM memories"),
             "vectors": self._scalar("SELECT count(*) FROM vectors"),
             "ann_vectors": len(self._ann) if self._ann_ready else 0,
+            "text_index": self._text.ready,
             "events": self._scalar("SELECT count(*) FROM memory_events"),
             "bytes_on_disk": size,
         }
@@ -216,7 +227,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
         return int(self._conn.execute(sql).fetchone()[0])
 
     def close(self) -> None:
-        """Persist the ANN index, close the connection and release the writer lock."""
+        """Persist the ANN and text indexes, close the connection, release the writer lock."""
         with self._lock:
             if getattr(self, "_conn", None) is None:
                 return
@@ -224,6 +235,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
                 if self._ann.dirty:
                     with map_sqlite_errors(self.location):
                         self._save_ann()
+                self._close_text()
             finally:
                 self._release()
 

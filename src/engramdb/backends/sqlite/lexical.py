@@ -1,0 +1,249 @@
+"""The SQLite store's lexical leg: FTS5 BM25, and the tantivy sidecar in a large store.
+
+Below ``text_index_threshold`` memories (and inside a write's transaction, whose rows
+only FTS5 sees) a search ranks with FTS5. Above it, with the sidecar
+(``backends/sqlite/textindex.py``), which every committed write keeps up to date: the
+changes a transaction makes to the text are queued, handed to the sidecar when it
+commits and dropped when it rolls back; a search makes the handed-over changes
+searchable first, so it always sees every write acknowledged before it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from engramdb.backends._lexical import ScopeShares, TermCounts
+from engramdb.backends.sqlite._errors import guarded
+from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
+from engramdb.backends.sqlite.textindex import SCOPE_KEYS, TextFingerprint, TextIndex, TextRow
+from engramdb.model.filters import Filter
+from engramdb.model.memory import Scope
+from engramdb.ports.store import KeywordIndex, ScoredId
+
+__all__ = ["LEXICAL_OVERFETCH", "TEXT_INDEX_THRESHOLD", "SQLiteLexical"]
+
+log = logging.getLogger(__name__)
+
+#: the lexical leg first ranks this many times the documents it needs over the whole index
+LEXICAL_OVERFETCH = 8
+#: a store that has held this many memories ranks words with the sidecar
+TEXT_INDEX_THRESHOLD = 20_000
+#: rows read at a time when the sidecar is rebuilt
+_REBUILD_BATCH = 10_000
+_TextOp = tuple[str, Sequence[Any]]  # ("add", rows) or ("remove", rids)
+
+
+class SQLiteLexical(KeywordIndex):
+    """Mixed into the SQLite store: its connection, lock and text index state."""
+
+    _conn: sqlite3.Connection
+    _depth: int
+    _term_counts: TermCounts
+    _scope_shares: ScopeShares
+    _text: TextIndex
+    _text_ops: list[_TextOp]
+    _text_broken: bool
+    text_index_threshold: int
+    read_only: bool
+
+    @guarded
+    def keyword_search(
+        self,
+        terms: Sequence[str],
+        scope: Scope,
+        flt: Filter | None,
+        limit: int,
+        *,
+        as_of: datetime | None = None,
+    ) -> list[ScoredId]:
+        """BM25 over the memories' text in scope (higher is better)."""
+        if not terms:
+            return []
+        where, params = scope_where_sql(scope, flt, as_of=as_of)
+        if self._text_usable():
+            return self._sidecar_search(terms, scope, where, params, limit)
+        return self._fts_search(terms, scope, where, params, limit)
+
+    # ----------------------------------------------------------- sidecar
+    def _sidecar_search(
+        self, terms: Sequence[str], scope: Scope, where: str, params: list[Any], limit: int
+    ) -> list[ScoredId]:
+        """The sidecar's best matches in scope, kept when they also pass the filter."""
+        keys = scope.as_dict()
+        return self._best_passing(
+            lambda fetch: self._text.search(terms, keys, fetch), limit * 2, where, params, limit
+        )
+
+    def _best_passing(
+        self,
+        ranked: Callable[[int], list[tuple[int, float]]],
+        fetch: int,
+        where: str,
+        params: list[Any],
+        limit: int,
+    ) -> list[ScoredId]:
+        """The first ``limit`` of an index's (rid, score) ranking that meet ``where``.
+
+        The index is asked for ``fetch`` at first, four times more each time too few
+        pass, until enough do or the index has no more.
+        """
+        while True:
+            pairs = ranked(fetch)
+            ids = self._ids_passing([rid for rid, _ in pairs], where, params)
+            kept = [(ids[rid], score) for rid, score in pairs if rid in ids]
+            if len(kept) >= limit or len(pairs) < fetch:
+                return kept[:limit]
+            fetch *= 4
+
+    def _ids_passing(self, rids: list[int], where: str, params: list[Any]) -> dict[int, str]:
+        """The memory id of each of ``rids`` that meets ``where``."""
+        ids: dict[int, str] = {}
+        for chunk in chunks(rids):
+            ids.update(
+                self._conn.execute(
+                    # by row id only: a scope index would read every row of a large scope
+                    f"SELECT m.rid, m.id FROM memories m NOT INDEXED"
+                    f" WHERE m.rid IN ({marks(chunk)}) AND {where}",
+                    [*chunk, *params],
+                ).fetchall()
+            )
+        return ids
+
+    def _text_usable(self) -> bool:
+        """Whether this search ranks with the sidecar (opening or building it if need be)."""
+        if self.read_only or self._depth or self._text_broken:
+            return False
+        try:
+            if not self._text.ready:
+                (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
+                if int(top) < self.text_index_threshold:
+                    return False
+                self._open_text()
+            if self._text.pending:
+                self._text.commit()
+        except (OSError, ValueError) as exc:  # a cache: fall back to FTS5, lose nothing
+            log.warning("text index unusable (%s); searching with FTS5", exc)
+            self._text_broken = True
+            self._text.close()
+            return False
+        return True
+
+    def _open_text(self) -> None:
+        if not self._text.load(self._text_fingerprint()):
+            self._text.rebuild(self._text_rows())
+
+    def _text_fingerprint(self) -> TextFingerprint:
+        count, total = self._conn.execute("SELECT count(*), total(rid) FROM memories").fetchone()
+        return int(count), int(total)
+
+    def _text_rows(self) -> Iterator[list[TextRow]]:
+        keys = ", ".join(f"m.{key}" for key in SCOPE_KEYS)
+        last = 0
+        while True:
+            rows = self._conn.execute(
+                f"SELECT m.rid, f.text, {keys} FROM memories m"
+                " JOIN memory_fts f ON f.rowid = m.rid WHERE m.rid > ? ORDER BY m.rid LIMIT ?",
+                (last, _REBUILD_BATCH),
+            ).fetchall()
+            if not rows:
+                return
+            yield [(r[0], r[1], dict(zip(SCOPE_KEYS, r[2:], strict=True))) for r in rows]
+            last = rows[-1][0]
+
+    def _text_changed(self, op: str, items: Sequence[Any]) -> None:
+        """Queue a change to the indexed text, made by the open transaction."""
+        if not self._text_ops:
+            self._text.invalidate()  # the saved index no longer matches, whoever holds it
+        self._text_ops.append((op, items))
+
+    def _text_committed(self) -> None:
+        """Hand the committed transaction's changes to the sidecar (when it is open)."""
+        ops, self._text_ops = self._text_ops, []
+        if not self._text.ready:
+            return
+        try:
+            for op, items in ops:
+                if op == "add":
+                    self._text.add(items)
+                else:
+                    self._text.remove(items)
+        except (OSError, ValueError) as exc:
+            log.warning("text index update failed (%s); it will be rebuilt", exc)
+            self._text.discard()
+
+    def _text_rolled_back(self) -> None:
+        self._text_ops = []
+
+    def _close_text(self) -> None:
+        """Save what the sidecar holds (its header then matches the store) and let it go."""
+        try:
+            if self._text.pending:
+                self._text.commit()
+        except (OSError, ValueError) as exc:
+            log.warning("text index not saved (%s); it will be rebuilt", exc)
+        self._text.close()
+
+    def _text_erased(self) -> None:
+        """Delete the sidecar's files, which may hold deleted text; rebuilt when needed."""
+        self._text.discard()
+
+    # -------------------------------------------------------------- FTS5
+    def _fts_search(
+        self, terms: Sequence[str], scope: Scope, where: str, params: list[Any], limit: int
+    ) -> list[ScoredId]:
+        """BM25 over FTS5 (score = -bm25).
+
+        In a large store the match runs on the query's rarer words only (see
+        ``backends/_lexical.py``), so that a common word does not rank half the table.
+        """
+        terms = self._term_counts.matched(terms, self._documents_with)
+        match = fts_match_sql(terms)
+        if self._scope_shares.large(scope, lambda: self._large_scope(scope)):
+            # the best matches of the whole index first, then those in scope: scoring and
+            # sorting only, not a row look-up per match (the same answer, when enough are
+            # in scope; otherwise every match is looked up)
+            depth = limit * LEXICAL_OVERFETCH
+            rows = self._conn.execute(
+                "SELECT m.id, f.s FROM (SELECT rowid, bm25(memory_fts) AS s FROM memory_fts"
+                " WHERE memory_fts MATCH ? ORDER BY s, rowid LIMIT ?) f"
+                f" JOIN memories m ON m.rid = f.rowid WHERE {where} ORDER BY f.s, f.rowid LIMIT ?",
+                [match, depth, *params, limit],
+            ).fetchall()
+            if len(rows) == limit or not self._matches_beyond(match, depth):
+                return [(row[0], -float(row[1])) for row in rows]
+        rows = self._conn.execute(
+            "SELECT m.id, bm25(memory_fts) AS s FROM memory_fts"
+            " JOIN memories m ON m.rid = memory_fts.rowid"
+            f" WHERE memory_fts MATCH ? AND {where} ORDER BY s, m.rid LIMIT ?",
+            [match, *params, limit],
+        ).fetchall()
+        return [(row[0], -float(row[1])) for row in rows]
+
+    def _large_scope(self, scope: Scope) -> bool:
+        """Whether ``scope`` holds one memory in ``LEXICAL_OVERFETCH`` of the store or more."""
+        (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
+        share = max(1, int(top) // LEXICAL_OVERFETCH)
+        where, params = scope_where_sql(scope, None)
+        (held,) = self._conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {where} LIMIT ?)",
+            [*params, share],
+        ).fetchone()
+        return int(held) >= share
+
+    def _matches_beyond(self, match: str, depth: int) -> bool:
+        """Whether more than ``depth`` documents match."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ? LIMIT ?)",
+            [match, depth + 1],
+        ).fetchone()
+        return int(row[0]) > depth
+
+    def _documents_with(self, term: str) -> int:
+        row = self._conn.execute(
+            "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?", [fts_match_sql([term])]
+        ).fetchone()
+        return int(row[0])

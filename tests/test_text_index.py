@@ -1,0 +1,204 @@
+"""The full-text sidecar of large SQLite stores: same answers as FTS5, always up to date."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from engramdb.backends.sqlite.store import SQLiteStore
+from engramdb.engine import Memory
+from engramdb.model.memory import Scope
+from engramdb.testing import HashEmbedder
+
+NOTES = [
+    "Caroline went to the LGBTQ support group yesterday",
+    "Melanie is painting a sunrise over the lake",
+    "We went kayaking on the river near Lisbon",
+    "My daughter's café serves the best pastéis de nata",
+    "I ran my first marathon in Porto last spring",
+    "The jazz pianist played Monk at the club",
+    "Our team shipped the new search engine on Friday",
+    "He's running the 10k again, his personal best is 41 minutes",
+]
+QUERIES = [
+    ["support", "group"],
+    ["painting"],
+    ["kayaks", "river"],
+    ["cafe", "pasteis"],
+    ["running", "marathon"],
+    ["jazz", "monk"],
+    ["search engine"],
+    ["best"],
+]
+
+
+def _open(path: Path | str, threshold: int = 0, read_only: bool = False) -> SQLiteStore:
+    return SQLiteStore(
+        str(path), dimensions=64, text_index_threshold=threshold, read_only=read_only
+    )
+
+
+def _memory(store: SQLiteStore) -> Memory:
+    return Memory(store, HashEmbedder())
+
+
+def _texts(mem: Memory, ids: list[str]) -> list[str]:
+    return [mem.get(i).text for i in ids]
+
+
+def _words(store: SQLiteStore, terms: list[str], user: str = "u", limit: int = 5) -> list[str]:
+    return [i for i, _ in store.keyword_search(terms, Scope(user), None, limit)]
+
+
+def test_the_sidecar_finds_what_fts5_finds(tmp_path: Path) -> None:
+    fts = _memory(_open(tmp_path / "f.db", threshold=10**9))
+    side = _memory(_open(tmp_path / "s.db"))
+    for mem in (fts, side):
+        mem.add([{"content": n} for n in NOTES], user_id="u")
+        mem.add([{"content": n} for n in NOTES[:3]], user_id="other")
+    for terms in QUERIES:
+        want = _texts(fts, _words(fts.store, terms))  # type: ignore[arg-type]
+        got = _texts(side, _words(side.store, terms))  # type: ignore[arg-type]
+        assert got and set(got) == set(want), terms
+        assert got[0] == want[0], terms
+    assert side.store._text.ready and not fts.store._text.ready  # type: ignore[attr-defined]
+    fts.close()
+    side.close()
+
+
+def test_every_acknowledged_write_is_searchable_at_once(tmp_path: Path) -> None:
+    store = _open(tmp_path / "a.db")
+    mem = _memory(store)
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _texts(mem, _words(store, ["kayaking"])) == [NOTES[2]]
+    added = mem.add("A kayaking trip down the Douro", user_id="u")[0]
+    assert added.id in _words(store, ["kayaking"])
+    mem.update(added.id, text="A sailing trip down the Douro")
+    assert added.id not in _words(store, ["kayaking"])
+    assert _words(store, ["sailing"]) == [added.id]
+    mem.delete(added.id)
+    assert _words(store, ["sailing"]) == []
+    mem.close()
+
+
+def _scopes(store: SQLiteStore, hits: list[tuple[str, float]]) -> set[Scope]:
+    return {m.scope for m in store.get_many([i for i, _ in hits]).values()}
+
+
+def test_a_search_never_leaves_its_scope_or_filter(tmp_path: Path) -> None:
+    stores = [_open(tmp_path / "s.db"), _open(tmp_path / "f.db", threshold=10**9)]
+    for store in stores:
+        mem = _memory(store)
+        # other scopes' notes outrank this user's on the same word
+        mem.add([{"content": "kayak kayak kayak"} for _ in range(100)], user_id="other")
+        acme = mem.for_tenant("acme")
+        acme.add([{"content": "kayak kayak river kayak"} for _ in range(50)], user_id="u")
+        mine = mem.add([{"content": f"a kayak trip, day {i}"} for i in range(3)], user_id="u")
+        mem.archive(mine[0].id)
+    side, fts = stores
+    for scope in (Scope("u"), Scope("u", tenant_id="acme"), Scope("other")):
+        got = side.keyword_search(["kayak"], scope, None, 200)
+        want = fts.keyword_search(["kayak"], scope, None, 200)
+        assert len(got) == len(want) > 0
+        assert _scopes(side, got) == _scopes(fts, want) and all(
+            scope.contains(found) for found in _scopes(side, got)
+        )
+    hits = side.keyword_search(["kayak"], Scope("u"), None, 60)
+    texts = [m.text for m in side.get_many([i for i, _ in hits]).values()]
+    assert sum(t.startswith("a kayak trip") for t in texts) == 2  # the archived one is out
+    assert side._text.ready and not fts._text.ready
+    for store in stores:
+        store.close()
+
+
+def test_a_rolled_back_write_never_reaches_the_sidecar(tmp_path: Path) -> None:
+    store = _open(tmp_path / "a.db")
+    mem = _memory(store)
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _words(store, ["painting"])
+    try:
+        with store.atomic():
+            mem.add("Painting the fence blue", user_id="u")
+            raise RuntimeError("abandoned")
+    except RuntimeError:
+        pass
+    assert _texts(mem, _words(store, ["painting", "fence"])) == [NOTES[1]]
+    mem.close()
+
+
+def test_the_sidecar_is_saved_reused_and_rebuilt_when_stale(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    mem = _memory(_open(path))
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _words(mem.store, ["jazz"])  # type: ignore[arg-type]
+    mem.close()
+    header = path.with_name("a.db.tantivy.json")
+    assert header.exists()
+    saved = header.stat().st_mtime_ns
+    store = _open(path)
+    assert len(_words(store, ["jazz"])) == 1 and header.stat().st_mtime_ns == saved  # loaded
+    store.close()
+    with sqlite3.connect(path) as conn:  # another writer deleted a row behind the index's back
+        conn.execute("DELETE FROM memories WHERE text LIKE '%jazz%'")
+    store = _open(path)
+    assert _words(store, ["jazz"]) == []  # rebuilt from FTS5's rows
+    store.close()
+
+
+def test_a_crash_before_the_sidecar_is_saved_only_costs_a_rebuild(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    store = _open(path)
+    mem = _memory(store)
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _words(store, ["jazz"])
+    mem.add("Jazz night at the Hot Clube", user_id="u")  # not yet in the sidecar
+    assert not path.with_name("a.db.tantivy.json").exists()  # the saved index is not trusted
+    store._conn.close()  # the process dies: no close, no save
+    store._writer_lock.release()  # type: ignore[union-attr]
+    reopened = _open(path)
+    assert len(_words(reopened, ["jazz"])) == 2
+    reopened.close()
+
+
+def test_erased_text_leaves_no_trace_in_the_sidecar(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    mem = _memory(_open(path))
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    mem.add("my secret codeword is xylophonist", user_id="gone")
+    assert _words(mem.store, ["xylophonist"], user="gone")  # type: ignore[arg-type]
+    sidecar = path.with_name("a.db.tantivy")
+    holding = {f for f in sidecar.iterdir() if f.suffix in (".term", ".idx", ".store")}
+    assert holding  # the segment files that hold the word
+    mem.delete_all(user_id="gone")
+    mem.store.purge_deleted_text()
+    assert not sidecar.exists()
+    assert _words(mem.store, ["xylophonist"], user="gone") == []  # type: ignore[arg-type]
+    assert _words(mem.store, ["jazz"])  # type: ignore[arg-type]
+    assert sidecar.exists() and not holding & set(sidecar.iterdir())  # rebuilt without them
+    mem.close()
+
+
+def test_an_unreadable_sidecar_is_rebuilt_and_a_read_only_store_uses_fts5(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    mem = _memory(_open(path))
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _words(mem.store, ["jazz"])  # type: ignore[arg-type]
+    mem.close()
+    for file in path.with_name("a.db.tantivy").iterdir():
+        file.write_bytes(b"garbage")
+    store = _open(path)
+    assert len(_words(store, ["jazz"])) == 1
+    store.close()
+    reader = _open(path, read_only=True)
+    assert len(_words(reader, ["jazz"])) == 1 and not reader._text.ready
+    reader.close()
+
+
+def test_a_small_store_ranks_with_fts5_until_it_grows(tmp_path: Path) -> None:
+    store = _open(tmp_path / "a.db", threshold=len(NOTES) + 2)
+    mem = _memory(store)
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _words(store, ["jazz"]) and not store._text.ready
+    mem.add([{"content": "jazz again"}, {"content": "more jazz"}], user_id="u")
+    assert len(_words(store, ["jazz"])) == 3 and store._text.ready
+    mem.close()
