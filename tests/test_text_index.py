@@ -126,22 +126,33 @@ def test_a_rolled_back_write_never_reaches_the_sidecar(tmp_path: Path) -> None:
     mem.close()
 
 
-def test_the_sidecar_is_saved_reused_and_rebuilt_when_stale(tmp_path: Path) -> None:
+def test_the_sidecar_is_saved_reused_and_kept_current_by_a_writing_process(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "a.db"
     mem = _memory(_open(path))
     mem.add([{"content": n} for n in NOTES], user_id="u")
     assert _words(mem.store, ["jazz"])  # type: ignore[arg-type]
     mem.close()
     header = path.with_name("a.db.tantivy.json")
-    assert header.exists()
-    saved = header.stat().st_mtime_ns
+    saved = header.read_text()
     store = _open(path)
-    assert len(_words(store, ["jazz"])) == 1 and header.stat().st_mtime_ns == saved  # loaded
+    assert len(_words(store, ["jazz"])) == 1 and header.read_text() == saved  # loaded as it was
     store.close()
-    with sqlite3.connect(path) as conn:  # another writer deleted a row behind the index's back
-        conn.execute("DELETE FROM memories WHERE text LIKE '%jazz%'")
+    writer = _memory(_open(path))  # a process that adds and never searches
+    writer.add("Jazz night at the Hot Clube", user_id="u")
+    assert not header.exists()  # while it writes, the saved index is not trusted
+    writer.close()
+    assert header.exists() and header.read_text() != saved  # saved with its write
     store = _open(path)
-    assert _words(store, ["jazz"]) == []  # rebuilt from FTS5's rows
+    rebuilt: list[int] = []
+    store._text.rebuild = lambda *a: rebuilt.append(1)  # type: ignore[method-assign]
+    assert len(_words(store, ["jazz"])) == 2 and not rebuilt
+    store.close()
+    with sqlite3.connect(path) as conn:  # a row deleted behind the index's back stays out
+        conn.execute("DELETE FROM memories WHERE text LIKE '%Hot Clube%'")
+    store = _open(path)
+    assert _texts(_memory(store), _words(store, ["jazz"])) == [NOTES[5]]
     store.close()
 
 

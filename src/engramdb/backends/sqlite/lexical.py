@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 LEXICAL_OVERFETCH = 8
 #: a store that has held this many memories ranks words with the sidecar
 TEXT_INDEX_THRESHOLD = 20_000
+#: the meta key counting the transactions that changed the indexed text
+TEXT_GENERATION = "text_generation"
 #: rows read at a time when the sidecar is rebuilt
 _REBUILD_BATCH = 10_000
 _TextOp = tuple[str, Sequence[Any]]  # ("add", rows) or ("remove", rids)
@@ -124,7 +126,7 @@ class SQLiteLexical(KeywordIndex):
                     return False
                 self._open_text()
             if self._text.pending:
-                self._text.commit()
+                self._text.commit(self._text_fingerprint())
         except (OSError, ValueError) as exc:  # a cache: fall back to FTS5, lose nothing
             log.warning("text index unusable (%s); searching with FTS5", exc)
             self._text_broken = True
@@ -133,12 +135,21 @@ class SQLiteLexical(KeywordIndex):
         return True
 
     def _open_text(self) -> None:
-        if not self._text.load(self._text_fingerprint()):
-            self._text.rebuild(self._text_rows())
+        fingerprint = self._text_fingerprint()
+        if not self._text.load(fingerprint):
+            self._text.rebuild(self._text_rows(), fingerprint)
+
+    def _load_saved_text(self) -> None:
+        """Open a saved sidecar that matches the store, so this process's writes keep it so."""
+        if not self.read_only:
+            self._text.load(self._text_fingerprint())
 
     def _text_fingerprint(self) -> TextFingerprint:
-        count, total = self._conn.execute("SELECT count(*), total(rid) FROM memories").fetchone()
-        return int(count), int(total)
+        generation = self._conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (TEXT_GENERATION,)
+        ).fetchone()
+        (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
+        return int(generation[0]) if generation else 0, int(top)
 
     def _text_rows(self) -> Iterator[list[TextRow]]:
         keys = ", ".join(f"m.{key}" for key in SCOPE_KEYS)
@@ -158,6 +169,11 @@ class SQLiteLexical(KeywordIndex):
         """Queue a change to the indexed text, made by the open transaction."""
         if not self._text_ops:
             self._text.invalidate()  # the saved index no longer matches, whoever holds it
+            self._conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
+                " DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                (TEXT_GENERATION,),
+            )
         self._text_ops.append((op, items))
 
     def _text_committed(self) -> None:
@@ -182,7 +198,7 @@ class SQLiteLexical(KeywordIndex):
         """Save what the sidecar holds (its header then matches the store) and let it go."""
         try:
             if self._text.pending:
-                self._text.commit()
+                self._text.commit(self._text_fingerprint())
         except (OSError, ValueError) as exc:
             log.warning("text index not saved (%s); it will be rebuilt", exc)
         self._text.close()

@@ -91,6 +91,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
             self._ann_ready = False
             with map_sqlite_errors(location):
                 self._sync_ann(load=True)
+                self._load_saved_text()
         except BaseException:
             self._release()
             raise

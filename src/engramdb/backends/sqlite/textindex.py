@@ -4,9 +4,9 @@ FTS5 ranks every document that holds a query word: 10-16 ms per query over 100,0
 memories, more at a million. tantivy skips the documents that cannot reach the top
 (block-max WAND) and answers in about a millisecond. FTS5 stays the source of truth:
 this index is a cache of its rows keyed by ``memories.rid``, like the ANN index. A
-header beside it records which rows it holds (their count and the sum of their row ids)
-and is removed before any change is made, so a crash or another process's write leaves
-no header, and the index is rebuilt from FTS5 when next needed.
+header beside it records which state of the store it holds (see ``TextFingerprint``) and
+is removed before any change is made, so a crash or another process's write leaves no
+header, and the index is rebuilt from FTS5 when next needed.
 
 Text is read as FTS5 reads it (``porter unicode61 remove_diacritics 2``): words of
 letters and digits, lower-cased, accents folded, English stems.
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 #: the scope keys a document is filed under (a search must match every key it names)
 SCOPE_KEYS = ("user_id", "agent_id", "session_id", "tenant_id")
-TextFingerprint = tuple[int, int]  # (count, sum of rids) of the rows indexed
+#: (how many transactions changed the indexed text, highest rid) of the store indexed
+TextFingerprint = tuple[int, int]
 TextRow = tuple[int, str, Mapping[str, str | None]]  # rid, indexed text, scope keys
 _ANALYZER = "engramdb"
 _WRITER_HEAP = 64_000_000
@@ -72,7 +73,6 @@ class TextIndex:
         self._schema = _schema()
         self._analyzer = _analyzer()
         self._opened: _Opened | None = None
-        self._fingerprint: TextFingerprint = (0, 0)
         self.pending = False  # changes written but not yet searchable
 
     @property
@@ -99,20 +99,18 @@ class TextIndex:
             log.warning("text index %s unreadable (%s); rebuilding", self.path, exc)
             self.close()
             return False
-        self._fingerprint = fingerprint
         return True
 
-    def rebuild(self, batches: Iterable[Sequence[TextRow]]) -> None:
-        """Index every row anew (the old files are removed first)."""
+    def rebuild(self, batches: Iterable[Sequence[TextRow]], fingerprint: TextFingerprint) -> None:
+        """Index every row of the store at ``fingerprint`` anew (old files are removed first)."""
         self.discard()
         if self.path:
             self.path.mkdir(parents=True)
         index = tantivy.Index(self._schema, path=str(self.path) if self.path else None)
         self._open(index)
-        self._fingerprint = (0, 0)
         for rows in batches:
             self.add(rows)
-        self.commit()
+        self.commit(fingerprint)
 
     def _open(self, index: tantivy.Index) -> None:
         index.register_tokenizer(_ANALYZER, self._analyzer)
@@ -122,13 +120,10 @@ class TextIndex:
     def add(self, rows: Sequence[TextRow]) -> None:
         """Index rows (after a :meth:`remove` of the same rids when they are replaced)."""
         writer = self._live.writer
-        count, total = self._fingerprint
         for rid, text, scope in rows:
             fields: dict[str, object] = {"rid": rid, "text": text}
             fields.update((key, scope[key]) for key in SCOPE_KEYS if scope.get(key) is not None)
             writer.add_document(tantivy.Document(**fields))
-            count, total = count + 1, total + rid
-        self._fingerprint = (count, total)
         self.pending = self.pending or bool(rows)
 
     def remove(self, rids: Sequence[int]) -> None:
@@ -136,19 +131,17 @@ class TextIndex:
         writer = self._live.writer
         for rid in rids:
             writer.delete_documents_by_term("rid", rid)
-        count, total = self._fingerprint
-        self._fingerprint = (count - len(rids), total - sum(rids))
         self.pending = self.pending or bool(rids)
 
-    def commit(self) -> None:
-        """Make every change searchable and save the header."""
+    def commit(self, fingerprint: TextFingerprint) -> None:
+        """Make every change searchable; saved as the index of the store at ``fingerprint``."""
         opened = self._live
         opened.writer.commit()
         opened.index.reload()
         opened.searcher = opened.index.searcher()
         self.pending = False
         if self._header:
-            self._header.write_text(json.dumps({"fingerprint": list(self._fingerprint)}))
+            self._header.write_text(json.dumps({"fingerprint": list(fingerprint)}))
 
     def search(
         self, terms: Sequence[str], scope: Mapping[str, str], limit: int
