@@ -8,6 +8,7 @@ from pathlib import Path
 from engramdb.backends.sqlite.store import SQLiteStore
 from engramdb.engine import Memory
 from engramdb.model.memory import Scope
+from engramdb.pipeline.understand.rules_parser import RulesParser
 from engramdb.testing import HashEmbedder
 
 NOTES = [
@@ -212,4 +213,16 @@ def test_a_small_store_ranks_with_fts5_until_it_grows(tmp_path: Path) -> None:
     assert _words(store, ["jazz"]) and not store._text.ready
     mem.add([{"content": "jazz again"}, {"content": "more jazz"}], user_id="u")
     assert len(_words(store, ["jazz"])) == 3 and store._text.ready
+    mem.close()
+
+
+def test_a_rebuild_indexes_exactly_what_fts5_holds(tmp_path: Path) -> None:
+    store = _open(tmp_path / "a.db")
+    mem = Memory(store, HashEmbedder(), parser=RulesParser())
+    turns = [{"role": "user", "name": "Ana", "content": "I ran a marathon yesterday"}]
+    mem.add([*turns, *({"content": n} for n in NOTES)], user_id="u", session_id="s1")
+    rebuilt = {rid: text for rows in store._text_rows() for rid, text, _ in rows}
+    held = dict(store._conn.execute("SELECT rowid, text FROM memory_fts").fetchall())
+    assert rebuilt == held and len(held) > len(NOTES) + 1  # turns, and facts drawn from them
+    assert any(t.startswith("Ana: Ana ran a marathon yesterday (") for t in held.values())
     mem.close()

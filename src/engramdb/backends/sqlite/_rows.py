@@ -12,7 +12,14 @@ from engramdb.backends._rows import MEMORY_COLUMNS
 from engramdb.model.codec import dt_from_iso, scope_from_dict
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord
 
-__all__ = ["MEMORY_COLUMNS", "event_from_row", "memory_from_row", "memory_params", "to_db_time"]
+__all__ = [
+    "MEMORY_COLUMNS",
+    "event_from_row",
+    "indexed_text",
+    "memory_from_row",
+    "memory_params",
+    "to_db_time",
+]
 
 
 def to_db_time(value: datetime | None) -> str | None:
@@ -20,6 +27,12 @@ def to_db_time(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def indexed_text(speaker: str | None, reading: str | None, text: str) -> str:
+    """What the text indexes hold of a memory: the speaker's name, and the resolved reading
+    when there is one."""
+    return f"{speaker}: {reading or text}" if speaker else reading or text
 
 
 def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:

@@ -89,7 +89,7 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
             self._ann_added(np.array(rids), np.vstack(vectors) if len(vectors) else None)
 
     def _write_side_rows(self, rid: int, memory: MemoryRecord) -> None:
-        text = _indexed_text(memory)
+        text = _rows.indexed_text(memory.speaker, memory.reading, memory.text)
         self._conn.execute("INSERT INTO memory_fts (rowid, text) VALUES (?, ?)", (rid, text))
         self._text_changed("add", [(rid, text, memory.scope.as_dict())])
         self._conn.executemany(
@@ -267,9 +267,3 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
 
 def _blob(vector: Vector) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
-
-
-def _indexed_text(memory: MemoryRecord) -> str:
-    """What FTS indexes: the speaker's name, and the resolved reading when there is one."""
-    text = memory.reading or memory.text
-    return f"{memory.speaker}: {text}" if memory.speaker else text

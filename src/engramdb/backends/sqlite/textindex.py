@@ -34,6 +34,7 @@ TextFingerprint = tuple[int, int]
 TextRow = tuple[int, str, Mapping[str, str | None]]  # rid, indexed text, scope keys
 _ANALYZER = "engramdb"
 _WRITER_HEAP = 64_000_000
+_REBUILD_THREADS = 2
 
 
 def _schema() -> tantivy.Schema:
@@ -107,14 +108,16 @@ class TextIndex:
         if self.path:
             self.path.mkdir(parents=True)
         index = tantivy.Index(self._schema, path=str(self.path) if self.path else None)
-        self._open(index)
+        self._open(index, threads=_REBUILD_THREADS)
         for rows in batches:
             self.add(rows)
         self.commit(fingerprint)
+        self._open(index)  # a writer of one thread for the writes to come
 
-    def _open(self, index: tantivy.Index) -> None:
+    def _open(self, index: tantivy.Index, threads: int = 1) -> None:
         index.register_tokenizer(_ANALYZER, self._analyzer)
-        writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+        self._opened = None  # the one writer of an index is let go before the next is made
+        writer = index.writer(heap_size=_WRITER_HEAP * threads, num_threads=threads)
         self._opened = _Opened(index, writer, index.searcher())
 
     def add(self, rows: Sequence[TextRow]) -> None:
