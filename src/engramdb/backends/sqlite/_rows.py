@@ -30,8 +30,7 @@ def to_db_time(value: datetime | None) -> str | None:
 
 
 def indexed_text(speaker: str | None, reading: str | None, text: str) -> str:
-    """What the text indexes hold of a memory: the speaker's name, and the resolved reading
-    when there is one."""
+    """What the text indexes hold of a memory: the speaker, and the reading when resolved."""
     return f"{speaker}: {reading or text}" if speaker else reading or text
 
 
