@@ -52,6 +52,13 @@ def _is_loopback(host: str) -> bool:
     show_default=True,
     help="Server processes sharing the port (PostgreSQL only).",
 )
+@click.option(
+    "--ingest-slots",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Ingests (add, import) one server process runs at once; searches never wait.",
+)
 def serve(
     db: str,
     host: str,
@@ -61,6 +68,7 @@ def serve(
     log_level: str,
     consolidate_every: float | None,
     workers: int,
+    ingest_slots: int,
 ) -> None:
     """Serve the store over HTTP (REST API, OpenAPI at /docs); needs the `server` extra.
 
@@ -87,7 +95,9 @@ def serve(
                 "--tenant NAME`, or run with --no-auth on 127.0.0.1 for local development"
             )
     configure_logging(log_level)
-    settings = _ServeSettings(db, not no_auth, max_body_bytes, consolidate_every, log_level)
+    settings = _ServeSettings(
+        db, not no_auth, max_body_bytes, consolidate_every, log_level, ingest_slots
+    )
     if workers > 1:
         mem.close()  # each worker process opens its own engine
         os.environ[_SETTINGS_VARIABLE] = json.dumps({**settings._asdict(), "llm": _root_settings()})
@@ -126,7 +136,7 @@ def inspect(ctx: click.Context, db: str, port: int, no_browser: bool) -> None:
         threading.Timer(1.5, webbrowser.open, args=(url,)).start()
     ctx.invoke(
         serve, db=db, host="127.0.0.1", port=port, no_auth=True, max_body_bytes=4 << 20,
-        log_level="warning", consolidate_every=None, workers=1,
+        log_level="warning", consolidate_every=None, workers=1, ingest_slots=1,
     )  # fmt: skip
 
 
@@ -136,6 +146,7 @@ class _ServeSettings(NamedTuple):
     max_body_bytes: int
     consolidate_every: float | None
     log_level: str
+    ingest_slots: int
 
     def app(self, opener: Callable[[], Memory]) -> Any:
         from engramdb.server import create_app
@@ -145,6 +156,7 @@ class _ServeSettings(NamedTuple):
             auth=self.auth,
             max_body_bytes=self.max_body_bytes,
             consolidate_every=self.consolidate_every,
+            ingest_slots=self.ingest_slots,
         )
 
 

@@ -45,6 +45,7 @@ def create_app(
     auth: bool = True,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     consolidate_every: float | None = None,
+    ingest_slots: int = 1,
 ) -> FastAPI:
     """The REST app serving ``engine``.
 
@@ -56,7 +57,13 @@ def create_app(
         max_body_bytes: larger request bodies get 413.
         consolidate_every: consolidate the whole store in the background every this
             many seconds (``None``: only when asked, ``POST /v1/consolidate``).
+        ingest_slots: how many ingests (add, add_batch, add_trajectory, import) run at
+            once; the others wait their turn. Understanding is CPU-bound and one Python
+            process runs one thread at a time, so more ingests at once only slow each
+            other and every search behind them. Searches never wait for a slot.
     """
+    if ingest_slots < 1:
+        raise ValueError("ingest_slots must be at least 1")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,6 +92,7 @@ def create_app(
         responses={422: ERROR_RESPONSES[422]},
     )
     app.state.auth = auth
+    app.state.ingest_slots = threading.BoundedSemaphore(ingest_slots)
     app.state.consolidator = None  # set by the lifespan when consolidating in the background
     app.state.models = None  # set by the lifespan: loaded once it is set
     if isinstance(engine, Memory):

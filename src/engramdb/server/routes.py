@@ -64,6 +64,10 @@ def _query(param: api.Param) -> inspect.Parameter:
                              annotation=annotation)  # fmt: skip
 
 
+#: the operations that understand what they store: they wait for one of the ingest slots
+INGESTING = frozenset({"add", "add_batch", "add_trajectory"})
+
+
 def _endpoint(op: api.Operation, route: api.Route) -> Callable[..., Any]:
     path_names = route.path_params
     rest = [p for p in op.remote_params if p.name not in path_names]
@@ -83,8 +87,17 @@ def _endpoint(op: api.Operation, route: api.Route) -> Callable[..., Any]:
             annotation=Annotated[str | None, IDEMPOTENCY_HEADER],
         ))  # fmt: skip
     as_json = [p.name for p in rest if not in_body and p.is_object]
+    ingesting = op.name in INGESTING
+    if ingesting:
+        params.append(inspect.Parameter("request", kw, annotation=Request))
 
     def endpoint(**kwargs: Any) -> Any:
+        if ingesting:
+            with kwargs.pop("request").app.state.ingest_slots:
+                return answer(**kwargs)
+        return answer(**kwargs)
+
+    def answer(**kwargs: Any) -> Any:
         mem = kwargs.pop("mem")
         body = kwargs.pop("body", None)
         args = {k: v for k, v in kwargs.items() if v is not None}
@@ -154,4 +167,9 @@ async def import_(request: Request, mem: TenantMemory) -> dict[str, Any]:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput("the export must be UTF-8 text", field="body") from exc
-    return {"imported": await run_in_threadpool(mem.import_, io.StringIO(text))}
+    return {"imported": await run_in_threadpool(_import_in_slot, request, mem, text)}
+
+
+def _import_in_slot(request: Request, mem: TenantMemory, text: str) -> int:
+    with request.app.state.ingest_slots:
+        return mem.import_(io.StringIO(text))
