@@ -85,6 +85,9 @@ def grow(mem: Memory, seeds: list[MemoryRecord], vectors: dict[str, np.ndarray],
 def search_latency(mem: Memory, questions: list[str]) -> dict[str, object]:
     """End-to-end searches in the one big scope, the raw legs alone, and store calls."""
     mem.search(questions[0], user_id=SCOPE, k=10)  # warm: loads / builds the ANN index
+    settle = getattr(mem.store, "wait_for_text_index", None)
+    if settle is not None:
+        settle(600)  # the text sidecar holds the rows just added (searches use it from then)
     end_to_end = timed_searches(mem, [(SCOPE, q) for q in questions])
     return {**end_to_end, **raw_legs(mem, questions), **search_calls(mem, questions)}
 

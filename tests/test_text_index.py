@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import threading
 from pathlib import Path
+
+import pytest
 
 from engramdb.backends.sqlite.store import SQLiteStore
 from engramdb.engine import Memory
@@ -48,7 +53,14 @@ def _texts(mem: Memory, ids: list[str]) -> list[str]:
 
 
 def _words(store: SQLiteStore, terms: list[str], user: str = "u", limit: int = 5) -> list[str]:
-    return [i for i, _ in store.keyword_search(terms, Scope(user), None, limit)]
+    """The ids found right after the writes before, and the same once the sidecar has them."""
+    at_once = [i for i, _ in store.keyword_search(terms, Scope(user), None, limit)]
+    if not store._text.ready:
+        return at_once
+    assert store.wait_for_text_index(10) and store._text_usable()
+    ranked = [i for i, _ in store.keyword_search(terms, Scope(user), None, limit)]
+    assert set(ranked) == set(at_once), terms
+    return ranked
 
 
 def test_the_sidecar_finds_what_fts5_finds(tmp_path: Path) -> None:
@@ -142,7 +154,6 @@ def test_the_sidecar_is_saved_reused_and_kept_current_by_a_writing_process(
     store.close()
     writer = _memory(_open(path))  # a process that adds and never searches
     writer.add("Jazz night at the Hot Clube", user_id="u")
-    assert not header.exists()  # while it writes, the saved index is not trusted
     writer.close()
     assert header.exists() and header.read_text() != saved  # saved with its write
     store = _open(path)
@@ -157,16 +168,26 @@ def test_the_sidecar_is_saved_reused_and_kept_current_by_a_writing_process(
     store.close()
 
 
-def test_a_crash_before_the_sidecar_is_saved_only_costs_a_rebuild(tmp_path: Path) -> None:
+_CRASH = """
+import os, sys
+from engramdb.backends.sqlite.store import SQLiteStore
+from engramdb.engine import Memory
+from engramdb.model.memory import Scope
+from engramdb.testing import HashEmbedder
+store = SQLiteStore(sys.argv[1], dimensions=64, text_index_threshold=0)
+mem = Memory(store, HashEmbedder())
+mem.add([{"content": n} for n in sys.argv[2:]], user_id="u")
+assert store.keyword_search(["jazz"], Scope("u"), None, 5)  # the sidecar is built
+assert store.wait_for_text_index(10)
+mem.add("Jazz night at the Hot Clube", user_id="u")
+os._exit(0)  # dies at once: no close, the sidecar may or may not have the last write
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_crash_loses_nothing_the_sidecar_missed(tmp_path: Path, attempt: int) -> None:
     path = tmp_path / "a.db"
-    store = _open(path)
-    mem = _memory(store)
-    mem.add([{"content": n} for n in NOTES], user_id="u")
-    assert _words(store, ["jazz"])
-    mem.add("Jazz night at the Hot Clube", user_id="u")  # not yet in the sidecar
-    assert not path.with_name("a.db.tantivy.json").exists()  # the saved index is not trusted
-    store._conn.close()  # the process dies: no close, no save
-    store._writer_lock.release()  # type: ignore[union-attr]
+    subprocess.run([sys.executable, "-c", _CRASH, str(path), *NOTES], check=True)
     reopened = _open(path)
     assert len(_words(reopened, ["jazz"])) == 2
     reopened.close()
@@ -225,4 +246,28 @@ def test_a_rebuild_indexes_exactly_what_fts5_holds(tmp_path: Path) -> None:
     held = dict(store._conn.execute("SELECT rowid, text FROM memory_fts").fetchall())
     assert rebuilt == held and len(held) > len(NOTES) + 1  # turns, and facts drawn from them
     assert any(t.startswith("Ana: Ana ran a marathon yesterday (") for t in held.values())
+    mem.close()
+
+
+def test_a_search_never_waits_for_the_sidecar_and_still_sees_every_write(
+    tmp_path: Path,
+) -> None:
+    store = _open(tmp_path / "a.db")
+    mem = _memory(store)
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _words(store, ["jazz"])  # built, and caught up
+    release = threading.Event()
+    commit = store._text.commit
+
+    def slow_commit(fingerprint: tuple[int, int]) -> None:
+        release.wait(10)
+        commit(fingerprint)
+
+    store._text.commit = slow_commit  # type: ignore[method-assign]
+    added = mem.add("Jazz night at the Hot Clube", user_id="u")[0]
+    found = store.keyword_search(["jazz"], Scope("u"), None, 5)  # the feed is stuck
+    assert added.id in {i for i, _ in found} and not store._text_usable()
+    release.set()
+    assert store.wait_for_text_index(10) and store._text_usable()
+    assert added.id in {i for i, _ in store.keyword_search(["jazz"], Scope("u"), None, 5)}
     mem.close()

@@ -3,9 +3,10 @@
 Below ``text_index_threshold`` memories (and inside a write's transaction, whose rows
 only FTS5 sees) a search ranks with FTS5. Above it, with the sidecar
 (``backends/sqlite/textindex.py``), which every committed write keeps up to date: the
-changes a transaction makes to the text are queued, handed to the sidecar when it
-commits and dropped when it rolls back; a search makes the handed-over changes
-searchable first, so it always sees every write acknowledged before it.
+changes a transaction makes to the text are queued, handed to the sidecar's feed
+(``textfeed.py``) when it commits and dropped when it rolls back. A search ranks with
+the sidecar only when it holds every committed write, and with FTS5 until then, so it
+always sees every write acknowledged before it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engramdb.backends._lexical import ScopeShares, TermCounts
 from engramdb.backends.sqlite._errors import guarded
 from engramdb.backends.sqlite._rows import indexed_text
 from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
+from engramdb.backends.sqlite.textfeed import TextFeed, TextOp
 from engramdb.backends.sqlite.textindex import SCOPE_KEYS, TextFingerprint, TextIndex, TextRow
 from engramdb.model.filters import Filter
 from engramdb.model.memory import Scope
@@ -37,7 +39,6 @@ TEXT_INDEX_THRESHOLD = 20_000
 TEXT_GENERATION = "text_generation"
 #: rows read at a time when the sidecar is rebuilt
 _REBUILD_BATCH = 10_000
-_TextOp = tuple[str, Sequence[Any]]  # ("add", rows) or ("remove", rids)
 
 
 class SQLiteLexical(KeywordIndex):
@@ -48,7 +49,8 @@ class SQLiteLexical(KeywordIndex):
     _term_counts: TermCounts
     _scope_shares: ScopeShares
     _text: TextIndex
-    _text_ops: list[_TextOp]
+    _text_ops: list[TextOp]
+    _text_feed: TextFeed | None
     _text_broken: bool
     text_index_threshold: int
     read_only: bool
@@ -126,24 +128,36 @@ class SQLiteLexical(KeywordIndex):
                 if int(top) < self.text_index_threshold:
                     return False
                 self._open_text()
-            if self._text.pending:
-                self._text.commit(self._text_fingerprint())
         except (OSError, ValueError) as exc:  # a cache: fall back to FTS5, lose nothing
             log.warning("text index unusable (%s); searching with FTS5", exc)
             self._text_broken = True
             self._text.close()
             return False
-        return True
+        feed = self._text_feed
+        return feed is not None and feed.caught_up()
 
     def _open_text(self) -> None:
         fingerprint = self._text_fingerprint()
         if not self._text.load(fingerprint):
             self._text.rebuild(self._text_rows(), fingerprint)
+        self._text_feed = TextFeed(self._text, fingerprint)
 
     def _load_saved_text(self) -> None:
         """Open a saved sidecar that matches the store, so this process's writes keep it so."""
-        if not self.read_only:
-            self._text.load(self._text_fingerprint())
+        if self.read_only:
+            return
+        fingerprint = self._text_fingerprint()
+        if self._text.load(fingerprint):
+            self._text_feed = TextFeed(self._text, fingerprint)
+
+    def wait_for_text_index(self, timeout: float = 30.0) -> bool:
+        """Wait until the text sidecar holds every committed write; whether it does.
+
+        Searches never wait (they rank with FTS5 meanwhile); a benchmark or a test that
+        means to measure the sidecar does.
+        """
+        feed = self._text_feed
+        return feed is not None and feed.wait(timeout)
 
     def _text_fingerprint(self) -> TextFingerprint:
         generation = self._conn.execute(
@@ -182,34 +196,24 @@ class SQLiteLexical(KeywordIndex):
         self._text_ops.append((op, items))
 
     def _text_committed(self) -> None:
-        """Hand the committed transaction's changes to the sidecar (when it is open)."""
+        """Hand the committed transaction's changes to the sidecar's feed (when it is open)."""
         ops, self._text_ops = self._text_ops, []
-        if not self._text.ready:
-            return
-        try:
-            for op, items in ops:
-                if op == "add":
-                    self._text.add(items)
-                else:
-                    self._text.remove(items)
-        except (OSError, ValueError) as exc:
-            log.warning("text index update failed (%s); it will be rebuilt", exc)
-            self._text.discard()
+        if ops and self._text_feed is not None:
+            self._text_feed.push(ops, self._text_fingerprint())
 
     def _text_rolled_back(self) -> None:
         self._text_ops = []
 
     def _close_text(self) -> None:
-        """Save what the sidecar holds (its header then matches the store) and let it go."""
-        try:
-            if self._text.pending:
-                self._text.commit(self._text_fingerprint())
-        except (OSError, ValueError) as exc:
-            log.warning("text index not saved (%s); it will be rebuilt", exc)
+        """Commit what the feed holds (the saved header then matches the store); let go."""
+        if self._text_feed is not None:
+            self._text_feed.stop()
+            self._text_feed = None
         self._text.close()
 
     def _text_erased(self) -> None:
         """Delete the sidecar's files, which may hold deleted text; rebuilt when needed."""
+        self._close_text()
         self._text.discard()
 
     # -------------------------------------------------------------- FTS5

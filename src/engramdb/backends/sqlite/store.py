@@ -75,6 +75,7 @@ class SQLiteStore(SQLiteJobs, SQLiteMemories, SQLiteGraph, SQLiteKeys):
         self._term_counts = TermCounts()
         self._scope_shares = ScopeShares()
         self._text_ops = []
+        self._text_feed = None
         self._text_broken = False
         path = None if location == ":memory:" else Path(location)
         self._text = TextIndex(path.with_name(path.name + ".tantivy") if path else None)

@@ -74,7 +74,6 @@ class TextIndex:
         self._schema = _schema()
         self._analyzer = _analyzer()
         self._opened: _Opened | None = None
-        self.pending = False  # changes written but not yet searchable
 
     @property
     def ready(self) -> bool:
@@ -127,14 +126,12 @@ class TextIndex:
             fields: dict[str, object] = {"rid": rid, "text": text}
             fields.update((key, scope[key]) for key in SCOPE_KEYS if scope.get(key) is not None)
             writer.add_document(tantivy.Document(**fields))
-        self.pending = self.pending or bool(rows)
 
     def remove(self, rids: Sequence[int]) -> None:
         """Unindex rows (each rid must be indexed)."""
         writer = self._live.writer
         for rid in rids:
             writer.delete_documents_by_term("rid", rid)
-        self.pending = self.pending or bool(rids)
 
     def commit(self, fingerprint: TextFingerprint) -> None:
         """Make every change searchable; saved as the index of the store at ``fingerprint``."""
@@ -142,7 +139,6 @@ class TextIndex:
         opened.writer.commit()
         opened.index.reload()
         opened.searcher = opened.index.searcher()
-        self.pending = False
         if self._header:
             self._header.write_text(json.dumps({"fingerprint": list(fingerprint)}))
 
@@ -189,7 +185,6 @@ class TextIndex:
     def close(self) -> None:
         """Let go of the index (its files stay)."""
         self._opened = None
-        self.pending = False
 
     def discard(self) -> None:
         """Close and delete the files (they may hold text since deleted)."""
