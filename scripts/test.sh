@@ -16,4 +16,4 @@ if DSN=$(bash scripts/postgres.sh); then
 else
   echo "WARNING: could not start PostgreSQL; the postgres backend tests will be skipped" >&2
 fi
-"$VENV/bin/python" -m pytest --cov --cov-report=term "$@"
+"$VENV/bin/python" -m pytest --cov --cov-report=term --durations=20 "$@"
