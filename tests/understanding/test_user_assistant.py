@@ -351,6 +351,57 @@ def test_what_only_a_couple_does_names_the_partner(chat: Memory, phrase: str) ->
 
 @pytest.mark.parametrize(
     "phrase",
+    [
+        "I've started seeing someone new, her name is Ryan, we met at a climbing gym.",
+        "I have been dating a guy, his name is Ryan.",
+        "I've been seeing this girl for a while now, her name's Ryan.",
+    ],
+)
+def test_a_partner_named_in_the_next_clause_is_the_new_partner(chat: Memory, phrase: str) -> None:
+    superseded(chat, "I'm dating Jake, he's a nurse.", phrase, "partner", "Jake", "Ryan")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "My sister started seeing someone new, her name is Ryan.",
+        "I might start dating someone, her name is Ryan.",
+        "I met someone at work, her name is Ryan.",
+    ],
+)
+def test_anothers_date_a_wish_or_a_colleague_is_no_new_partner(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I'm dating Jake, he's a nurse."))
+    said(chat, ("user", phrase), days=30)
+    assert [o for p, o in facts(chat) if p == "partner"] == ["Jake"]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Seattle has been great since we moved here, except for the rain.",
+        "Seattle is so much calmer since I moved here.",
+        "Honestly, Seattle has been a dream since we relocated here.",
+    ],
+)
+def test_a_town_one_moved_here_to_is_the_new_home(chat: Memory, phrase: str) -> None:
+    superseded(chat, "I live in Denver, near the park.", phrase, "lives_in", "Denver", "Seattle")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Seattle was rainy since we got here, but the hotel is nice.",
+        "My brother says Seattle has been great since he moved here.",
+    ],
+)
+def test_a_visit_or_anothers_move_here_is_no_new_home(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I live in Denver, near the park."))
+    said(chat, ("user", phrase), days=30)
+    assert [o for p, o in facts(chat) if p == "lives_in"] == ["Denver"]
+
+
+@pytest.mark.parametrize(
+    "phrase",
     ["My parents celebrated their anniversary.", "I hope Ryan and I get married someday."],
 )
 def test_anothers_anniversary_or_a_hope_names_no_partner(chat: Memory, phrase: str) -> None:

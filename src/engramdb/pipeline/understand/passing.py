@@ -114,10 +114,13 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
             drafts.append(FactDraft(text, owner, predicate, value))
-        couple = _couple(statement, owner)
+        couple = _couple(statement, owner) or _introduced_partner(statement, owner)
         if couple:
             text = _capital(f"{owner}'s partner is {couple}")
             drafts.append(FactDraft(text, owner, "partner", couple))
+        home = _home_here(statement, owner)
+        if home:
+            drafts.append(FactDraft(_capital(f"{owner} lives in {home}"), owner, "lives_in", home))
         for at in _owned_at(statement, owner):
             family = _FAMILY.match(statement, at)
             if family is None:
@@ -144,6 +147,37 @@ def _couple(statement: str, owner: str) -> str | None:
     if found is None or _hypothetical(statement, found):
         return None
     return found.group("a") or found.group("b")
+
+
+#: someone one dates, named in the next clause: "seeing someone new, her name is Sam"
+_INTRODUCED = (
+    r"\b{me} (?:(?:has|have|had|been|just|recently|finally) ){{0,3}}"
+    r"(?:started |began |am |is |'m |’m )?"
+    r"(?:seeing|dating) (?:someone|somebody|(?:a|this) (?:guy|girl|man|woman|boy|lady))"
+    r"[^,.;]{{0,30}}?,? (?:and )?(?:his|her|their|\w+(?:'s|’s)) name(?:'s|’s| is) (?P<o>{name})"
+)
+#: a home named as the place it has been since one moved "here"
+_HERE = (
+    r"(?:^|, |\. ){place} (?:has been|is|'s been|’s been|was) [^,.;]{{1,40}}?\bsince "
+    r"{me}(?: and others)? (?:moved|relocated) here"
+)
+
+
+def _introduced_partner(statement: str, owner: str) -> str | None:
+    """The partner in "I've started seeing someone new, her name is Sam"."""
+    regex = _INTRODUCED.format(me=re.escape(owner), name=NAME_WORD)
+    found = re.search(regex, statement, re.IGNORECASE)
+    if found is None or _hypothetical(statement, found):
+        return None
+    return found.group("o")
+
+
+def _home_here(statement: str, owner: str) -> str | None:
+    """The home in "Seattle has been great since we moved here"."""
+    found = re.search(_HERE.format(me=re.escape(owner), place=ORG), statement)
+    if found is None or _hypothetical(statement, found):
+        return None
+    return _clean(found.group("o"))
 
 
 def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
