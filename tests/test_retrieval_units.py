@@ -180,6 +180,9 @@ def test_questions_for_an_attribute_name_its_predicates() -> None:
     assert predicates_asked_for("What is Ana's favourite book?") == {"favourite_book"}
     assert predicates_asked_for("Where was I working in May?") == {"works_at", "job"}
     assert predicates_asked_for("Where were you living then?") == {"lives_in"}
+    assert predicates_asked_for("Who was I working for?") == {"works_at", "job"}
+    assert predicates_asked_for("Who did Ben work for before?") == {"works_at", "job"}
+    assert predicates_asked_for("What was I working on?") == set()
     assert predicates_asked_for("What did Ana paint?") == set()
 
 

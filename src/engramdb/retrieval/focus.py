@@ -89,7 +89,7 @@ PREDICATE_PHRASES = (
      r"|\b(?:home|hometown|address)\b|\blives?\b", ("lives_in",)),
     (rf"\bwhere {_AUX} \w+(?: \w+)? (?:work|working|employed)\b"
      r"|\bjobs?\b|\bemployer\b|\boccupation\b|\bprofession\b|\bfor (?:a )?living\b"
-     r"|\bworks? (?:at|for|as)\b", ("works_at", "job")),
+     r"|\bwork(?:s|ed|ing)? (?:at|for|as)\b", ("works_at", "job")),
     (r"\bhow old\b|\bage\b", ("age",)),
     (r"\b(?:dating|boyfriend|girlfriend|partner|husband|wife|fianc[eé]e?|spouse|married"
      r"|engaged|seeing anyone|in a relationship)\b", ("partner",)),
