@@ -271,3 +271,22 @@ def test_a_search_never_waits_for_the_sidecar_and_still_sees_every_write(
     assert store.wait_for_text_index(10) and store._text_usable()
     assert added.id in {i for i, _ in store.keyword_search(["jazz"], Scope("u"), None, 5)}
     mem.close()
+
+
+def test_a_failing_sidecar_hands_over_to_fts5_and_loses_nothing(tmp_path: Path) -> None:
+    store = _open(tmp_path / "a.db")
+    mem = _memory(store)
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    assert _words(store, ["jazz"])
+
+    def failing_commit(fingerprint: tuple[int, int]) -> None:
+        raise OSError("disk full")
+
+    store._text.commit = failing_commit  # type: ignore[method-assign]
+    first = mem.add("Jazz night at the Hot Clube", user_id="u")[0]
+    assert not store.wait_for_text_index(10)  # the feed failed
+    second = mem.add("Jazz brunch on Sunday", user_id="u")[0]
+    found = {i for i, _ in store.keyword_search(["jazz"], Scope("u"), None, 5)}
+    assert {first.id, second.id} <= found and not store._text_usable()
+    assert store._text_feed is None and store._text_broken
+    mem.close()

@@ -198,8 +198,12 @@ class SQLiteLexical(KeywordIndex):
     def _text_committed(self) -> None:
         """Hand the committed transaction's changes to the sidecar's feed (when it is open)."""
         ops, self._text_ops = self._text_ops, []
-        if ops and self._text_feed is not None:
-            self._text_feed.push(ops, self._text_fingerprint())
+        feed = self._text_feed
+        if feed is not None and feed.broken:  # it failed: FTS5 from now on, nothing queued
+            self._text_broken = True
+            self._close_text()
+        elif ops and feed is not None:
+            feed.push(ops, self._text_fingerprint())
 
     def _text_rolled_back(self) -> None:
         self._text_ops = []
