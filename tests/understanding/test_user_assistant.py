@@ -164,6 +164,13 @@ def superseded(chat: Memory, first: str, then: str, predicate: str, old: str, ne
     assert (predicate, old) not in current, current
 
 
+def kept(chat: Memory, first: str, then: str, predicate: str, value: str) -> None:
+    """Say ``first``, later ``then``: the predicate's only value is still ``value``."""
+    said(chat, ("user", first))
+    said(chat, ("user", then), days=30)
+    assert [o for p, o in facts(chat) if p == predicate] == [value]
+
+
 @pytest.mark.parametrize("phrase", NEW_EMPLOYER)
 def test_a_new_employer_supersedes_the_old_one(chat: Memory, phrase: str) -> None:
     superseded(chat, "I work at Acme.", phrase, "works_at", "Acme", "Stripe")
@@ -364,20 +371,6 @@ def test_a_partner_named_in_the_next_clause_is_the_new_partner(chat: Memory, phr
 @pytest.mark.parametrize(
     "phrase",
     [
-        "My sister started seeing someone new, her name is Ryan.",
-        "I might start dating someone, her name is Ryan.",
-        "I met someone at work, her name is Ryan.",
-    ],
-)
-def test_anothers_date_a_wish_or_a_colleague_is_no_new_partner(chat: Memory, phrase: str) -> None:
-    said(chat, ("user", "I'm dating Jake, he's a nurse."))
-    said(chat, ("user", phrase), days=30)
-    assert [o for p, o in facts(chat) if p == "partner"] == ["Jake"]
-
-
-@pytest.mark.parametrize(
-    "phrase",
-    [
         "Seattle has been great since we moved here, except for the rain.",
         "Seattle is so much calmer since I moved here.",
         "Honestly, Seattle has been a dream since we relocated here.",
@@ -395,16 +388,20 @@ def test_a_town_one_moved_here_to_is_the_new_home(chat: Memory, phrase: str) -> 
     ],
 )
 def test_a_visit_or_anothers_move_here_is_no_new_home(chat: Memory, phrase: str) -> None:
-    said(chat, ("user", "I live in Denver, near the park."))
-    said(chat, ("user", phrase), days=30)
-    assert [o for p, o in facts(chat) if p == "lives_in"] == ["Denver"]
+    kept(chat, "I live in Denver, near the park.", phrase, "lives_in", "Denver")
 
 
 @pytest.mark.parametrize(
     "phrase",
-    ["My parents celebrated their anniversary.", "I hope Ryan and I get married someday."],
+    [
+        "My parents celebrated their anniversary.",
+        "I hope Ryan and I get married someday.",
+        "My sister started seeing someone new, her name is Ryan.",
+        "I might start dating someone, her name is Ryan.",
+        "I met someone at work, her name is Ryan.",
+    ],
 )
-def test_anothers_anniversary_or_a_hope_names_no_partner(chat: Memory, phrase: str) -> None:
-    said(chat, ("user", "I'm dating Jake, he's a nurse."))
-    said(chat, ("user", phrase), days=30)
-    assert [o for p, o in facts(chat) if p == "partner"] == ["Jake"]
+def test_anothers_partner_a_hope_or_a_colleague_is_no_new_partner(
+    chat: Memory, phrase: str
+) -> None:
+    kept(chat, "I'm dating Jake, he's a nurse.", phrase, "partner", "Jake")
