@@ -4,9 +4,10 @@ FTS5 ranks every document that holds a query word: 10-16 ms per query over 100,0
 memories, more at a million. tantivy skips the documents that cannot reach the top
 (block-max WAND) and answers in about a millisecond. FTS5 stays the source of truth:
 this index is a cache of its rows keyed by ``memories.rid``, like the ANN index. A
-header beside it records which state of the store it holds (see ``TextFingerprint``) and
-is removed before any change is made, so a crash or another process's write leaves no
-header, and the index is rebuilt from FTS5 when next needed.
+header beside it records which state of the store it holds (see ``TextFingerprint``);
+the store removes it before its first change to the text, so after a crash, or a write
+by a process that did not have the index open, the header is missing or names another
+state, and the index is rebuilt from the memories when next needed.
 
 Text is read as FTS5 reads it (``porter unicode61 remove_diacritics 2``): words of
 letters and digits, lower-cased, accents folded, English stems.
