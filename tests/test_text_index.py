@@ -48,6 +48,14 @@ def _memory(store: SQLiteStore) -> Memory:
     return Memory(store, HashEmbedder())
 
 
+def _filled(path: Path) -> tuple[SQLiteStore, Memory]:
+    """A store with the sidecar from its first memory, holding ``NOTES`` of user "u"."""
+    store = _open(path)
+    mem = _memory(store)
+    mem.add([{"content": n} for n in NOTES], user_id="u")
+    return store, mem
+
+
 def _texts(mem: Memory, ids: list[str]) -> list[str]:
     return [mem.get(i).text for i in ids]
 
@@ -80,9 +88,7 @@ def test_the_sidecar_finds_what_fts5_finds(tmp_path: Path) -> None:
 
 
 def test_every_acknowledged_write_is_searchable_at_once(tmp_path: Path) -> None:
-    store = _open(tmp_path / "a.db")
-    mem = _memory(store)
-    mem.add([{"content": n} for n in NOTES], user_id="u")
+    store, mem = _filled(tmp_path / "a.db")
     assert _texts(mem, _words(store, ["kayaking"])) == [NOTES[2]]
     added = mem.add("A kayaking trip down the Douro", user_id="u")[0]
     assert added.id in _words(store, ["kayaking"])
@@ -125,9 +131,7 @@ def test_a_search_never_leaves_its_scope_or_filter(tmp_path: Path) -> None:
 
 
 def test_a_rolled_back_write_never_reaches_the_sidecar(tmp_path: Path) -> None:
-    store = _open(tmp_path / "a.db")
-    mem = _memory(store)
-    mem.add([{"content": n} for n in NOTES], user_id="u")
+    store, mem = _filled(tmp_path / "a.db")
     assert _words(store, ["painting"])
     try:
         with store.atomic():
@@ -252,9 +256,7 @@ def test_a_rebuild_indexes_exactly_what_fts5_holds(tmp_path: Path) -> None:
 def test_a_search_never_waits_for_the_sidecar_and_still_sees_every_write(
     tmp_path: Path,
 ) -> None:
-    store = _open(tmp_path / "a.db")
-    mem = _memory(store)
-    mem.add([{"content": n} for n in NOTES], user_id="u")
+    store, mem = _filled(tmp_path / "a.db")
     assert _words(store, ["jazz"])  # built, and caught up
     release = threading.Event()
     commit = store._text.commit
@@ -274,9 +276,7 @@ def test_a_search_never_waits_for_the_sidecar_and_still_sees_every_write(
 
 
 def test_a_failing_sidecar_hands_over_to_fts5_and_loses_nothing(tmp_path: Path) -> None:
-    store = _open(tmp_path / "a.db")
-    mem = _memory(store)
-    mem.add([{"content": n} for n in NOTES], user_id="u")
+    store, mem = _filled(tmp_path / "a.db")
     assert _words(store, ["jazz"])
 
     def failing_commit(fingerprint: tuple[int, int]) -> None:

@@ -124,10 +124,9 @@ class SQLiteLexical(KeywordIndex):
             return False
         try:
             if not self._text.ready:
-                (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
-                if int(top) < self.text_index_threshold:
+                if self._top_rid() < self.text_index_threshold:
                     return False
-                self._open_text()
+                self._open_text(rebuild=True)
         except (OSError, ValueError) as exc:  # a cache: fall back to FTS5, lose nothing
             log.warning("text index unusable (%s); searching with FTS5", exc)
             self._text_broken = True
@@ -136,19 +135,22 @@ class SQLiteLexical(KeywordIndex):
         feed = self._text_feed
         return feed is not None and feed.caught_up()
 
-    def _open_text(self) -> None:
+    def _open_text(self, *, rebuild: bool) -> None:
+        """Open the saved sidecar if it matches the store, else build it (if ``rebuild``).
+
+        An open sidecar gets the feed that keeps it matching.
+        """
         fingerprint = self._text_fingerprint()
         if not self._text.load(fingerprint):
+            if not rebuild:
+                return
             self._text.rebuild(self._text_rows(), fingerprint)
         self._text_feed = TextFeed(self._text, fingerprint)
 
     def _load_saved_text(self) -> None:
         """Open a saved sidecar that matches the store, so this process's writes keep it so."""
-        if self.read_only:
-            return
-        fingerprint = self._text_fingerprint()
-        if self._text.load(fingerprint):
-            self._text_feed = TextFeed(self._text, fingerprint)
+        if not self.read_only:
+            self._open_text(rebuild=False)
 
     def wait_for_text_index(self, timeout: float = 30.0) -> bool:
         """Wait until the text sidecar holds every committed write; whether it does.
@@ -163,8 +165,12 @@ class SQLiteLexical(KeywordIndex):
         generation = self._conn.execute(
             "SELECT value FROM meta WHERE key = ?", (TEXT_GENERATION,)
         ).fetchone()
+        return int(generation[0]) if generation else 0, self._top_rid()
+
+    def _top_rid(self) -> int:
+        """The highest row id the store has given (a memory count that never shrinks)."""
         (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
-        return int(generation[0]) if generation else 0, int(top)
+        return int(top)
 
     def _text_rows(self) -> Iterator[list[TextRow]]:
         # what FTS5 holds, made again from the columns (reading FTS5's rows is 20 times slower)
@@ -186,8 +192,7 @@ class SQLiteLexical(KeywordIndex):
 
     def _text_changed(self, op: str, items: Sequence[Any]) -> None:
         """Queue a change to the indexed text, made by the open transaction."""
-        if not self._text_ops:
-            self._text.invalidate()  # the saved index no longer matches, whoever holds it
+        if not self._text_ops:  # a saved header naming the generation before is now stale
             self._conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1",
@@ -254,8 +259,7 @@ class SQLiteLexical(KeywordIndex):
 
     def _large_scope(self, scope: Scope) -> bool:
         """Whether ``scope`` holds one memory in ``LEXICAL_OVERFETCH`` of the store or more."""
-        (top,) = self._conn.execute("SELECT coalesce(max(rid), 0) FROM memories").fetchone()
-        share = max(1, int(top) // LEXICAL_OVERFETCH)
+        share = max(1, self._top_rid() // LEXICAL_OVERFETCH)
         where, params = scope_where_sql(scope, None)
         (held,) = self._conn.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {where} LIMIT ?)",

@@ -10,7 +10,7 @@ import numpy as np
 
 from engramdb.backends.sqlite._errors import guarded
 from engramdb.backends.sqlite.lexical import SQLiteLexical
-from engramdb.backends.sqlite.sql import marks, scope_where_sql
+from engramdb.backends.sqlite.sql import scope_where_sql
 from engramdb.backends.sqlite.vectors import AnnIndex, Fingerprint, exact_top_k
 from engramdb.model.filters import Filter
 from engramdb.model.memory import Scope
@@ -77,14 +77,7 @@ class SQLiteSearch(SQLiteLexical, VectorIndex):
         )
 
     def _ids_for(self, pairs: list[tuple[int, float]]) -> list[ScoredId]:
-        if not pairs:
-            return []
-        ids = dict(
-            self._conn.execute(
-                f"SELECT rid, id FROM memories WHERE rid IN ({marks(pairs)})",
-                [rid for rid, _ in pairs],
-            ).fetchall()
-        )
+        ids = self._ids_passing([rid for rid, _ in pairs], "1", [])
         return [(ids[rid], score) for rid, score in pairs if rid in ids]
 
     # --------------------------------------------------------------- ANN

@@ -5,9 +5,9 @@ memories, more at a million. tantivy skips the documents that cannot reach the t
 (block-max WAND) and answers in about a millisecond. FTS5 stays the source of truth:
 this index is a cache of its rows keyed by ``memories.rid``, like the ANN index. A
 header beside it records which state of the store it holds (see ``TextFingerprint``);
-the store removes it before its first change to the text, so after a crash, or a write
-by a process that did not have the index open, the header is missing or names another
-state, and the index is rebuilt from the memories when next needed.
+every transaction that changes the text moves the store to a new state, so after a
+crash, or a write by a process that did not have the index open, the header names
+another state, and the index is rebuilt from the memories when next needed.
 
 Text is read as FTS5 reads it (``porter unicode61 remove_diacritics 2``): words of
 letters and digits, lower-cased, accents folded, English stems.
@@ -178,11 +178,6 @@ class TextIndex:
             queries.append((tantivy.Occur.Should, query))
         return queries
 
-    def invalidate(self) -> None:
-        """Remove the header: until the next commit, the saved index is not trusted."""
-        if self._header and self._header.exists():
-            self._header.unlink()
-
     def close(self) -> None:
         """Let go of the index (its files stay)."""
         self._opened = None
@@ -190,6 +185,7 @@ class TextIndex:
     def discard(self) -> None:
         """Close and delete the files (they may hold text since deleted)."""
         self.close()
-        self.invalidate()
+        if self._header and self._header.exists():
+            self._header.unlink()
         if self.path and self.path.exists():
             shutil.rmtree(self.path)
