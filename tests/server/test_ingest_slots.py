@@ -17,17 +17,17 @@ from engramdb.pipeline.understand.rules_parser import RulesParser
 from engramdb.server import create_app
 from engramdb.testing import HashEmbedder
 
-PAUSE = 0.3  # seconds one ingest spends embedding
 
-
-class SlowIngests(HashEmbedder):
-    """Embeds what is stored slowly, and counts how many ingests embed at once."""
+class HeldIngests(HashEmbedder):
+    """Holds every ingest in its embedding until released; counts how many are held."""
 
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
         self._active = 0
         self.most = 0
+        self.entered = threading.Semaphore(0)
+        self.release = threading.Event()
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         if not any("SLOW" in t for t in texts):  # a search's query
@@ -35,7 +35,8 @@ class SlowIngests(HashEmbedder):
         with self._lock:
             self._active += 1
             self.most = max(self.most, self._active)
-        time.sleep(PAUSE)
+        self.entered.release()
+        self.release.wait(30)
         with self._lock:
             self._active -= 1
         return super().embed_batch(texts)
@@ -43,10 +44,13 @@ class SlowIngests(HashEmbedder):
 
 @pytest.mark.parametrize("slots", [1, 2])
 def test_ingests_take_turns_and_searches_pass_them(slots: int) -> None:
-    embedder = SlowIngests()
+    embedder = HeldIngests()
     with Memory.open(":memory:", embedder=embedder, parser=RulesParser()) as memory:
+        embedder.release.set()
         memory.add("SLOW a first note about kayaks", user_id="u")
+        embedder.release.clear()
         embedder.most = 0
+        embedder.entered = threading.Semaphore(0)
         app = create_app(memory, auth=False, ingest_slots=slots)
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_config=None)
@@ -59,24 +63,23 @@ def test_ingests_take_turns_and_searches_pass_them(slots: int) -> None:
 
         def add(n: int) -> None:
             body = {"messages": f"SLOW note {n} about kayaks", "user_id": "u"}
-            assert httpx.post(f"{url}/memories", json=body, timeout=30).status_code == 201
+            assert httpx.post(f"{url}/memories", json=body, timeout=60).status_code == 201
 
         adds = [threading.Thread(target=add, args=(n,)) for n in range(4)]
-        started = time.monotonic()
         for t in adds:
             t.start()
-        time.sleep(PAUSE / 2)  # the ingests are under way
-        found = httpx.post(f"{url}/search", json={"query": "kayaks", "user_id": "u"}, timeout=30)
-        searched_in = time.monotonic() - started
+        for _ in range(slots):  # every slot is taken by an ingest held in its embedding
+            assert embedder.entered.acquire(timeout=30)
+        assert not embedder.entered.acquire(timeout=0.5)  # and no other ingest gets in
+        # a search answers while the ingests are held (waiting for a slot, it would time out)
+        found = httpx.post(f"{url}/search", json={"query": "kayaks", "user_id": "u"}, timeout=10)
+        embedder.release.set()
         for t in adds:
             t.join()
-        added_in = time.monotonic() - started
         server.should_exit = True
         thread.join(timeout=10)
     assert found.status_code == 200 and found.json()["hits"]
     assert embedder.most == slots  # never more ingests at once than slots, and that many
-    assert added_in >= 4 / slots * PAUSE  # the ingests took turns
-    assert searched_in < PAUSE * 2  # the search did not wait for them
 
 
 def test_ingest_slots_must_be_positive() -> None:
