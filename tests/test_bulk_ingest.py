@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from tests.conftest import say
 from engramdb import Memory
 from engramdb.errors import EmbeddingError
 from engramdb.model.memory import Scope
+from engramdb.pipeline.embed_queue import EmbedQueue
+from engramdb.pipeline.ingest import embedding_text
 from engramdb.ports.nlp import Parser
 from engramdb.testing import FrozenClock, HashEmbedder
 
@@ -179,3 +182,54 @@ def test_an_inline_embedder_stores_the_same_and_a_failure_stores_nothing(
         with pytest.raises(EmbeddingError):
             failing.add_batch(_items())
         assert len(failing.get_all(user_id="ana")) == 0
+
+
+class HeldEmbedder(HashEmbedder):
+    """Records the texts of each call; the first call waits until it is released."""
+
+    def __init__(self, *, hold: bool) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+        self.released = threading.Event()
+        if not hold:
+            self.released.set()
+
+    def embed_many(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        assert self.released.wait(10)
+        return super().embed_many(texts)
+
+
+def test_texts_queued_while_the_model_works_reach_it_in_one_call() -> None:
+    embedder = HeldEmbedder(hold=True)
+    with EmbedQueue(embedder) as queue:
+        queue.add(["a passage", "another passage"])  # the model is free: they go at once
+        queue.add(["the first turn"])
+        queue.add(["the second turn", "a fact", "a passage"])
+        embedder.released.set()
+        vectors = queue.vectors()
+    assert embedder.calls == [
+        ["a passage", "another passage"],
+        ["the first turn", "the second turn", "a fact", "a passage"],
+    ]
+    for text, vector in vectors.items():
+        assert np.array_equal(vector, HashEmbedder().embed(text))
+
+
+def test_passages_are_embedded_before_the_turns_are_parsed(
+    tmp_path: Path, spacy_parser: Parser
+) -> None:
+    answer = " ".join(f"Step {n}: stir the sauce for {n} minutes, then taste." for n in range(40))
+    embedder = HeldEmbedder(hold=False)
+    with _open(tmp_path / "m.db", spacy_parser, embedder) as memory:
+        question = {"role": "user", "content": "How do I make the sauce?"}
+        memory.add_batch(
+            [{"messages": [question, {"role": "assistant", "content": answer}], "user_id": "ana"}]
+        )
+        passages = [m for m in memory.get_all(user_id="ana") if m.kind.value == "passage"]
+    first, *rest = embedder.calls
+    assert len(passages) > 1
+    assert sorted(first) == sorted(embedding_text(p) for p in passages)
+    later = [text for call in rest for text in call]
+    assert any("make the sauce?" in text for text in later)  # the question, read after its parse
+    assert not set(first) & set(later)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.validation import Turn
+from engramdb.pipeline.embed_queue import EmbedQueue
 from engramdb.pipeline.passages import passages_of
 from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker, entity_scope
@@ -32,9 +30,6 @@ __all__ = [
     "request_fingerprint",
     "revise_episode",
 ]
-
-#: texts embedded together: enough for full, length-sorted batches
-EMBED_CHUNK = 64
 
 
 def embedding_text(memory: MemoryRecord) -> str:
@@ -118,31 +113,25 @@ def ingest(
     With an ``analyzer``, each request's turns are also understood: the episodes
     get their resolved reading, facts are stored with their source turns, and the
     entity graph is updated, in the same transaction. Everything is analysed and
-    embedded first (parsing overlapping embedding, in chunks of requests), so a
-    failing model changes nothing and searches are not blocked meanwhile.
+    embedded first (the model embeds passages, then what the parse yields, while the
+    parser reads on: see :class:`EmbedQueue`), so a failing model changes nothing and
+    searches are not blocked meanwhile.
     """
     now = clock.now()
-    prepared: list[list[Understood]] = []
-    embedded: list[Future[np.ndarray]] = []
-    pending: list[str] = []
-    # texts are embedded on a worker thread while the next requests are parsed: the
-    # parser runs on one core, the embedder releases the GIL and uses the others
-    with _embedding_worker(embedder) as worker:
-        worker.submit(embedder.load)  # a first add loads both models at once
-        for request in requests:
-            items = _understood(request, now, analyzer)
+    with EmbedQueue(embedder) as queue:
+        episodes = [_episodes(request, now) for request in requests]
+        passages = [[passages_of(e, now) for e in found] for found in episodes]
+        queue.add([embedding_text(p) for found in passages for ps in found for p in ps])
+        prepared: list[list[Understood]] = []
+        for found, their_passages in zip(episodes, passages, strict=True):
+            items = _derive(found, their_passages, now, analyzer)
             prepared.append(items)
-            pending += _embedding_texts(items)
-            if len(pending) >= EMBED_CHUNK:
-                embedded.append(worker.submit(embedder.embed_many, pending))
-                pending = []
-        embedded.append(worker.submit(embedder.embed_many, pending))
-        vectors = [vector for future in embedded for vector in future.result()]
+            queue.add([embedding_text(m) for i in items for m in (i.episode, *i.fact_memories)])
+        vector_of = queue.vectors()
 
     def write() -> list[list[MemoryRecord]]:
         stored: list[list[MemoryRecord]] = []
         fresh: list[list[MemoryRecord]] = []
-        remaining = list(vectors)
         linkers: dict[Scope, EntityLinker] = {}  # sessions of one user share their entities
         for request, items in zip(requests, prepared, strict=True):
             first = store.next_seq(request.scope)
@@ -151,9 +140,6 @@ def ingest(
             positioned: list[MemoryRecord] = []
             new_items: list[Understood] = []
             for item, repeat in zip(items, _repeats(store, request, items), strict=True):
-                size = 1 + len(item.derived)
-                item_vectors = remaining[:size]
-                del remaining[:size]
                 if repeat is not None:  # said before, exactly: the stored turn stands for it
                     positioned.append(repeat)
                     continue
@@ -161,7 +147,7 @@ def ingest(
                 new_items.append(replace(item, episode=episode))
                 positioned.append(episode)
                 memories += [episode, *item.derived]
-                memory_vectors += item_vectors
+                memory_vectors += [vector_of[embedding_text(m)] for m in (episode, *item.derived)]
             store.insert(memories, memory_vectors, actor)
             if analyzer is not None and new_items:
                 shared = entity_scope(request.scope)
@@ -182,27 +168,8 @@ def ingest(
     return run_atomically(store, write)
 
 
-def _embedding_worker(embedder: Embedder) -> Executor:
-    """A worker thread for the embedder, or (when that does not pay) the calling thread."""
-    if embedder.threaded:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="engramdb-embed")
-    return _Inline()
-
-
-class _Inline(Executor):
-    """Runs each call at once, on the calling thread."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        done: Future[Any] = Future()
-        try:
-            done.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # re-raised by result(), as a worker's would be
-            done.set_exception(exc)
-        return done
-
-
-def _understood(request: AddRequest, now: datetime, analyzer: Analyzer | None) -> list[Understood]:
-    episodes = build_episodes(
+def _episodes(request: AddRequest, now: datetime) -> list[MemoryRecord]:
+    return build_episodes(
         request.turns,
         request.scope,
         timestamp=request.timestamp,
@@ -212,22 +179,19 @@ def _understood(request: AddRequest, now: datetime, analyzer: Analyzer | None) -
         importance=request.importance,
         expires_at=request.expires_at,
     )
-    return _derive(episodes, now, analyzer)
 
 
 def _derive(
-    episodes: list[MemoryRecord], now: datetime, analyzer: Analyzer | None
+    episodes: list[MemoryRecord],
+    passages: list[tuple[MemoryRecord, ...]],
+    now: datetime,
+    analyzer: Analyzer | None,
 ) -> list[Understood]:
     """Each episode with what is drawn from it: reading and facts (if analysed), passages."""
     items = [Understood(e, (), ()) for e in episodes]
     if analyzer is not None:
         items = understand(analyzer, episodes, now)
-    return [replace(item, passages=passages_of(item.episode, now)) for item in items]
-
-
-def _embedding_texts(items: Sequence[Understood]) -> list[str]:
-    """Each episode's text, then its facts' and passages', in order."""
-    return [embedding_text(m) for item in items for m in (item.episode, *item.derived)]
+    return [replace(item, passages=p) for item, p in zip(items, passages, strict=True)]
 
 
 def _repeats(
@@ -338,7 +302,7 @@ def revise_episode(
     What was drawn from the old text is deleted (they no longer have a source
     saying them) and the new text is understood again, in one transaction.
     """
-    [understood] = _derive([changed], now, analyzer)
+    [understood] = _derive([changed], [passages_of(changed, now)], now, analyzer)
     changed, derived = understood.episode, understood.derived
     vectors = embedder.embed_many([embedding_text(m) for m in (changed, *derived)])
     with store.atomic():
