@@ -12,8 +12,8 @@ from engramdb.model.codec import memory_to_dict
 from engramdb.model.memory import MemoryKind, MemoryRecord, Scope
 from engramdb.model.query import Page
 
-__all__ = ["around_each", "event_payload", "neighbourhood_anchors", "page_of", "parse_cursor",
-           "parse_time_cursor", "time_page_of"]  # fmt: skip
+__all__ = ["around_each", "best_passing", "event_payload", "neighbourhood_anchors", "page_of",
+           "parse_cursor", "parse_time_cursor", "time_page_of"]  # fmt: skip
 
 
 def parse_cursor(cursor: str | None) -> int:
@@ -97,3 +97,25 @@ def around_each(
         ]
         for anchor in anchors
     }
+
+
+def best_passing(
+    ranked: Callable[[int], list[tuple[int, float]]],
+    passing: Callable[[list[int]], dict[int, str]],
+    limit: int,
+    fetch: int | None = None,
+) -> list[tuple[str, float]]:
+    """The first ``limit`` (memory id, score) of an index's (rid, score) ranking that pass.
+
+    ``passing`` maps the rids that meet the search's filters to their memory ids. The
+    index is asked for ``fetch`` (twice ``limit`` by default) at first, four times more
+    each time too few pass, until enough do or the index has no more.
+    """
+    fetch = fetch or limit * 2
+    while True:
+        pairs = ranked(fetch)
+        ids = passing([rid for rid, _ in pairs])
+        kept = [(ids[rid], score) for rid, score in pairs if rid in ids]
+        if len(kept) >= limit or len(pairs) < fetch:
+            return kept[:limit]
+        fetch *= 4

@@ -15,7 +15,6 @@ from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord
 __all__ = [
     "MEMORY_COLUMNS",
     "event_from_row",
-    "indexed_text",
     "memory_from_row",
     "memory_params",
     "to_db_time",
@@ -27,11 +26,6 @@ def to_db_time(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def indexed_text(speaker: str | None, reading: str | None, text: str) -> str:
-    """What the text indexes hold of a memory: the speaker, and the reading when resolved."""
-    return f"{speaker}: {reading or text}" if speaker else reading or text
 
 
 def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:

@@ -2,7 +2,7 @@
 
 Below ``text_index_threshold`` memories (and inside a write's transaction, whose rows
 only FTS5 sees) a search ranks with FTS5. Above it, with the sidecar
-(``backends/sqlite/textindex.py``), which every committed write keeps up to date: the
+(``backends/_textindex.py``), which every committed write keeps up to date: the
 changes a transaction makes to the text are queued, handed to the sidecar's feed
 (``textfeed.py``) when it commits and dropped when it rolls back. A search ranks with
 the sidecar only when it holds every committed write, and with FTS5 until then, so it
@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from engramdb.backends._lexical import ScopeShares, TermCounts
+from engramdb.backends._shared import best_passing
+from engramdb.backends._textindex import (
+    SCOPE_KEYS,
+    TextFingerprint,
+    TextIndex,
+    TextRow,
+    indexed_text,
+)
 from engramdb.backends.sqlite._errors import guarded
-from engramdb.backends.sqlite._rows import indexed_text
 from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
 from engramdb.backends.sqlite.textfeed import TextFeed, TextOp
-from engramdb.backends.sqlite.textindex import SCOPE_KEYS, TextFingerprint, TextIndex, TextRow
 from engramdb.model.filters import Filter
 from engramdb.model.memory import Scope
 from engramdb.ports.store import KeywordIndex, ScoredId
@@ -79,30 +85,11 @@ class SQLiteLexical(KeywordIndex):
     ) -> list[ScoredId]:
         """The sidecar's best matches in scope, kept when they also pass the filter."""
         keys = scope.as_dict()
-        return self._best_passing(
-            lambda fetch: self._text.search(terms, keys, fetch), limit * 2, where, params, limit
+        return best_passing(
+            lambda fetch: self._text.search(terms, keys, fetch),
+            lambda rids: self._ids_passing(rids, where, params),
+            limit,
         )
-
-    def _best_passing(
-        self,
-        ranked: Callable[[int], list[tuple[int, float]]],
-        fetch: int,
-        where: str,
-        params: list[Any],
-        limit: int,
-    ) -> list[ScoredId]:
-        """The first ``limit`` of an index's (rid, score) ranking that meet ``where``.
-
-        The index is asked for ``fetch`` at first, four times more each time too few
-        pass, until enough do or the index has no more.
-        """
-        while True:
-            pairs = ranked(fetch)
-            ids = self._ids_passing([rid for rid, _ in pairs], where, params)
-            kept = [(ids[rid], score) for rid, score in pairs if rid in ids]
-            if len(kept) >= limit or len(pairs) < fetch:
-                return kept[:limit]
-            fetch *= 4
 
     def _ids_passing(self, rids: list[int], where: str, params: list[Any]) -> dict[int, str]:
         """The memory id of each of ``rids`` that meets ``where``."""

@@ -14,6 +14,7 @@ import numpy as np
 from engramdb.backends._shared import (
     event_payload,
 )
+from engramdb.backends._textindex import indexed_text
 from engramdb.backends.sqlite import _rows
 from engramdb.backends.sqlite._errors import guarded
 from engramdb.backends.sqlite.log import SQLiteLog
@@ -89,7 +90,7 @@ class SQLiteMemories(SQLiteLog, SQLiteSearch):
             self._ann_added(np.array(rids), np.vstack(vectors) if len(vectors) else None)
 
     def _write_side_rows(self, rid: int, memory: MemoryRecord) -> None:
-        text = _rows.indexed_text(memory.speaker, memory.reading, memory.text)
+        text = indexed_text(memory.speaker, memory.reading, memory.text)
         self._conn.execute("INSERT INTO memory_fts (rowid, text) VALUES (?, ?)", (rid, text))
         self._text_changed("add", [(rid, text, memory.scope.as_dict())])
         self._conn.executemany(

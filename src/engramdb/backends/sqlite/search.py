@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from engramdb.backends._shared import best_passing
 from engramdb.backends.sqlite._errors import guarded
 from engramdb.backends.sqlite.lexical import SQLiteLexical
 from engramdb.backends.sqlite.sql import scope_where_sql
@@ -72,8 +73,11 @@ class SQLiteSearch(SQLiteLexical, VectorIndex):
         self, vector: Vector, where: str, params: list[Any], limit: int
     ) -> list[ScoredId]:
         self._sync_ann(load=False)
-        return self._best_passing(
-            lambda fetch: self._ann.search(vector, fetch), limit * 4, where, params, limit
+        return best_passing(
+            lambda fetch: self._ann.search(vector, fetch),
+            lambda rids: self._ids_passing(rids, where, params),
+            limit,
+            fetch=limit * 4,
         )
 
     def _ids_for(self, pairs: list[tuple[int, float]]) -> list[ScoredId]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from engramdb.backends._lexical import ScopeShares, TermCounts
 from engramdb.backends._migrate import check_applied, load_migrations
+from engramdb.backends._textindex import TextIndex
 from engramdb.backends.sqlite._errors import guarded, map_sqlite_errors
 from engramdb.backends.sqlite._lock import WriterLock
 from engramdb.backends.sqlite.graph import SQLiteGraph
@@ -24,7 +25,6 @@ from engramdb.backends.sqlite.jobs import SQLiteJobs
 from engramdb.backends.sqlite.keys import SQLiteKeys
 from engramdb.backends.sqlite.lexical import TEXT_INDEX_THRESHOLD
 from engramdb.backends.sqlite.memories import SQLiteMemories
-from engramdb.backends.sqlite.textindex import TextIndex
 from engramdb.backends.sqlite.vectors import AnnIndex
 from engramdb.errors import BackendUnavailable
 from engramdb.model.memory import (

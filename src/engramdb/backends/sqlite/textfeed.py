@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from engramdb.backends.sqlite.textindex import TextFingerprint, TextIndex
+from engramdb.backends._textindex import TextFingerprint, TextIndex
 
 __all__ = ["TextFeed", "TextOp"]
 

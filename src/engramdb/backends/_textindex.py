@@ -1,13 +1,18 @@
-"""The full-text sidecar (tantivy) beside the SQLite file, for large stores.
+"""The full-text sidecar (tantivy) of large stores, for both backends.
 
-FTS5 ranks every document that holds a query word: 10-16 ms per query over 100,000
-memories, more at a million. tantivy skips the documents that cannot reach the top
-(block-max WAND) and answers in about a millisecond. FTS5 stays the source of truth:
-this index is a cache of its rows keyed by ``memories.rid``, like the ANN index. A
-header beside it records which state of the store it holds (see ``TextFingerprint``);
-every transaction that changes the text moves the store to a new state, so after a
-crash, or a write by a process that did not have the index open, the header names
-another state, and the index is rebuilt from the memories when next needed.
+FTS5, or PostgreSQL's full-text search, ranks every document that holds a query word:
+10-50 ms per query over 100,000 memories, more at a million. tantivy skips the documents
+that cannot reach the top (block-max WAND) and answers in about a millisecond. The
+database stays the source of truth: this index is a cache of its rows keyed by the
+memories' ``rid``, like the ANN index, and only says which rows rank best; whether they
+pass a search's filters is asked of the database (``best_passing``).
+
+The SQLite store keeps it in a directory beside the file, with a header saying which
+state of the store it holds (see ``TextFingerprint``); every transaction that changes the
+text moves the store to a new state, so after a crash, or a write by a process that did
+not have the index open, the header names another state and the index is rebuilt from
+the memories when next needed. A PostgreSQL server process keeps one in memory
+(``backends/postgres/textsidecar.py``).
 
 Text is read as FTS5 reads it (``porter unicode61 remove_diacritics 2``): words of
 letters and digits, lower-cased, accents folded, English stems.
@@ -24,7 +29,7 @@ from pathlib import Path
 
 import tantivy
 
-__all__ = ["SCOPE_KEYS", "TextFingerprint", "TextIndex", "TextRow"]
+__all__ = ["SCOPE_KEYS", "TextFingerprint", "TextIndex", "TextRow", "indexed_text"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,11 @@ TextRow = tuple[int, str, Mapping[str, str | None]]  # rid, indexed text, scope 
 _ANALYZER = "engramdb"
 _WRITER_HEAP = 64_000_000
 _REBUILD_THREADS = 2
+
+
+def indexed_text(speaker: str | None, reading: str | None, text: str) -> str:
+    """What the text indexes hold of a memory: the speaker, and the reading when resolved."""
+    return f"{speaker}: {reading or text}" if speaker else reading or text
 
 
 def _schema() -> tantivy.Schema:
