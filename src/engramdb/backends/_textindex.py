@@ -29,10 +29,19 @@ from pathlib import Path
 
 import tantivy
 
-__all__ = ["SCOPE_KEYS", "TextFingerprint", "TextIndex", "TextRow", "indexed_text"]
+__all__ = [
+    "SCOPE_KEYS",
+    "TEXT_INDEX_THRESHOLD",
+    "TextFingerprint",
+    "TextIndex",
+    "TextRow",
+    "indexed_text",
+]
 
 log = logging.getLogger(__name__)
 
+#: a store that has held this many memories ranks words with the sidecar
+TEXT_INDEX_THRESHOLD = 20_000
 #: the scope keys a document is filed under (a search must match every key it names)
 SCOPE_KEYS = ("user_id", "agent_id", "session_id", "tenant_id")
 #: (how many transactions changed the indexed text, highest rid) of the store indexed

@@ -18,6 +18,7 @@ from engramdb.backends.postgres.rows import (
     memory_params,
     scope_of,
 )
+from engramdb.backends.postgres.textsidecar import TEXT_ERASURES
 from engramdb.model.memory import EventKind, MemoryEvent, MemoryRecord, MemoryStatus, Scope
 from engramdb.types import Vector
 
@@ -166,6 +167,12 @@ class PostgresMemories(PostgresLog):
         with self._pool.connection() as conn:
             conn.execute("VACUUM memories")
             conn.execute("VACUUM vectors")
+            # every process's in-memory text index is rebuilt without the erased words
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (%s, '1') ON CONFLICT (key)"
+                " DO UPDATE SET value = (meta.value::bigint + 1)::text",
+                (TEXT_ERASURES,),
+            )
 
     def _record(
         self,

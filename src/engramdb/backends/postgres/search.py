@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from psycopg import sql
 
+from engramdb.backends._shared import best_passing
 from engramdb.backends.postgres.connection import PostgresConnection
 from engramdb.backends.postgres.lexical import bm25_query, tsquery_text
 from engramdb.backends.postgres.sql import scope_where_sql
+from engramdb.backends.postgres.textsidecar import TextSidecar
 from engramdb.model.filters import Filter
 from engramdb.model.memory import Scope
 from engramdb.ports.store import (
@@ -26,6 +29,8 @@ __all__ = ["PostgresSearch"]
 class PostgresSearch(PostgresConnection, KeywordIndex, VectorIndex):
     """Mixed into the store: lexical and dense search."""
 
+    _text: TextSidecar
+
     def keyword_search(
         self, terms: Sequence[str], scope: Scope, flt: Filter | None, limit: int, *,
         as_of: datetime | None = None,
@@ -33,6 +38,14 @@ class PostgresSearch(PostgresConnection, KeywordIndex, VectorIndex):
         """Okapi BM25 over the indexed text, like the SQLite store (higher is better)."""
         if not terms:
             return []
+        if getattr(self._local, "conn", None) is None and self._text.usable(self._rows):
+            where, params = scope_where_sql(scope, flt, as_of=as_of)
+            keys = scope.as_dict()
+            return best_passing(
+                lambda fetch: self._text.index.search(terms, keys, fetch),
+                lambda rids: self._ids_passing(rids, where, params),
+                limit,
+            )
         found = self._rows(
             "SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', %s))", [" ".join(terms)]
         )
@@ -47,6 +60,26 @@ class PostgresSearch(PostgresConnection, KeywordIndex, VectorIndex):
              tsquery_text(matched), *params, limit],
         )  # fmt: skip
         return [(r["id"], float(r["s"])) for r in rows]
+
+    def _ids_passing(
+        self, rids: list[int], where: sql.Composable, params: list[Any]
+    ) -> dict[int, str]:
+        """The memory id of each of ``rids`` that meets ``where``."""
+        rows = self._rows(
+            sql.SQL("SELECT m.rid, m.id FROM memories m WHERE m.rid = ANY(%s) AND {}").format(
+                where
+            ),
+            [rids, *params],
+        )
+        return {r["rid"]: r["id"] for r in rows}
+
+    def wait_for_text_index(self, timeout: float = 30.0) -> bool:
+        """Wait until this process's text index holds every committed write; whether it does.
+
+        It is built first if the store is large enough. Searches never wait (they rank
+        with SQL meanwhile); a benchmark or a test that means to measure the index does.
+        """
+        return self._text.wait(self._rows, timeout)
 
     def vector_search(
         self, vector: Vector, scope: Scope, flt: Filter | None, limit: int, *,

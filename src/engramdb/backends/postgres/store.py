@@ -4,7 +4,8 @@ Built of the same collaborators as the SQLite store: the memory log and its writ
 (``log.py``, ``memories.py``), search (``search.py``: BM25 over tsvector, pgvector HNSW),
 the entity graph, API keys and the job queue, over one connection layer
 (``connection.py``: one pooled connection per unit of work; nested units of work are
-savepoints); rows are decoded in ``rows.py``.
+savepoints); rows are decoded in ``rows.py``. A large store's words are ranked by an
+in-memory index of this process (``textsidecar.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from engramdb.backends._migrate import check_applied, load_migrations
+from engramdb.backends._textindex import TEXT_INDEX_THRESHOLD
 from engramdb.backends.postgres.connection import probe, redacted
 from engramdb.backends.postgres.graph import PostgresGraph
 from engramdb.backends.postgres.jobs import PostgresJobs
@@ -23,6 +25,7 @@ from engramdb.backends.postgres.keys import PostgresKeys
 from engramdb.backends.postgres.lexical import CorpusStats
 from engramdb.backends.postgres.memories import PostgresMemories
 from engramdb.backends.postgres.search import PostgresSearch
+from engramdb.backends.postgres.textsidecar import TextSidecar
 from engramdb.errors import (
     BackendUnavailable,
     ConfigError,
@@ -41,12 +44,21 @@ class PostgresStore(PostgresJobs, PostgresMemories, PostgresSearch, PostgresGrap
         dsn: a libpq connection string, e.g. ``postgresql://user@host/db``.
         dimensions: vector size of the embedder used with this store.
         pool_size: connections kept open.
+        text_index_threshold: once the store has held this many memories, this process
+            ranks words with an in-memory index (see ``textsidecar.py``).
     """
 
     capabilities = Capabilities(keyword=True, vector=True, graph=True, native_hybrid=False)
     read_only = False
 
-    def __init__(self, dsn: str, *, dimensions: int, pool_size: int = 4) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        dimensions: int,
+        pool_size: int = 4,
+        text_index_threshold: int = TEXT_INDEX_THRESHOLD,
+    ) -> None:
         self.location = redacted(dsn)
         self.dimensions = dimensions
         self._local = threading.local()
@@ -63,6 +75,7 @@ class PostgresStore(PostgresJobs, PostgresMemories, PostgresSearch, PostgresGrap
                 f"cannot connect to {self.location}: {exc}", location=self.location
             ) from exc
         self._migrate()
+        self._text = TextSidecar(self._pool, text_index_threshold)
 
     def _migrate(self) -> None:
         shipped = load_migrations("engramdb.backends.postgres.migrations", "postgres")
@@ -142,5 +155,6 @@ class PostgresStore(PostgresJobs, PostgresMemories, PostgresSearch, PostgresGrap
         }
 
     def close(self) -> None:
-        """Close the pool."""
+        """Stop the text index's feed and close the pool."""
+        self._text.stop()
         self._pool.close()

@@ -21,6 +21,7 @@ from engramdb.backends._lexical import ScopeShares, TermCounts
 from engramdb.backends._shared import best_passing
 from engramdb.backends._textindex import (
     SCOPE_KEYS,
+    TEXT_INDEX_THRESHOLD,
     TextFingerprint,
     TextIndex,
     TextRow,
@@ -39,8 +40,6 @@ log = logging.getLogger(__name__)
 
 #: the lexical leg first ranks this many times the documents it needs over the whole index
 LEXICAL_OVERFETCH = 8
-#: a store that has held this many memories ranks words with the sidecar
-TEXT_INDEX_THRESHOLD = 20_000
 #: the meta key counting the transactions that changed the indexed text
 TEXT_GENERATION = "text_generation"
 #: rows read at a time when the sidecar is rebuilt
