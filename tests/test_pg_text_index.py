@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import fresh_postgres
 from tests.test_text_index import NOTES, QUERIES
 
+from engramdb.backends._textindex import TextIndex
 from engramdb.backends.postgres.store import PostgresStore
 from engramdb.engine import Memory
 from engramdb.model.memory import Scope
@@ -41,7 +42,7 @@ def _ids(mem: Memory, terms: list[str], user: str = "u", limit: int = 5) -> list
 def _indexed(mem: Memory) -> bool:
     store = mem.store
     assert isinstance(store, PostgresStore)
-    return store.wait_for_text_index(10) and store._text.usable(store._rows)
+    return store.wait_for_text_index(10) and store._text.current(store._rows) is not None
 
 
 def test_the_index_finds_what_sql_finds_in_scope(two: tuple[Memory, Memory]) -> None:
@@ -54,7 +55,7 @@ def test_the_index_finds_what_sql_finds_in_scope(two: tuple[Memory, Memory]) -> 
         assert got and set(want) <= set(got), terms  # and accents folded: "cafe" finds "café"
         assert not want or got[0] == want[0], terms
         assert {indexed.get(i).scope.user_id for i in got} == {"u"}
-    assert not plain.store._text.index.ready  # type: ignore[attr-defined]
+    assert indexed.stats()["text_index"] and not plain.stats()["text_index"]
 
 
 def test_another_process_write_is_found_at_once_and_then_by_the_index(
@@ -128,7 +129,7 @@ def test_a_small_store_builds_no_index(dsn: str) -> None:
     store = mem.store
     assert isinstance(store, PostgresStore)
     assert not store.wait_for_text_index(0.2)
-    assert _ids(mem, ["kayaking"]) and not store._text.index.ready
+    assert _ids(mem, ["kayaking"]) and store._text._index is None
     mem.close()
 
 
@@ -138,13 +139,13 @@ def test_an_erasure_makes_every_process_build_its_index_anew(two: tuple[Memory, 
     gone = plain.add("A note about the glacier", user_id="u")[0]
     assert _indexed(indexed) and _ids(indexed, ["glacier"]) == [gone.id]
     sidecar = indexed.store._text  # type: ignore[attr-defined]
-    built = sidecar.index._opened
+    built = sidecar._index
     plain.delete(gone.id)
     plain.store.compact()
     deadline = time.monotonic() + 10
-    while sidecar.index._opened is built and time.monotonic() < deadline:
+    while sidecar._index is built and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert sidecar.index._opened is not built  # its segments held the erased words
+    assert sidecar._index is not built  # its segments held the erased words
     assert _indexed(indexed) and _ids(indexed, ["glacier"]) == []
 
 
@@ -158,7 +159,7 @@ def test_a_failing_index_leaves_the_ranking_to_sql(
     def broken_disk(*args: object) -> None:
         raise OSError("no space left")
 
-    monkeypatch.setattr(sidecar.index, "rebuild", broken_disk)
+    monkeypatch.setattr(TextIndex, "rebuild", broken_disk)
     assert not mem.store.wait_for_text_index(1)  # type: ignore[attr-defined]
     assert sidecar.broken
     assert [mem.get(i).text for i in _ids(mem, ["kayaking"])] == [NOTES[2]]

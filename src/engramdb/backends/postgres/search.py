@@ -38,11 +38,12 @@ class PostgresSearch(PostgresConnection, KeywordIndex, VectorIndex):
         """Okapi BM25 over the indexed text, like the SQLite store (higher is better)."""
         if not terms:
             return []
-        if getattr(self._local, "conn", None) is None and self._text.usable(self._rows):
+        index = None if getattr(self._local, "conn", None) else self._text.current(self._rows)
+        if index is not None:  # inside a write's transaction, only SQL sees its rows
             where, params = scope_where_sql(scope, flt, as_of=as_of)
             keys = scope.as_dict()
             return best_passing(
-                lambda fetch: self._text.index.search(terms, keys, fetch),
+                lambda fetch: index.search(terms, keys, fetch),
                 lambda rids: self._ids_passing(rids, where, params),
                 limit,
             )

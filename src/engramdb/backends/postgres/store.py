@@ -150,6 +150,7 @@ class PostgresStore(PostgresJobs, PostgresMemories, PostgresSearch, PostgresGrap
             "sessions": scalar("SELECT count(DISTINCT session_id) FROM memories"),
             "vectors": scalar("SELECT count(*) FROM vectors"),
             "ann_vectors": scalar("SELECT count(*) FROM vectors"),  # the HNSW index holds all
+            "text_index": self._text.built,  # this process's
             "events": scalar("SELECT count(*) FROM memory_events"),
             "bytes_on_disk": scalar("SELECT pg_database_size(current_database())"),
         }

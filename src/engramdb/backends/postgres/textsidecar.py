@@ -62,39 +62,47 @@ class TextSidecar:
         self._pool = pool
         self.threshold = threshold
         self.poll = poll
-        self.index = TextIndex(None)
         self.broken = False
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sized_at: float | None = None
+        # set together, under the lock, once an index is built (a new one replaces it whole)
+        self._index: TextIndex | None = None
+        self._erasures: str | None = None  # the erasure count it was built at
         self._watermark = 0  # every change stamped below it is applied
         self._seen = 0  # changes stamped at or above it when the feed last caught up
         self._caught_up_at = 0.0
         self._trimmed_at = 0.0
-        self._erasures: str | None = None  # the erasure count the index was built at
 
-    def usable(self, rows: Any) -> bool:
-        """Whether a search may rank with the index now (starting its build if it is due)."""
+    @property
+    def built(self) -> bool:
+        """Whether this process has an index (it may be behind a write for a moment)."""
+        return self._index is not None
+
+    def current(self, rows: Any) -> TextIndex | None:
+        """The index a search may rank with now, if any (starting its build if it is due)."""
         if self.broken or self._stop.is_set():
-            return False
-        if not self.index.ready:
-            self._start_if_large(rows)
-            return False
+            return None
         with self._lock:
-            watermark, seen, at = self._watermark, self._seen, self._caught_up_at
+            index, watermark, seen, at = (
+                self._index, self._watermark, self._seen, self._caught_up_at
+            )  # fmt: skip
+        if index is None:
+            self._start_if_large(rows)
+            return None
         if time.monotonic() - at < REBUILD_AFTER and _changes_since(rows, watermark) == seen:
-            return True
+            return index
         self._wake.set()
-        return False
+        return None
 
     def wait(self, rows: Any, timeout: float) -> bool:
         """Build the index if need be and wait until it holds every committed write."""
         deadline = time.monotonic() + timeout
         self._sized_at = None
         while time.monotonic() < deadline:
-            if self.usable(rows):
+            if self.current(rows) is not None:
                 return True
             self._wake.set()
             time.sleep(0.02)
@@ -137,19 +145,25 @@ class TextSidecar:
         except Exception as exc:  # a cache: SQL ranks from now on, nothing is lost
             log.warning("in-memory text index stopped (%s); searching with SQL", exc)
             self.broken = True
-            self.index.close()
+            with self._lock:
+                self._index = None
 
     def _build(self) -> None:
+        """Build a new index beside the one in use (searches keep using that one meanwhile)."""
+        index = TextIndex(None)
         with _snapshot(self._pool) as conn:
             watermark = _xmin(conn)
-            self._erasures = _erasures(conn)
-            self.index.rebuild(_all_rows(conn), (0, 0))
+            erasures = _erasures(conn)
+            index.rebuild(_all_rows(conn), (0, 0))
             seen = _changes_since(_rows_of(conn), watermark)
+        with self._lock:
+            self._index, self._erasures = index, erasures
         self._caught_up(watermark, seen)
 
     def _catch_up(self) -> None:
         with self._lock:
-            since = self._watermark
+            index, since = self._index, self._watermark
+        assert index is not None
         with _snapshot(self._pool) as conn:
             watermark = _xmin(conn)
             changed = [
@@ -163,9 +177,9 @@ class TextSidecar:
             ).fetchall()
             seen = _changes_since(_rows_of(conn), watermark)
         if changed:
-            self.index.remove(changed)
-            self.index.add(_text_rows(current))
-            self.index.commit((0, 0))
+            index.remove(changed)
+            index.add(_text_rows(current))
+            index.commit((0, 0))
         self._caught_up(watermark, seen)
 
     def _erased(self) -> bool:
