@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -176,6 +176,15 @@ class MemoryStore(ABC):
     @abstractmethod
     def atomic(self) -> AbstractContextManager[None]:
         """A unit of work: everything inside commits together or not at all."""
+
+    def pinned(self) -> AbstractContextManager[None]:
+        """Make the calls inside share one connection, where the backend pools them.
+
+        Not a transaction: each call sees what was committed when it ran. A search makes
+        several calls; on PostgreSQL each would check a pooled connection out (and the
+        pool checks each one it hands out with a round trip of its own).
+        """
+        return nullcontext()
 
     @abstractmethod
     def insert(

@@ -226,20 +226,23 @@ class Retriever:
             retention_at: the current time: memories expired by then are left out,
                 and retention is measured at it (``None``: neither).
         """
-        search = self._analyse(query, scope, flt, as_of, as_of or now, retention_at)
-        search.probe([p for s in self.sources if isinstance(s, Probing) for p in s.probes(search)])
-        fused = self._fuse(search)
-        ahead = self.settings  # the neighbours of the best are read with them, twice as deep
-        search.load(
-            [f.id for f in fused], anchors=2 * ahead.expand_top, window=ahead.neighbour_window
-        )
-        for step in self.steps:
-            fused = step.apply(search, fused)
-        fused.sort(key=lambda f: -f.score)
-        hits = _without_repeats(self._admitted(search, fused))[:k]
-        if budget_tokens is not None:
-            hits = within_budget(hits, budget_tokens, lambda h: count_tokens(h.memory.text))
-        return _with_sources(search, hits)
+        with self.store.pinned():
+            search = self._analyse(query, scope, flt, as_of, as_of or now, retention_at)
+            search.probe(
+                [p for s in self.sources if isinstance(s, Probing) for p in s.probes(search)]
+            )
+            fused = self._fuse(search)
+            ahead = self.settings  # the neighbours of the best are read with them, twice as deep
+            search.load(
+                [f.id for f in fused], anchors=2 * ahead.expand_top, window=ahead.neighbour_window
+            )
+            for step in self.steps:
+                fused = step.apply(search, fused)
+            fused.sort(key=lambda f: -f.score)
+            hits = _without_repeats(self._admitted(search, fused))[:k]
+            if budget_tokens is not None:
+                hits = within_budget(hits, budget_tokens, lambda h: count_tokens(h.memory.text))
+            return _with_sources(search, hits)
 
     def _analyse(
         self,

@@ -10,6 +10,9 @@ from engramdb.ports.store import MemoryStore
 
 __all__ = ["store_calls"]
 
+#: store methods that read nothing: ``pinned`` only holds a connection for the calls inside
+NOT_CALLS = frozenset({"pinned"})
+
 
 @contextmanager
 def store_calls(store: MemoryStore) -> Iterator[list[str]]:
@@ -19,7 +22,11 @@ def store_calls(store: MemoryStore) -> Iterator[list[str]]:
     """
     calls: list[str] = []
     depth = [0]
-    names = [n for n in dir(type(store)) if not n.startswith("_") and callable(getattr(store, n))]
+    names = [
+        n
+        for n in dir(type(store))
+        if not n.startswith("_") and n not in NOT_CALLS and callable(getattr(store, n))
+    ]
 
     def counting(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from pgvector.psycopg import register_vector
 from psycopg import Connection, sql
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -96,6 +97,24 @@ class PostgresConnection(MemoryStore):
             return
         with mapped_errors(self.location), self._pool.connection() as conn:
             yield conn
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """The calls inside share one pooled connection (checked once), in autocommit."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with mapped_errors(self.location), self._pool.connection() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    def _in_transaction(self) -> bool:
+        """Whether this thread's calls run inside a unit of work (and see its writes)."""
+        conn = getattr(self._local, "conn", None)
+        return conn is not None and conn.info.transaction_status != TransactionStatus.IDLE
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

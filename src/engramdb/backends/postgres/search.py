@@ -38,7 +38,7 @@ class PostgresSearch(PostgresConnection, KeywordIndex, VectorIndex):
         """Okapi BM25 over the indexed text, like the SQLite store (higher is better)."""
         if not terms:
             return []
-        index = None if getattr(self._local, "conn", None) else self._text.current(self._rows)
+        index = None if self._in_transaction() else self._text.current(self._rows)
         if index is not None:  # inside a write's transaction, only SQL sees its rows
             where, params = scope_where_sql(scope, flt, as_of=as_of)
             keys = scope.as_dict()
