@@ -164,3 +164,26 @@ def test_a_failing_index_leaves_the_ranking_to_sql(
     assert sidecar.broken
     assert [mem.get(i).text for i in _ids(mem, ["kayaking"])] == [NOTES[2]]
     mem.close()
+
+
+def test_closing_the_store_stops_a_build_in_progress(
+    dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engramdb.backends.postgres import textsidecar
+
+    building = threading.Event()
+
+    def endless(conn: object) -> Iterator[list[tuple[int, str, dict[str, str]]]]:
+        while True:  # a store too large to index before the command ends
+            building.set()
+            time.sleep(0.01)
+            yield [(1, "a note", {"user_id": "u"})]
+
+    monkeypatch.setattr(textsidecar, "_all_rows", endless)
+    mem = _memory(dsn)
+    mem.add("a note", user_id="u")
+    assert _ids(mem, ["note"])  # SQL ranks, the build starts
+    assert building.wait(10)
+    thread = mem.store._text._thread  # type: ignore[attr-defined]
+    mem.close()
+    assert not thread.is_alive()

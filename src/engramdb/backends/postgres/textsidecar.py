@@ -55,6 +55,10 @@ _BATCH = 10_000
 _COLUMNS = f"rid, speaker, reading, text, {', '.join(SCOPE_KEYS)}"
 
 
+class _Stopped(Exception):
+    """The store was closed while its index was being built."""
+
+
 class TextSidecar:
     """The in-memory index of one store object, and the thread that keeps it in step."""
 
@@ -142,6 +146,8 @@ class TextSidecar:
                 else:
                     self._catch_up()
                 self._trim()
+        except _Stopped:
+            return
         except Exception as exc:  # a cache: SQL ranks from now on, nothing is lost
             log.warning("in-memory text index stopped (%s); searching with SQL", exc)
             self.broken = True
@@ -154,11 +160,18 @@ class TextSidecar:
         with _snapshot(self._pool) as conn:
             watermark = _xmin(conn)
             erasures = _erasures(conn)
-            index.rebuild(_all_rows(conn), (0, 0))
+            index.rebuild(self._until_stopped(_all_rows(conn)), (0, 0))
             seen = _changes_since(_rows_of(conn), watermark)
         with self._lock:
             self._index, self._erasures = index, erasures
         self._caught_up(watermark, seen)
+
+    def _until_stopped(self, batches: Iterator[list[TextRow]]) -> Iterator[list[TextRow]]:
+        """The batches, until the store is closed (a one-shot command need not wait)."""
+        for batch in batches:
+            if self._stop.is_set():
+                raise _Stopped
+            yield batch
 
     def _catch_up(self) -> None:
         with self._lock:
