@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,33 @@ def test_passages_are_embedded_before_the_turns_are_parsed(
     later = [text for call in rest for text in call]
     assert any("make the sauce?" in text for text in later)  # the question, read after its parse
     assert not set(first) & set(later)
+
+
+class SharingEmbedder(HashEmbedder):
+    """Notes whether each call came while the caller said it was parsing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parsing = 0
+        self.entered = 0
+
+    @contextmanager
+    def sharing_cores(self) -> Iterator[None]:
+        self.entered += 1
+        self.parsing += 1
+        try:
+            yield
+        finally:
+            self.parsing -= 1
+
+
+def test_a_batch_leaves_the_parser_a_core_and_one_turn_does_not(
+    tmp_path: Path, spacy_parser: Parser
+) -> None:
+    embedder = SharingEmbedder()
+    with _open(tmp_path / "m.db", spacy_parser, embedder) as memory:
+        memory.add("I moved to Lisbon.", user_id="ana")
+        assert embedder.entered == 0  # a few turns parse in milliseconds
+        turns = [say("Ana", f"Note {n}: I walked to the market today.") for n in range(20)]
+        memory.add_batch([{"messages": turns, "user_id": "ana"}])
+        assert embedder.entered == 1 and embedder.parsing == 0

@@ -24,6 +24,20 @@ def test_batching_and_order_do_not_change_vectors(minilm) -> None:  # type: igno
     assert np.allclose(together[:5], alone, atol=1e-5)
 
 
+def test_sharing_the_cores_gives_the_same_vectors_on_a_core_fewer() -> None:
+    from engramdb.providers.embedders.minilm import QuantizedMiniLMEmbedder
+
+    texts = [f"sentence number {i} " + "word " * (i % 7) for i in range(40)]
+    embedder = QuantizedMiniLMEmbedder(threads=2)
+    wide = embedder.embed_many(texts)
+    embedder.cache_size = 0  # embed them again, not from the cache
+    embedder.__dict__.pop("_vector_cache", None)
+    with embedder.sharing_cores():
+        narrow = embedder.embed_many(texts)
+    assert embedder._narrow_session is not None  # one thread: the parser has the other core
+    assert np.allclose(wide, narrow, atol=1e-5)
+
+
 def test_identity_is_recorded(minilm) -> None:  # type: ignore[no-untyped-def]
     assert minilm.identity == "all-MiniLM-L6-v2-int8:384"
 

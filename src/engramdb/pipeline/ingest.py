@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,9 @@ from engramdb.pipeline.unit_of_work import run_atomically
 from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
+
+#: turns from which the model leaves the parser a core while it parses them
+SHARED_PARSE_TURNS = 16
 
 __all__ = [
     "AddRequest",
@@ -123,10 +127,13 @@ def ingest(
         passages = [[passages_of(e, now) for e in found] for found in episodes]
         queue.add([embedding_text(p) for found in passages for ps in found for p in ps])
         prepared: list[list[Understood]] = []
-        for found, their_passages in zip(episodes, passages, strict=True):
-            items = _derive(found, their_passages, now, analyzer)
-            prepared.append(items)
-            queue.add([embedding_text(m) for i in items for m in (i.episode, *i.fact_memories)])
+        turns = sum(len(found) for found in episodes)
+        # the parser takes a core meanwhile (a few turns parse in milliseconds: not worth it)
+        with embedder.sharing_cores() if turns >= SHARED_PARSE_TURNS else nullcontext():
+            for found, their_passages in zip(episodes, passages, strict=True):
+                items = _derive(found, their_passages, now, analyzer)
+                prepared.append(items)
+                queue.add([embedding_text(m) for i in items for m in (i.episode, *i.fact_memories)])
         vector_of = queue.vectors()
 
     def write() -> list[list[MemoryRecord]]:

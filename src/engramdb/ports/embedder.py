@@ -6,6 +6,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
@@ -47,6 +48,14 @@ class Embedder(ABC):
 
     def load(self) -> None:  # noqa: B027 (optional: remote embedders have nothing to load)
         """Load the model now (local embedders load on their first embedding)."""
+
+    def sharing_cores(self) -> AbstractContextManager[None]:
+        """While inside, another thread of the caller keeps one core busy (the parser).
+
+        A local model then computes on one core fewer, so that the two do not take turns
+        on the same core; nothing changes for a remote embedder.
+        """
+        return nullcontext()
 
     def embed_many(self, texts: Sequence[str]) -> np.ndarray:
         """Embed any number of texts; each distinct text not embedded lately, once.

@@ -12,7 +12,8 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,8 @@ class MiniLMEmbedder(Embedder):
         self._max_seq_length = max_seq_length
         self._cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._loaded: tuple[Any, Any] | None = None
+        self._shared = 0  # callers inside sharing_cores(): embed on a core fewer
+        self._narrow_session: Any = None
 
     def load(self) -> None:
         """Load the tokenizer and the ONNX session (exporting the graph the first time).
@@ -73,11 +76,32 @@ class MiniLMEmbedder(Embedder):
     def _graph(self) -> Path:
         return _ensure_onnx(self._model_dir, self._cache_dir)
 
+    def _narrow(self) -> Any:
+        """The session on one core fewer, loaded the first time it is needed."""
+        if self._narrow_session is None:
+            self._narrow_session = _session(self._graph(), self._threads - 1)
+        return self._narrow_session
+
+    @contextmanager
+    def sharing_cores(self) -> Iterator[None]:
+        """Embed on one core fewer while inside (a parser runs on the caller's thread).
+
+        With every core in the model's thread pool, the parser took one of them in turns
+        with a model thread, and each multiplication waited for its slowest part.
+        """
+        self._shared += 1
+        try:
+            yield
+        finally:
+            self._shared -= 1
+
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Tokenise, run the encoder, mean-pool over real tokens."""
         self.load()
         assert self._loaded is not None
         tokenizer, session = self._loaded
+        if self._shared and self._threads > 1:
+            session = self._narrow()
         encoded = tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
