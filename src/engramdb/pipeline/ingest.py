@@ -123,15 +123,17 @@ def ingest(
     """
     now = clock.now()
     with EmbedQueue(embedder) as queue:
-        episodes = [_episodes(request, now) for request in requests]
-        passages = [[passages_of(e, now) for e in found] for found in episodes]
-        queue.add([embedding_text(p) for found in passages for ps in found for p in ps])
+        # passages need no parse: the model embeds them first (records made here only for
+        # their texts; those stored are made below, request by request, so ids keep the
+        # order of creation they always had: a request's turns, its facts, its passages)
+        queue.add([embedding_text(p) for p in _all_passages(requests, now)])
+        queue.hand_over()
         prepared: list[list[Understood]] = []
-        turns = sum(len(found) for found in episodes)
+        turns = sum(len(request.turns) for request in requests)
         # the parser takes a core meanwhile (a few turns parse in milliseconds: not worth it)
         with embedder.sharing_cores() if turns >= SHARED_PARSE_TURNS else nullcontext():
-            for found, their_passages in zip(episodes, passages, strict=True):
-                items = _derive(found, their_passages, now, analyzer)
+            for request in requests:
+                items = _derive(_episodes(request, now), now, analyzer)
                 prepared.append(items)
                 queue.add([embedding_text(m) for i in items for m in (i.episode, *i.fact_memories)])
         vector_of = queue.vectors()
@@ -189,16 +191,17 @@ def _episodes(request: AddRequest, now: datetime) -> list[MemoryRecord]:
 
 
 def _derive(
-    episodes: list[MemoryRecord],
-    passages: list[tuple[MemoryRecord, ...]],
-    now: datetime,
-    analyzer: Analyzer | None,
+    episodes: list[MemoryRecord], now: datetime, analyzer: Analyzer | None
 ) -> list[Understood]:
     """Each episode with what is drawn from it: reading and facts (if analysed), passages."""
     items = [Understood(e, (), ()) for e in episodes]
     if analyzer is not None:
         items = understand(analyzer, episodes, now)
-    return [replace(item, passages=p) for item, p in zip(items, passages, strict=True)]
+    return [replace(item, passages=passages_of(item.episode, now)) for item in items]
+
+
+def _all_passages(requests: Sequence[AddRequest], now: datetime) -> list[MemoryRecord]:
+    return [p for r in requests for e in _episodes(r, now) for p in passages_of(e, now)]
 
 
 def _repeats(
@@ -309,7 +312,7 @@ def revise_episode(
     What was drawn from the old text is deleted (they no longer have a source
     saying them) and the new text is understood again, in one transaction.
     """
-    [understood] = _derive([changed], [passages_of(changed, now)], now, analyzer)
+    [understood] = _derive([changed], now, analyzer)
     changed, derived = understood.episode, understood.derived
     vectors = embedder.embed_many([embedding_text(m) for m in (changed, *derived)])
     with store.atomic():
