@@ -23,19 +23,23 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
 __all__ = [
     "SCOPE_KEYS",
+    "TEXT_COLUMNS",
     "TEXT_INDEX_THRESHOLD",
     "TextFingerprint",
     "TextIndex",
     "TextRow",
     "indexed_text",
+    "text_batches",
+    "text_rows",
 ]
 
 log = logging.getLogger(__name__)
@@ -47,6 +51,10 @@ SCOPE_KEYS = ("user_id", "agent_id", "session_id", "tenant_id")
 #: (how many transactions changed the indexed text, highest rid) of the store indexed
 TextFingerprint = tuple[int, int]
 TextRow = tuple[int, str, Mapping[str, str | None]]  # rid, indexed text, scope keys
+#: the memories' columns a text row is made from, in order (see :func:`text_rows`)
+TEXT_COLUMNS = ", ".join(("rid", "speaker", "reading", "text", *SCOPE_KEYS))
+#: rows read at a time when an index is built from the memories
+_BUILD_BATCH = 10_000
 _ANALYZER = "engramdb"
 _WRITER_HEAP = 64_000_000
 _REBUILD_THREADS = 2
@@ -55,6 +63,26 @@ _REBUILD_THREADS = 2
 def indexed_text(speaker: str | None, reading: str | None, text: str) -> str:
     """What the text indexes hold of a memory: the speaker, and the reading when resolved."""
     return f"{speaker}: {reading or text}" if speaker else reading or text
+
+
+def text_rows(found: Sequence[Sequence[Any]]) -> list[TextRow]:
+    """Text rows from rows of :data:`TEXT_COLUMNS`."""
+    return [
+        (r[0], indexed_text(r[1], r[2], r[3]), dict(zip(SCOPE_KEYS, r[4:], strict=True)))
+        for r in found
+    ]
+
+
+def text_batches(read: Callable[[int, int], Sequence[Sequence[Any]]]) -> Iterator[list[TextRow]]:
+    """Every memory's text row, in batches, for a build.
+
+    ``read(after, limit)`` returns at most ``limit`` rows of :data:`TEXT_COLUMNS` whose
+    rid is above ``after``, in rid order.
+    """
+    last = 0
+    while found := read(last, _BUILD_BATCH):
+        yield text_rows(found)
+        last = found[-1][0]
 
 
 def _schema() -> tantivy.Schema:

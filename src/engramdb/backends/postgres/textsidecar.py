@@ -35,7 +35,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from engramdb.backends._textindex import SCOPE_KEYS, TextIndex, TextRow, indexed_text
+from engramdb.backends._textindex import (
+    TEXT_COLUMNS,
+    TextIndex,
+    TextRow,
+    text_batches,
+    text_rows,
+)
 
 __all__ = ["TEXT_ERASURES", "TextSidecar"]
 
@@ -51,8 +57,6 @@ KEEP_CHANGES = "1 hour"
 REBUILD_AFTER = 1800.0
 #: the meta key counting erasures (``compact``): each makes every index be built anew
 TEXT_ERASURES = "text_erasures"
-_BATCH = 10_000
-_COLUMNS = f"rid, speaker, reading, text, {', '.join(SCOPE_KEYS)}"
 
 
 class _Stopped(Exception):
@@ -141,10 +145,8 @@ class TextSidecar:
                 self._wake.clear()
                 if self._stop.is_set():
                     return
-                if time.monotonic() - self._caught_up_at > REBUILD_AFTER or self._erased():
+                if time.monotonic() - self._caught_up_at > REBUILD_AFTER or not self._catch_up():
                     self._build()
-                else:
-                    self._catch_up()
                 self._trim()
         except _Stopped:
             return
@@ -173,11 +175,18 @@ class TextSidecar:
                 raise _Stopped
             yield batch
 
-    def _catch_up(self) -> None:
+    def _catch_up(self) -> bool:
+        """Apply the changes committed since the last catch-up; whether it could.
+
+        Not when words were erased (``compact``) since the index was built: it holds
+        them in its segments, so it is built anew instead.
+        """
         with self._lock:
             index, since = self._index, self._watermark
         assert index is not None
         with _snapshot(self._pool) as conn:
+            if _erasures(conn) != self._erasures:
+                return False
             watermark = _xmin(conn)
             changed = [
                 r[0]
@@ -186,19 +195,15 @@ class TextSidecar:
                 )
             ]
             current = conn.execute(
-                f"SELECT {_COLUMNS} FROM memories WHERE rid = ANY(%s)", [changed]
+                f"SELECT {TEXT_COLUMNS} FROM memories WHERE rid = ANY(%s)", [changed]
             ).fetchall()
             seen = _changes_since(_rows_of(conn), watermark)
         if changed:
             index.remove(changed)
-            index.add(_text_rows(current))
+            index.add(text_rows(current))
             index.commit((0, 0))
         self._caught_up(watermark, seen)
-
-    def _erased(self) -> bool:
-        """Whether words were erased (``compact``) since the index was built."""
-        with self._pool.connection() as conn:
-            return _erasures(conn) != self._erasures
+        return True
 
     def _caught_up(self, watermark: int, seen: int) -> None:
         with self._lock:
@@ -247,20 +252,9 @@ def _rows_of(conn: Any) -> Any:
 
 
 def _all_rows(conn: Any) -> Iterator[list[TextRow]]:
-    last = 0
-    while True:
-        found = conn.execute(
-            f"SELECT {_COLUMNS} FROM memories WHERE rid > %s ORDER BY rid LIMIT %s",
-            [last, _BATCH],
+    return text_batches(
+        lambda after, limit: conn.execute(
+            f"SELECT {TEXT_COLUMNS} FROM memories WHERE rid > %s ORDER BY rid LIMIT %s",
+            [after, limit],
         ).fetchall()
-        if not found:
-            return
-        yield _text_rows(found)
-        last = found[-1][0]
-
-
-def _text_rows(found: Sequence[Sequence[Any]]) -> list[TextRow]:
-    return [
-        (r[0], indexed_text(r[1], r[2], r[3]), dict(zip(SCOPE_KEYS, r[4:], strict=True)))
-        for r in found
-    ]
+    )

@@ -20,12 +20,12 @@ from typing import Any
 from engramdb.backends._lexical import ScopeShares, TermCounts
 from engramdb.backends._shared import best_passing
 from engramdb.backends._textindex import (
-    SCOPE_KEYS,
+    TEXT_COLUMNS,
     TEXT_INDEX_THRESHOLD,
     TextFingerprint,
     TextIndex,
     TextRow,
-    indexed_text,
+    text_batches,
 )
 from engramdb.backends.sqlite._errors import guarded
 from engramdb.backends.sqlite.sql import chunks, fts_match_sql, marks, scope_where_sql
@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 LEXICAL_OVERFETCH = 8
 #: the meta key counting the transactions that changed the indexed text
 TEXT_GENERATION = "text_generation"
-#: rows read at a time when the sidecar is rebuilt
-_REBUILD_BATCH = 10_000
 
 
 class SQLiteLexical(KeywordIndex):
@@ -160,21 +158,12 @@ class SQLiteLexical(KeywordIndex):
 
     def _text_rows(self) -> Iterator[list[TextRow]]:
         # what FTS5 holds, made again from the columns (reading FTS5's rows is 20 times slower)
-        keys = ", ".join(SCOPE_KEYS)
-        last = 0
-        while True:
-            rows = self._conn.execute(
-                f"SELECT rid, speaker, reading, text, {keys} FROM memories"
-                " WHERE rid > ? ORDER BY rid LIMIT ?",
-                (last, _REBUILD_BATCH),
+        return text_batches(
+            lambda after, limit: self._conn.execute(
+                f"SELECT {TEXT_COLUMNS} FROM memories WHERE rid > ? ORDER BY rid LIMIT ?",
+                (after, limit),
             ).fetchall()
-            if not rows:
-                return
-            yield [
-                (r[0], indexed_text(r[1], r[2], r[3]), dict(zip(SCOPE_KEYS, r[4:], strict=True)))
-                for r in rows
-            ]
-            last = rows[-1][0]
+        )
 
     def _text_changed(self, op: str, items: Sequence[Any]) -> None:
         """Queue a change to the indexed text, made by the open transaction."""
