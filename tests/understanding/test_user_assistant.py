@@ -136,6 +136,9 @@ NEW_EMPLOYER = [
     "I ended up taking the offer from Stripe.",
     "My manager at Stripe wants the report by Friday.",
     "I quit my job at Acme and now I work at Stripe.",
+    "I'm leaving Acme for an offer from Stripe.",
+    "I turned down the other offer and signed on with Stripe instead.",
+    "I cleared out my desk at Acme, and then signed with Stripe.",
 ]
 #: ways people say where they live now
 NEW_HOME = [
@@ -152,6 +155,8 @@ NEW_HOME = [
     "I finally unpacked the last boxes after our move to Denver.",
     "Since I moved to Denver I walk everywhere.",
     "We're renting a little house in Denver.",
+    "We closed on a house in Denver last Friday!",
+    "We sold the old place and bought a condo in Denver.",
 ]
 
 
@@ -201,6 +206,8 @@ NOT_A_CHANGE = [
     "I start at 9 every day, so mornings are rushed.",
     "My sister's manager at Stripe is strict.",
     "I lost my job at Stripe two years ago.",
+    "I'm still waiting to hear back about an offer from Stripe.",
+    "I went to the store and bought a lamp I saw in Denver.",
 ]
 
 

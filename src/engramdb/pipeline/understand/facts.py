@@ -40,7 +40,7 @@ _OBJ = (
     r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
     r"(?=\s*[,.;:!?)(]|\s+(?:and|but|because|since|so|which|who|where|when|with|on|in|at|for|as|"
     r"from|during|last|this|next|now|anymore|was|were|is|after|before|until|while|then|"
-    r"any more|yesterday|today|recently|lately|too|"
+    r"any more|yesterday|today|recently|lately|too|instead|again|as well|"
     r"a lot|very much|so much|these days|nowadays|at the moment|right now|"
     r"the week of|the weekend of|since|"
     r"the user|the assistant|i|we|he|she|they|you)\b|\s*$)"  # a next clause's subject
@@ -119,7 +119,7 @@ PATTERNS = (
         "(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled|is based)"
         "(?: back)?(?: over)? (?:in|to|into)",
         "(?:is )?based out of",
-        "(?:bought|rented|renting|rents?|found|got|owns?) (?:a|an|the|our|his|her|their) "
+        "(?:bought|rented|renting|rents?|found|got|owns?|closed on) (?:a|an|the|our|his|her|their) "
         "(?:[\\w-]+ ){0,2}?(?:house|home|flat|apartment|place|condo) in",
         "(?:'s|’s) (?:new )?(?:house|home|flat|apartment|place|address) is in",
         "(?:'s|’s) home is(?: now)?(?: in)?",
@@ -131,7 +131,7 @@ PATTERNS = (
         "accepted an offer|accepted the offer|started a new position|started a new role)"
         "(?: now| remotely| full[- ]time| part[- ]time)? (?:at|for|from|by)",  # not "with":
         # "works with kids", "with bloggers"
-        "(?:signed with|started at|has started at|is starting at|moved over to)",
+        "(?:signed (?:on )?with|started at|has started at|is starting at|moved over to)",
         "(?:'s|’s) (?:new )?(?:job|position|role|employer|internship) is (?:at|with)",
         "(?:'s|’s) first (?:day|week|month) (?:at|with)",
     ),
@@ -276,11 +276,25 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     family = _FAMILY.match(rest) if at >= 0 else None
     if family:
         return _kinship(family.group("rel")), family.group("o")
-    for pattern in PATTERNS:
-        match = pattern.regex.match(rest.lstrip())
-        if match and not _not_a_value(pattern, match.group("o")):
-            return pattern.predicate, _clean(match.group("o"))
+    for clause in _verb_phrases(rest):
+        for pattern in PATTERNS:
+            match = pattern.regex.match(clause)
+            if match and not _not_a_value(pattern, match.group("o")):
+                return pattern.predicate, _clean(match.group("o"))
     return (verb or "states"), None
+
+
+#: where a second verb phrase of the same subject starts: "sold the Corolla and bought a
+#: Tesla", "turned down Meta and signed with Stripe"
+_NEXT_VERB_PHRASE = re.compile(r"(?:,\s*|\s+)(?:and|then|and then|but|so)\s+(?=[a-z])")
+
+
+def _verb_phrases(rest: str) -> list[str]:
+    """What follows the subject, then each later verb phrase it coordinates, in order."""
+    first = rest.lstrip()
+    end = re.search(r"[.!?;](?:\s|$)", first)
+    sentence = first[: end.start()] if end else first
+    return [first, *(sentence[m.end() :] for m in _NEXT_VERB_PHRASE.finditer(sentence))]
 
 
 def _owned_at(statement: str, owner: str) -> list[int]:

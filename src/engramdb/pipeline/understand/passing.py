@@ -49,6 +49,13 @@ ALSO = (
             rf"\b(?:took|taking|accepted|accepting) (?:the |an |their )?(?:job )?offer from {ORG}"
         ),
     ),
+    (  # "is leaving Acme for an offer from Stripe"
+        "works_at",
+        re.compile(
+            rf"\b(?:leaving|left|leave|quit|quitting) (?:[\w'’]+ ){{1,4}}?for"
+            rf" (?:an |the |their |a better )?(?:job )?offer (?:from|at) {ORG}"
+        ),
+    ),
     (
         "job",
         re.compile(
