@@ -107,9 +107,7 @@ def context_by_parts(
     """
     from engramdb.ports.store import GraphStore
 
-    memories = store.get_many(ids)
-    drawn_from = {s for m in memories.values() for s in m.sources if s not in memories}
-    memories.update(store.get_many(list(drawn_from)))
+    memories = store.get_with_sources(ids)
     heads = _anchors([memories[i] for i in ids if i in memories], memories, anchors)
     found = store.neighbours(heads, window) if window > 0 and heads else {}
     neighbours = {head.id: found.get(head.id, []) for head in heads}

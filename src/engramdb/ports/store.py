@@ -246,6 +246,13 @@ class MemoryStore(ABC):
     def get_many(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
         """The memories among ``ids`` that exist, by id."""
 
+    def get_with_sources(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
+        """The memories among ``ids`` that exist and the memories they were drawn from, by id."""
+        memories = self.get_many(ids)
+        drawn_from = {s for m in memories.values() for s in m.sources if s not in memories}
+        memories.update(self.get_many(list(drawn_from)))
+        return memories
+
     @abstractmethod
     def list_page(
         self,

@@ -42,19 +42,22 @@ class PostgresLog(PostgresConnection):
     """Mixed into the store: reads through its connection."""
 
     def _memories(self, rows: Sequence[dict[str, Any]]) -> list[MemoryRecord]:
-        ids = [r["id"] for r in rows]
-        sources: dict[str, list[str]] = {}
-        for r in self._rows(
-            "SELECT memory_id, source_id FROM memory_sources WHERE memory_id = ANY(%s)"
-            " ORDER BY position",
-            (ids,),
-        ):
-            sources.setdefault(r["memory_id"], []).append(r["source_id"])
-        return [memory_from_row(r, tuple(sources.get(r["id"], ()))) for r in rows]
+        return [memory_from_row(r) for r in rows]
 
     def get_many(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
         """The memories among ``ids`` that exist, by id."""
         rows = self._rows(sql.SQL("{} WHERE m.id = ANY(%s)").format(SELECT_MEMORIES), (list(ids),))
+        return {m.id: m for m in self._memories(rows)}
+
+    def get_with_sources(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
+        """The memories among ``ids`` and those they were drawn from, in one statement."""
+        rows = self._rows(
+            sql.SQL(
+                "{} WHERE m.id IN (SELECT unnest(%s::text[]) UNION"
+                " SELECT source_id FROM memory_sources WHERE memory_id = ANY(%s))"
+            ).format(SELECT_MEMORIES),
+            (list(ids), list(ids)),
+        )
         return {m.id: m for m in self._memories(rows)}
 
     def list_page(

@@ -32,9 +32,11 @@ __all__ = [
     "vector_of",
 ]
 
-SELECT_MEMORIES = sql.SQL("SELECT m.rid, {} FROM memories m").format(
-    sql.SQL(", ").join(sql.Identifier("m", c) for c in MEMORY_COLUMNS)
-)
+#: a memory's row with its source ids, in one statement (a search reads them together)
+SELECT_MEMORIES = sql.SQL(
+    "SELECT m.rid, {}, ARRAY(SELECT s.source_id FROM memory_sources s"
+    " WHERE s.memory_id = m.id ORDER BY s.position) AS sources FROM memories m"
+).format(sql.SQL(", ").join(sql.Identifier("m", c) for c in MEMORY_COLUMNS))
 INSERT_EVENT = (
     "INSERT INTO memory_events (memory_id, kind, actor, at, user_id, agent_id, session_id,"
     " tenant_id, before, after) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
@@ -53,9 +55,9 @@ def memory_params(memory: MemoryRecord) -> tuple[Any, ...]:
     return shared.memory_values(memory, time=_same, metadata=json.dumps)
 
 
-def memory_from_row(row: dict[str, Any], sources: tuple[str, ...]) -> MemoryRecord:
-    """The memory of a ``memories`` row and its source ids."""
-    return shared.memory_from_row(row, sources, time=_same, metadata=_same)
+def memory_from_row(row: dict[str, Any]) -> MemoryRecord:
+    """The memory of a row of :data:`SELECT_MEMORIES` (its source ids with it)."""
+    return shared.memory_from_row(row, tuple(row["sources"]), time=_same, metadata=_same)
 
 
 def event_row(
