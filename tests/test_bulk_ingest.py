@@ -17,7 +17,7 @@ from engramdb import Memory
 from engramdb.errors import EmbeddingError
 from engramdb.model.memory import Scope
 from engramdb.pipeline.embed_queue import EmbedQueue
-from engramdb.pipeline.ingest import embedding_text
+from engramdb.pipeline.vectors import embedding_text
 from engramdb.ports.nlp import Parser
 from engramdb.testing import FrozenClock, HashEmbedder
 
@@ -209,7 +209,8 @@ def test_the_calls_to_the_model_are_fixed_by_the_texts_not_by_timing(model_busy:
         queue.hand_over()  # the next call holds six texts at least
         queue.add(["the first turn"])
         queue.add(["the second turn", "a fact"])
-        queue.add(["the third turn", "a passage", "another fact"])  # six pending: a call
+        queue.add(["the third turn", "a passage", "another fact"])  # a queued text: not again
+        queue.add(["the fourth turn"])  # six pending: a call
         queue.add(["the last turn"])
         embedder.released.set()
         vectors = queue.vectors()
@@ -220,8 +221,8 @@ def test_the_calls_to_the_model_are_fixed_by_the_texts_not_by_timing(model_busy:
             "the second turn",
             "a fact",
             "the third turn",
-            "a passage",
             "another fact",
+            "the fourth turn",
         ],
         ["the last turn"],
     ]

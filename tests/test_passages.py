@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
 from engramdb import Memory
 from engramdb.model.memory import MemoryKind, MemoryRecord
 from engramdb.pipeline.passages import PASSAGE_CHARS, TURN_CHARS, passages_of
+from engramdb.testing import HashEmbedder
 
 RECIPE = "\n\n".join(
     [
@@ -107,3 +113,44 @@ def test_a_passage_is_folded_into_its_turn_and_says_so(mem: Memory) -> None:
     assert reason.via == shown.memory.id and "shown by its passage" in reason.describe()
     asked = mem.search("Arborio", user_id="u1", filters={"kind": "passage"}, k=10)
     assert asked and all(h.memory.kind is MemoryKind.PASSAGE for h in asked)
+
+
+def _turn_and_passage_vectors(mem: Memory, user: str) -> tuple[Any, list[Any]]:
+    memories = mem.get_all(user_id=user, limit=500).memories
+    (turn,) = [m for m in memories if m.kind is MemoryKind.EPISODE and len(m.text) > TURN_CHARS]
+    passages = [m for m in memories if m.kind is MemoryKind.PASSAGE]
+    vectors = mem.store.vectors_of([turn.id, *(p.id for p in passages)])
+    return vectors[turn.id], [vectors[p.id] for p in passages]
+
+
+def _unit_mean(vectors: list[Any]) -> Any:
+    mean = np.mean(vectors, axis=0)
+    return mean / np.linalg.norm(mean)
+
+
+def test_a_long_turn_is_embedded_through_its_passages(mem: Memory) -> None:
+    """The embedder reads 256 word pieces: the turn's vector is its passages' unit mean."""
+    mem.add([{"role": "assistant", "content": RECIPE}], user_id="u1")
+    turn_vector, passage_vectors = _turn_and_passage_vectors(mem, "u1")
+    assert len(passage_vectors) >= 3
+    np.testing.assert_allclose(turn_vector, _unit_mean(passage_vectors), atol=1e-6)
+    hits = mem.search("quick and easy dinner ideas with vegetables and rice", user_id="u1", k=5)
+    assert any(RECIPE in (h.memory.text, *(s.text for s in h.sources)) for h in hits)
+
+    (turn,) = [m for m in mem.get_all(user_id="u1").memories if m.text == RECIPE]
+    edited = RECIPE.replace("Arborio", "Carnaroli")
+    mem.update(turn.id, text=edited)
+    turn_vector, passage_vectors = _turn_and_passage_vectors(mem, "u1")
+    np.testing.assert_allclose(turn_vector, _unit_mean(passage_vectors), atol=1e-6)
+
+
+def test_reembedding_gives_a_long_turn_the_vector_ingest_gave(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with Memory.open(path, embedder=HashEmbedder(48)) as mem:
+        mem.add([{"role": "assistant", "content": RECIPE}], user_id="u1")
+        ingested = _turn_and_passage_vectors(mem, "u1")[0]
+    with Memory.open(path, embedder=HashEmbedder(32), reindex=True) as mem:
+        reindexed, passage_vectors = _turn_and_passage_vectors(mem, "u1")
+        np.testing.assert_allclose(reindexed, _unit_mean(passage_vectors), atol=1e-6)
+    with Memory.open(path, embedder=HashEmbedder(48), reindex=True) as mem:
+        np.testing.assert_allclose(_turn_and_passage_vectors(mem, "u1")[0], ingested, atol=1e-6)

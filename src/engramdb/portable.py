@@ -37,7 +37,7 @@ from engramdb.model.codec import (
 )
 from engramdb.model.memory import MemoryRecord, Scope
 from engramdb.model.validation import normalize_metadata
-from engramdb.pipeline.ingest import embedding_text
+from engramdb.pipeline.vectors import embed_memories
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
 
@@ -133,8 +133,7 @@ def import_store(
     memories = records.memories
     same_model = header.get("embedder") == embedder.identity
     if not same_model or len(vectors) != len(memories):
-        texts = [embedding_text(m) for m in memories]
-        vectors = list(embedder.embed_many(texts))
+        vectors = embed_memories(embedder, memories)
     with store.atomic():
         for start in range(0, len(memories), _PAGE):
             chunk = slice(start, start + _PAGE)
@@ -158,7 +157,7 @@ def reembed(
     total = store.stats()["memories"]
     done = 0
     for page in _all_pages(store):
-        vectors = embedder.embed_many([embedding_text(m) for m in page])
+        vectors = embed_memories(embedder, page)
         store.set_vectors({m.id: v for m, v in zip(page, vectors, strict=True)})
         done += len(page)
         if progress:

@@ -39,6 +39,7 @@ class EmbedQueue:
         self._embedder = embedder
         self.chunk = chunk
         self._pending: list[str] = []
+        self._queued: set[str] = set()
         self._calls: list[tuple[list[str], Future[np.ndarray]]] = []
         self._pool: ThreadPoolExecutor | None = None
         if embedder.threaded:
@@ -46,8 +47,10 @@ class EmbedQueue:
             self._pool.submit(embedder.load)  # a first add loads both models at once
 
     def add(self, texts: Sequence[str]) -> None:
-        """Queue ``texts``; they go to the worker once ``chunk`` texts are pending."""
-        self._pending += texts
+        """Queue ``texts`` not queued before; they go to the worker once ``chunk`` are pending."""
+        fresh = [t for t in dict.fromkeys(texts) if t not in self._queued]
+        self._queued.update(fresh)
+        self._pending += fresh
         if len(self._pending) >= self.chunk:
             self.hand_over()
 

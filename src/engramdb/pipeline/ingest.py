@@ -19,6 +19,7 @@ from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker, entity_scope
 from engramdb.pipeline.understand.pipeline import Understood, apply_understanding, understand
 from engramdb.pipeline.unit_of_work import run_atomically
+from engramdb.pipeline.vectors import embed_memories, embedding_text, embedding_texts, memory_vector
 from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
@@ -29,21 +30,10 @@ SHARED_PARSE_TURNS = 16
 __all__ = [
     "AddRequest",
     "build_episodes",
-    "embedding_text",
     "ingest",
     "request_fingerprint",
     "revise_episode",
 ]
-
-
-def embedding_text(memory: MemoryRecord) -> str:
-    """What the embedder sees for a memory.
-
-    The speaker's name keeps "who said it" in the vector, and the resolved reading
-    (when there is one) says who "I" and "she" are and when "last week" was.
-    """
-    text = memory.reading or memory.text
-    return f"{memory.speaker}: {text}" if memory.speaker else text
 
 
 def build_episodes(
@@ -135,7 +125,14 @@ def ingest(
             for request in requests:
                 items = _derive(_episodes(request, now), now, analyzer)
                 prepared.append(items)
-                queue.add([embedding_text(m) for i in items for m in (i.episode, *i.fact_memories)])
+                queue.add(
+                    [
+                        t
+                        for i in items
+                        for m in (i.episode, *i.fact_memories)
+                        for t in embedding_texts(m)
+                    ]
+                )
         vector_of = queue.vectors()
 
     def write() -> list[list[MemoryRecord]]:
@@ -156,7 +153,9 @@ def ingest(
                 new_items.append(replace(item, episode=episode))
                 positioned.append(episode)
                 memories += [episode, *item.derived]
-                memory_vectors += [vector_of[embedding_text(m)] for m in (episode, *item.derived)]
+                memory_vectors += [
+                    memory_vector(m, vector_of.__getitem__) for m in (episode, *item.derived)
+                ]
             store.insert(memories, memory_vectors, actor)
             if analyzer is not None and new_items:
                 shared = entity_scope(request.scope)
@@ -314,7 +313,7 @@ def revise_episode(
     """
     [understood] = _derive([changed], now, analyzer)
     changed, derived = understood.episode, understood.derived
-    vectors = embedder.embed_many([embedding_text(m) for m in (changed, *derived)])
+    vectors = embed_memories(embedder, [changed, *derived])
     with store.atomic():
         stale = store.derived_ids([changed.id]) if changed.kind is MemoryKind.EPISODE else []
         if stale:

@@ -16,7 +16,7 @@ from datetime import datetime
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord
 
-__all__ = ["PASSAGE_CHARS", "TURN_CHARS", "passages_of"]
+__all__ = ["PASSAGE_CHARS", "TURN_CHARS", "passage_texts", "passages_of"]
 
 #: turns longer than this are also indexed as passages (about 250 word pieces: where
 #: the embedder stops reading)
@@ -28,9 +28,18 @@ _BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s+
 
 def passages_of(episode: MemoryRecord, now: datetime) -> tuple[MemoryRecord, ...]:
     """The passages of a long episode, in order; none for a short one."""
-    if episode.kind is not MemoryKind.EPISODE or len(episode.text) <= TURN_CHARS:
+    if not _is_long(episode):
         return ()
     return tuple(_passage(episode, start, piece, now) for start, piece in _slices(episode.text))
+
+
+def passage_texts(memory: MemoryRecord) -> list[str]:
+    """The texts of a long episode's passages, in order; none for anything else."""
+    return [piece for _, piece in _slices(memory.text)] if _is_long(memory) else []
+
+
+def _is_long(memory: MemoryRecord) -> bool:
+    return memory.kind is MemoryKind.EPISODE and len(memory.text) > TURN_CHARS
 
 
 def _passage(episode: MemoryRecord, start: int, text: str, now: datetime) -> MemoryRecord:

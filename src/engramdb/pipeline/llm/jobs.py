@@ -19,10 +19,10 @@ from engramdb.errors import EngramError
 from engramdb.model.ids import new_id
 from engramdb.model.jobs import Job, JobStatus
 from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope
-from engramdb.pipeline.ingest import embedding_text
 from engramdb.pipeline.llm.extract import extract_facts, judge_conflicts, store_extraction
 from engramdb.pipeline.llm.gists import abstractive_gist
 from engramdb.pipeline.llm.runner import LLMRunner
+from engramdb.pipeline.vectors import embedding_text
 from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.jobs import JobStore
