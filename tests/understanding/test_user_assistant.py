@@ -208,6 +208,7 @@ NOT_A_CHANGE = [
     "I lost my job at Stripe two years ago.",
     "I'm still waiting to hear back about an offer from Stripe.",
     "I went to the store and bought a lamp I saw in Denver.",
+    "It's amazing how technology is changing the way we build and live in our homes.",
 ]
 
 

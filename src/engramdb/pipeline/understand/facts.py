@@ -276,10 +276,14 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     family = _FAMILY.match(rest) if at >= 0 else None
     if family:
         return _kinship(family.group("rel")), family.group("o")
-    for clause in _verb_phrases(rest):
+    for number, clause in enumerate(_verb_phrases(rest)):
         for pattern in PATTERNS:
             match = pattern.regex.match(clause)
-            if match and not _not_a_value(pattern, match.group("o")):
+            if match is None or _not_a_value(pattern, match.group("o")):
+                continue
+            # a later verb phrase may sit in a clause of its own ("changing the way we build
+            # and live in our homes"): only a name is taken from it, not a common noun
+            if number == 0 or _clean(match.group("o"))[:1].isupper():
                 return pattern.predicate, _clean(match.group("o"))
     return (verb or "states"), None
 
