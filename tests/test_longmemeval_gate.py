@@ -2,7 +2,7 @@
 
 The gate runs on a fixed subset, three questions of each of the six types drawn with
 seed 0 (18 questions, 2 of them abstention; 8,910 turns of user-assistant chat, about
-7 minutes of ingest on 2 cores), so that CI stays within its time budget; the larger
+3.5 minutes of ingest on 2 cores), so that CI stays within its time budget; the larger
 runs and their figures are in docs/benchmarks.md. It runs the command a user runs,
 ``engramdb eval longmemeval``, in a process of its own, and reads its JSON report.
 """
@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.skipif(not LONGMEMEVAL.exists(), reason="LongMemEval data not present"),
 ]
 
-# Measured on this subset (`engramdb eval longmemeval --per-type 3`): recall@10 0.984,
+# Measured on this subset (`engramdb eval longmemeval --per-type 3`): recall@10 0.969,
 # recall@1000 tokens 1.000, session recall_all@5 1.000. One of the 16 scored questions
 # moves a figure by up to 0.0625: the bars allow that much, not more.
 BARS = {"recall@10": 0.92, "recall@1000tok": 0.93, "session_recall_all@5": 0.93}
