@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 
-# Measured on the subset: recall@10 0.806, recall@1000 tokens 0.900, temporal recall@10
+# Measured on the subset: recall@10 0.805, recall@1000 tokens 0.900, temporal recall@10
 # 0.888, multi-hop recall@10 0.573 (`engramdb eval locomo --conversations 4`). The
 # overall bars are the ones LoCoMo must never fall below; one question moves recall@10
 # by about 0.002.
