@@ -48,32 +48,9 @@ class SpacyParser(Parser):
                 self._nlp = _load(self.model)
 
     def parse_many(self, texts: Sequence[str]) -> list[list[Sentence]]:
-        """Parse ``texts`` in batches; entities only where a name may be.
-
-        NER is half of the pipeline's time, and the entities engramdb keeps (people,
-        places, organisations, works, products, events) are names: a text with no proper
-        noun and no capitalised word past a sentence's first gave almost only noise
-        ("Glad" a person, "lush greenery" a person) in LoCoMo and LongMemEval chats.
-        """
+        """Parse ``texts`` in batches."""
         self.load()
-        nlp = self._nlp
-        if "ner" not in nlp.pipe_names:
-            return [_sentences(doc) for doc in nlp.pipe(texts, batch_size=self.batch_size)]
-        with nlp.select_pipes(disable=["ner"]):
-            docs = list(nlp.pipe(texts, batch_size=self.batch_size))
-        named = [doc for doc in docs if _may_name(doc)]
-        for _ in nlp.get_pipe("ner").pipe(named, batch_size=self.batch_size):
-            pass  # the component sets each doc's entities in place
-        return [_sentences(doc) for doc in docs]
-
-
-def _may_name(doc: Any) -> bool:
-    """Whether a parsed text may name something: a proper noun, or a capital mid-sentence."""
-    return any(
-        token.pos_ == "PROPN"
-        or (token.is_title and token.i > token.sent.start and token.text != "I")
-        for token in doc
-    )
+        return [_sentences(doc) for doc in self._nlp.pipe(texts, batch_size=self.batch_size)]
 
 
 def _load(model: str) -> Any:
