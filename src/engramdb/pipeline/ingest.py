@@ -19,7 +19,12 @@ from engramdb.pipeline.understand.analyze import Analyzer
 from engramdb.pipeline.understand.link import EntityLinker, entity_scope
 from engramdb.pipeline.understand.pipeline import Understood, apply_understanding, understand
 from engramdb.pipeline.unit_of_work import run_atomically
-from engramdb.pipeline.vectors import embed_memories, embedding_text, embedding_texts, memory_vector
+from engramdb.pipeline.vectors import (
+    embed_memories,
+    embedding_texts,
+    memory_vector,
+    passage_embedding_texts,
+)
 from engramdb.ports.clock import Clock
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.store import GraphStore, MemoryStore
@@ -113,10 +118,11 @@ def ingest(
     """
     now = clock.now()
     with EmbedQueue(embedder) as queue:
-        # passages need no parse: the model embeds them first (records made here only for
-        # their texts; those stored are made below, request by request, so ids keep the
-        # order of creation they always had: a request's turns, its facts, its passages)
-        queue.add([embedding_text(p) for p in _all_passages(requests, now)])
+        # passages need no parse: the model embeds them first (their records are made
+        # below, request by request, so ids keep the order of creation they always had)
+        queue.add(
+            [t for r in requests for e in _episodes(r, now) for t in passage_embedding_texts(e)]
+        )
         queue.hand_over()
         prepared: list[list[Understood]] = []
         turns = sum(len(request.turns) for request in requests)
@@ -197,10 +203,6 @@ def _derive(
     if analyzer is not None:
         items = understand(analyzer, episodes, now)
     return [replace(item, passages=passages_of(item.episode, now)) for item in items]
-
-
-def _all_passages(requests: Sequence[AddRequest], now: datetime) -> list[MemoryRecord]:
-    return [p for r in requests for e in _episodes(r, now) for p in passages_of(e, now)]
 
 
 def _repeats(

@@ -16,7 +16,13 @@ from engramdb.model.memory import MemoryRecord
 from engramdb.pipeline.passages import passage_texts
 from engramdb.ports.embedder import Embedder
 
-__all__ = ["embed_memories", "embedding_text", "embedding_texts", "memory_vector"]
+__all__ = [
+    "embed_memories",
+    "embedding_text",
+    "embedding_texts",
+    "memory_vector",
+    "passage_embedding_texts",
+]
 
 
 def embedding_text(memory: MemoryRecord) -> str:
@@ -28,10 +34,14 @@ def embedding_text(memory: MemoryRecord) -> str:
     return _spoken(memory, memory.reading or memory.text)
 
 
+def passage_embedding_texts(memory: MemoryRecord) -> list[str]:
+    """What the embedder sees of a long turn's passages, in order; nothing for the rest."""
+    return [_spoken(memory, piece) for piece in passage_texts(memory)]
+
+
 def embedding_texts(memory: MemoryRecord) -> list[str]:
     """The texts whose vectors make a memory's: a long turn's passages, else its own."""
-    pieces = passage_texts(memory)
-    return [_spoken(memory, piece) for piece in pieces] if pieces else [embedding_text(memory)]
+    return passage_embedding_texts(memory) or [embedding_text(memory)]
 
 
 def memory_vector(memory: MemoryRecord, vector_of: Callable[[str], np.ndarray]) -> np.ndarray:
