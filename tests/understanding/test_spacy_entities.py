@@ -1,4 +1,4 @@
-"""spaCy's NER runs only where a name may be; the kinds kept are the whole pipeline's."""
+"""spaCy's NER runs only on the sentences that may name something."""
 
 from __future__ import annotations
 
@@ -48,3 +48,19 @@ def test_texts_without_a_name_get_no_entities_but_the_rest_of_the_parse(
     [sentences] = spacy_parser.parse_many(["Glad to hear it! I love how the greenery looks."])
     assert len(sentences) == 2 and sentences[1].tokens[1].lemma == "love"
     assert sentences[1].tokens[1].dep == "ROOT"
+
+
+def test_entities_found_in_a_named_sentence_land_on_its_own_tokens(
+    spacy_parser: SpacyParser,
+) -> None:
+    [first, second] = spacy_parser.parse_many(
+        ["glad you liked it, truly. My sister Lucy moved to New York in May."]
+    )[0]
+    assert [t.ent for t in first.tokens] == [""] * len(first.tokens)
+    named = [(t.text, t.ent, t.ent_start) for t in second.tokens if t.ent]
+    assert named == [
+        ("Lucy", "PERSON", True),
+        ("New", "GPE", True),
+        ("York", "GPE", False),
+        ("May", "DATE", True),
+    ]

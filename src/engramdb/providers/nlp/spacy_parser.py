@@ -57,10 +57,8 @@ class SpacyParser(Parser):
 
         spaCy's attribute ruler is run from look-up tables (the same result, a sixth of the
         parse's time saved: :mod:`engramdb.providers.nlp.spacy_attributes`). NER, half of
-        the rest, runs only where a name may be: the entities engramdb keeps (people,
-        places, organisations, works, products, events) are names, and a text with no
-        proper noun and no capital past a sentence's first word gave almost only noise
-        ("Glad" a person, "lush greenery" a person) in LoCoMo and LongMemEval chats.
+        the rest, runs only on the sentences that may name something (see
+        :func:`_recognise_names`).
         """
         self.load()
         docs = [self._nlp.make_doc(text) for text in texts]
@@ -68,9 +66,7 @@ class SpacyParser(Parser):
             if name == "attribute_ruler" and self._attributes is not None:
                 docs = [self._attributes(doc) for doc in docs]
             elif name == "ner":
-                named = [doc for doc in docs if _may_name(doc)]
-                for _ in component.pipe(named, batch_size=self.batch_size):
-                    pass  # the component sets each doc's entities in place
+                _recognise_names(component, docs, self.batch_size)
             elif hasattr(component, "pipe"):
                 docs = list(component.pipe(docs, batch_size=self.batch_size))
             else:
@@ -78,12 +74,31 @@ class SpacyParser(Parser):
         return [_sentences(doc) for doc in docs]
 
 
-def _may_name(doc: Any) -> bool:
-    """Whether a parsed text may name something: a proper noun, or a capital mid-sentence."""
+def _recognise_names(ner: Any, docs: list[Any], batch_size: int) -> None:
+    """Set the entities NER finds in the docs' sentences that may name something.
+
+    The entities engramdb keeps (people, places, organisations, works, products, events)
+    are names. Sentences with no proper noun and no capital past their first word gave
+    almost only noise in LoCoMo and LongMemEval chats ("Glad" a person, "lush greenery"
+    a person), and skipping them halves NER's share of the parse.
+    """
+    from spacy.tokens import Span  # spaCy is loaded by now (see _load)
+
+    sentences = [(doc, sentence) for doc in docs for sentence in doc.sents if _may_name(sentence)]
+    parts = ner.pipe((sentence.as_doc() for _, sentence in sentences), batch_size=batch_size)
+    found: dict[Any, list[Any]] = {doc: [] for doc, _ in sentences}
+    for (doc, sentence), part in zip(sentences, parts, strict=True):
+        first = sentence.start
+        found[doc] += [Span(doc, first + e.start, first + e.end, e.label) for e in part.ents]
+    for doc, entities in found.items():
+        doc.set_ents(entities, default="unmodified")
+
+
+def _may_name(sentence: Any) -> bool:
+    """Whether a sentence may name something: a proper noun, or a capital past its start."""
     return any(
-        token.pos_ == "PROPN"
-        or (token.is_title and token.i > token.sent.start and token.text != "I")
-        for token in doc
+        token.pos_ == "PROPN" or (token.is_title and token.i > sentence.start and token.text != "I")
+        for token in sentence
     )
 
 
