@@ -64,3 +64,20 @@ def test_entities_found_in_a_named_sentence_land_on_its_own_tokens(
         ("York", "GPE", False),
         ("May", "DATE", True),
     ]
+
+
+def test_ner_reads_named_sentences_with_their_neighbours_and_skips_the_rest(
+    spacy_parser: SpacyParser,
+) -> None:
+    from engramdb.providers.nlp.spacy_parser import _named_windows
+
+    spacy_parser.load()
+    text = (
+        "Glad to hear it! The greenery looks great after rain. We stayed home all week. "
+        "It was quiet. My sister Lucy visited on Sunday. We baked bread. It was fun. "
+        "The oven is old. We should buy a new one."
+    )
+    with spacy_parser._nlp.select_pipes(disable=["ner"]):
+        doc = spacy_parser._nlp(text)
+    windows = [window.text for window in _named_windows(doc)]
+    assert windows == ["It was quiet. My sister Lucy visited on Sunday. We baked bread."]

@@ -75,23 +75,41 @@ class SpacyParser(Parser):
 
 
 def _recognise_names(ner: Any, docs: list[Any], batch_size: int) -> None:
-    """Set the entities NER finds in the docs' sentences that may name something.
+    """Set the entities NER finds where the docs may name something.
 
     The entities engramdb keeps (people, places, organisations, works, products, events)
     are names. Sentences with no proper noun and no capital past their first word gave
     almost only noise in LoCoMo and LongMemEval chats ("Glad" a person, "lush greenery"
-    a person), and skipping them halves NER's share of the parse.
+    a person). NER reads each sentence that may name something with the sentences either
+    side of it, as running text (read alone, sentences lost names a short chat turn's
+    context gave), and skips the rest: in long turns, most of NER's time.
     """
     from spacy.tokens import Span  # spaCy is loaded by now (see _load)
 
-    sentences = [(doc, sentence) for doc in docs for sentence in doc.sents if _may_name(sentence)]
-    parts = ner.pipe((sentence.as_doc() for _, sentence in sentences), batch_size=batch_size)
-    found: dict[Any, list[Any]] = {doc: [] for doc, _ in sentences}
-    for (doc, sentence), part in zip(sentences, parts, strict=True):
-        first = sentence.start
+    windows = [(doc, window) for doc in docs for window in _named_windows(doc)]
+    parts = ner.pipe((window.as_doc() for _, window in windows), batch_size=batch_size)
+    found: dict[Any, list[Any]] = {doc: [] for doc, _ in windows}
+    for (doc, window), part in zip(windows, parts, strict=True):
+        first = window.start
         found[doc] += [Span(doc, first + e.start, first + e.end, e.label) for e in part.ents]
     for doc, entities in found.items():
         doc.set_ents(entities, default="unmodified")
+
+
+def _named_windows(doc: Any) -> list[Any]:
+    """The stretches of ``doc`` NER reads: each sentence that may name, and its neighbours."""
+    sentences = list(doc.sents)
+    named = [i for i, sentence in enumerate(sentences) if _may_name(sentence)]
+    wanted = {j for i in named for j in (i - 1, i, i + 1)}
+    windows: list[Any] = []
+    for i, sentence in enumerate(sentences):
+        if i not in wanted:
+            continue
+        if windows and windows[-1].end == sentence.start:
+            windows[-1] = doc[windows[-1].start : sentence.end]
+        else:
+            windows.append(sentence)
+    return windows
 
 
 def _may_name(sentence: Any) -> bool:
