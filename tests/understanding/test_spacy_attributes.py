@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import spacy
-
 from engramdb.providers.nlp.spacy_attributes import AttributeTable
-from engramdb.providers.nlp.spacy_parser import SpacyParser
+from engramdb.providers.nlp.spacy_parser import SpacyParser, _load
 
 TEXTS = [
     "I ain't gonna do it, y'all. Let's go! C'mon, we gotta run.",
@@ -31,8 +29,9 @@ def _parsed(parser: SpacyParser, *, ruler: bool) -> list[Any]:
     assert table is not None  # the packaged model's patterns all compile
     with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer", "ner"]):
         docs = list(nlp.pipe(TEXTS))
+    set_attributes = nlp.get_pipe("attribute_ruler") if ruler else table
     for doc in docs:
-        nlp.get_pipe("attribute_ruler")(doc) if ruler else table(doc)
+        set_attributes(doc)
         nlp.get_pipe("lemmatizer")(doc)
     return docs
 
@@ -49,7 +48,7 @@ def test_a_model_whose_ruler_the_table_cannot_read_keeps_its_ruler(
     spacy_parser: SpacyParser, tmp_path: Path
 ) -> None:
     spacy_parser.load()
-    custom = spacy.load(spacy_parser.model)
+    custom = _load(spacy_parser.model)  # as the parser loads it (torch kept out)
     custom.get_pipe("attribute_ruler").add([[{"ORTH": "works"}]], {"POS": "NOUN"})
     assert AttributeTable.of(custom.get_pipe("attribute_ruler")) is None
     custom.to_disk(tmp_path / "model")

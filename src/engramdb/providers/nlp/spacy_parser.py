@@ -55,10 +55,9 @@ class SpacyParser(Parser):
     def parse_many(self, texts: Sequence[str]) -> list[list[Sentence]]:
         """Parse ``texts`` in batches, one pipeline component after the other.
 
-        spaCy's attribute ruler is run from look-up tables (the same result, a sixth of the
-        parse's time saved, about 15%: :mod:`engramdb.providers.nlp.spacy_attributes`). NER, half of
-        the rest, runs only on the sentences that may name something (see
-        :func:`_recognise_names`).
+        spaCy's attribute ruler is run from look-up tables (the same result, about 15% of
+        the parse saved: :mod:`engramdb.providers.nlp.spacy_attributes`). NER, half of the
+        rest, runs only where a name may be (see :func:`_recognise_names`).
         """
         self.load()
         docs = [self._nlp.make_doc(text) for text in texts]
