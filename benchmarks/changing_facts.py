@@ -124,15 +124,114 @@ CHAINS = [
         ],
     ),
 ]
+#: a second set, in phrasings none of the understanding's tests use (``--chains second``)
+SECOND = [
+    (
+        "Which city do I live in now?",
+        "Which city did I live in?",
+        [
+            ("Chicago", "Our landlord in Chicago finally fixed the heating."),
+            ("Phoenix", "Unpacked the last box in our Phoenix apartment today."),
+            ("Portland", "We've settled in Portland now and I already love the food carts."),
+        ],
+    ),
+    (
+        "Which company do I work for?",
+        "Which company was I working for?",
+        [
+            ("Microsoft", "My manager at Microsoft approved my vacation days."),
+            ("Shopify", "Signed the offer letter from Shopify, starting in two weeks!"),
+            ("Notion", "Second week at Notion and I'm already shipping features."),
+        ],
+    ),
+    (
+        "Who am I dating?",
+        "Who was I dating?",
+        [
+            ("Ben", "Ben and I are celebrating two years together next week."),
+            ("Maya", "I asked Maya to be my girlfriend and she said yes!"),
+            ("Omar", "Omar, my boyfriend, made me breakfast in bed this morning."),
+        ],
+    ),
+    (
+        "What is my favourite food?",
+        "What was my favourite food?",
+        [
+            ("ramen", "Ramen is my absolute favourite food, I could eat it daily."),
+            ("tacos", "These days tacos are my favourite thing to eat."),
+            ("pho", "Pho has become my new favourite food since the trip to Hanoi."),
+        ],
+    ),
+    (
+        "What do I do for a living?",
+        "What did I do for a living?",
+        [
+            ("barista", "Pulling espresso shots all day as a barista is tiring."),
+            ("paramedic", "I finished my training and now I work as a paramedic."),
+            ("firefighter", "I got accepted into the fire academy and I'm a firefighter now."),
+        ],
+    ),
+    (
+        "Where am I living?",
+        "Where was I living?",
+        [
+            ("Bristol", "Our flat in Bristol is tiny but cosy."),
+            ("Manchester", "We relocated up north to Manchester for my partner's job."),
+            ("Glasgow", "Still getting used to the accent since moving to Glasgow."),
+        ],
+    ),
+    (
+        "Who is my favourite author?",
+        "Who was my favourite author?",
+        [
+            ("Stephen King", "Stephen King is my favourite author, I've read everything he wrote."),
+            ("Ursula Le Guin", "I think Ursula Le Guin is my new favourite author."),
+            ("Octavia Butler", "Octavia Butler has overtaken everyone as my favourite author."),
+        ],
+    ),
+    (
+        "Where do I work now?",
+        "Where did I work?",
+        [
+            ("Target", "Closing shifts at Target are the worst."),
+            ("Costco", "I got a job at Costco, the benefits are much better."),
+            ("REI", "Now I'm working at REI and I get a great gear discount."),
+        ],
+    ),
+    (
+        "Who is my partner?",
+        "Who was my partner?",
+        [
+            ("Hannah", "Hannah and I have been dating since college."),
+            ("Theo", "Things with Theo are getting serious, he met my parents."),
+            ("Grace", "Grace and I got engaged on the beach last night!"),
+        ],
+    ),
+    (
+        "What is my favourite movie?",
+        "What was my favourite movie?",
+        [
+            ("Inception", "Inception is still my favourite movie of all time."),
+            ("Parasite", "After rewatching it, Parasite is now my favourite film."),
+            ("Arrival", "My favourite movie these days is Arrival, it makes me cry every time."),
+        ],
+    ),
+]
+SETS = {"first": CHAINS, "second": SECOND, "all": CHAINS + SECOND}
 DAYS = (10, 120, 240)  # when each value is said
 ASKED, AS_OF = 300, 180
 
 
-def build(memory: Memory, fillers: list[LMESession], seed: int) -> None:
+Chain = tuple[str, str, list[tuple[str, str]]]
+
+
+def build(
+    memory: Memory, fillers: list[LMESession], seed: int, chains: list[Chain] = CHAINS
+) -> None:
     """Ten sessions a month apart per chain, its values slipped in among real turns."""
     rng = random.Random(seed)
     start = datetime(2023, 1, 1, tzinfo=UTC)
-    for number, (_, _, values) in enumerate(CHAINS):
+    for number, (_, _, values) in enumerate(chains):
         for day in range(0, ASKED, 30):
             filler = rng.choice(fillers).turns[:8]
             turns = [{"role": t["role"], "content": t["content"]} for t in filler]
@@ -153,11 +252,11 @@ def first_value(memory: Memory, user: str, query: str, values: list[str], **kw: 
     return ""
 
 
-def score(memory: Memory) -> tuple[int, int]:
+def score(memory: Memory, chains: list[Chain] = CHAINS) -> tuple[int, int]:
     """How many chains recall the current value first, and the past value first."""
     start = datetime(2023, 1, 1, tzinfo=UTC)
     now = then = 0
-    for number, (asked_now, asked_then, chain) in enumerate(CHAINS):
+    for number, (asked_now, asked_then, chain) in enumerate(chains):
         values = [v for v, _ in chain]
         with clock_at(memory, start + timedelta(days=ASKED)):
             now += first_value(memory, f"chain{number}", asked_now, values) == values[2]
@@ -173,7 +272,9 @@ def main() -> None:
         "--longmemeval", type=Path, default=Path("../shared/data/longmemeval_s_dev.json.gz")
     )
     parser.add_argument("--seeds", type=int, default=3, help="filler draws (one store each)")
+    parser.add_argument("--chains", choices=sorted(SETS), default="first")
     args = parser.parse_args()
+    chains = SETS[args.chains]
     fillers = [s for q in load_longmemeval(args.longmemeval)[:40] for s in q.sessions]
     default = RetrievalSettings()
     configs = {"default": default, "plain hybrid": replace(default, **PLAIN)}
@@ -181,13 +282,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.seeds):
             with Memory.open(Path(tmp) / f"chains{seed}.db") as memory:
-                build(memory, fillers, seed)
+                build(memory, fillers, seed, chains)
                 for name, settings in configs.items():
                     memory.retriever.settings = settings
-                    now, then = score(memory)
+                    now, then = score(memory, chains)
                     totals[name][0] += now
                     totals[name][1] += then
-    asked = len(CHAINS) * args.seeds
+    asked = len(chains) * args.seeds
     print(f"{'retriever':<16}{'current first':>15}{'as-of first':>13}   ({asked} chains)")
     for name, (now, then) in totals.items():
         print(f"{name:<16}{now / asked:>15.3f}{then / asked:>13.3f}")

@@ -24,6 +24,8 @@ _POSSESSIVE = re.compile(r"['’]s\b|\b(?:my|your|his|her|our|their)\b", re.IGNO
 CONTENT_POS = {"NOUN", "PROPN", "NUM", "VERB", "X"}  # X: any word, to the rules parser
 RECENT_TURNS = 3
 MIN_FACT_WORDS = 4
+#: the tags of a verb whose "I" chat leaves out: "Moved to Denver", "Loving my new job"
+_IMPLIED_SUBJECT_TAGS = frozenset({"VBD", "VBN", "VBG", "VBP"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +141,19 @@ class Analyzer:
         if _is_question(text, sentence):
             return []
         subject = self._subject(sentence, who, found)
+        implied = subject is None and self._speaker_implied(sentence)
+        if implied:
+            subject = who.speaker
         if subject is None and not _POSSESSIVE.search(text):
             return []  # about no one, and owning nothing
         statement = _sentence_case(rewrite(text, sentence, who, times, absolute_times=True))
+        if implied:
+            statement = _sentence_case(f"{subject} {statement[:1].lower()}{statement[1:]}")
         people = [n for n in (who.speaker, who.addressee, who.third_person) if n]
         people += [m.name for m in found if m.kind == "person"]
         facts = self._clause_facts(text, sentence, statement, subject, times, people)
+        if implied:  # the parse may have missed a subject: only what a pattern recognises
+            facts = [f for f in facts if is_recognised(f.draft.predicate)]
         stated = {(f.draft.subject, f.draft.predicate, f.draft.object) for f in facts}
         for draft in owned_in_passing(statement, people):
             if (draft.subject, draft.predicate, draft.object) not in stated:
@@ -179,6 +188,23 @@ class Analyzer:
             facts.append(FactFound(FactDraft(clause, clause_subject, predicate, obj), when))
             facts += [FactFound(d, when) for d in also_stated(clause, clause_subject, predicate)]
         return facts
+
+    def _speaker_implied(self, sentence: Sentence) -> bool:
+        """Whether the sentence leaves out an "I": "Just signed a lease on a flat in Dublin".
+
+        Chat drops the subject of one's own news. Its verb opens the sentence (after
+        adverbs: "Finally moved to Denver") in the past, a participle or a present
+        without "-s"; "Sounds great" (third person) and "Give me ..." (a request) are not.
+        """
+        if not self.parser.has_dependencies:
+            return False
+        tokens = sentence.tokens
+        if any(t.dep in SUBJECT_DEPS or t.dep in ("expl", "csubj") for t in tokens):
+            return False
+        root = next((i for i, t in enumerate(tokens) if t.head == i), None)
+        if root is None or tokens[root].tag not in _IMPLIED_SUBJECT_TAGS:
+            return False
+        return all(t.pos in ("ADV", "INTJ", "PUNCT") for t in tokens[:root])
 
     def _subject(self, sentence: Sentence, who: Referents, found: Sequence[Mention]) -> str | None:
         """The person the sentence is about, if it is about a person."""
@@ -242,7 +268,8 @@ def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[
     names = "|".join(re.escape(p) for p in sorted(set(people), key=len, reverse=True))
     if not names:
         return [(statement.rstrip(" ."), subject)]
-    cuts = [m.start() for m in re.finditer(rf"{_JOINER}{_LINK}(?=(?:{names})\b)", statement)]
+    opening = rf"{_JOINER}{_LINK}(?={_DATE_LINK}(?:{names})\b)"
+    cuts = [m.start() for m in re.finditer(opening, statement)]
     spans = list(zip([0, *cuts], [*cuts, len(statement)], strict=True))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -255,7 +282,7 @@ def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[
     clauses = []
     for index, span in enumerate(merged):
         part = _part(statement, span)
-        found = re.match(rf"(?:{names})\b", part)
+        found = re.match(rf"(?:{names})\b", _DATED.sub("", part))
         owner = found.group(0) if index and found else subject
         if re.search(rf"\b{re.escape(owner)}\b", part, re.IGNORECASE):
             clauses.append((_sentence_case(part), owner))
@@ -281,6 +308,8 @@ def _main_verb(sentence: Sentence) -> str | None:
 _JOINER = r"(?:,? (?:and|but|so) |; )"  # what opens a clause (before a person's name)
 #: a word that may follow the joiner: "I quit Acme and now I work at Stripe"
 _LINK = r"(?:(?:now|then|also|later|recently|finally|today|eventually|since then),? )?"
+#: a date that may open a clause, which keeps it: "and on 2024-03-04 the user starts at X"
+_DATE_LINK = r"(?:(?:on|in) [\w-]+(?: \d{4})?,? )?"
 _DATED = re.compile(r"^(?:on|in|the week of|the weekend of) [\w-]+(?: \d{4})?,?\s*", re.I)
 _OPENERS = re.compile(
     r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"

@@ -12,6 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engramdb.pipeline.understand.favourites import favourite_of, find_favourite
+from engramdb.pipeline.understand.phrases import (
+    JOBS,
+    NAME_WORD,
+    NOT_A_VALUE,
+    OBJ,
+    ORG,
+    clean,
+)
+
 __all__ = [
     "RECOGNISED",
     "SINGLE_VALUED",
@@ -31,31 +41,7 @@ OPPOSITES = {
 }
 #: the words for one's partner: whichever is used, the partner is one person at a time
 PARTNER_WORDS = r"boyfriend|girlfriend|partner|husband|wife|fianc[eé]e?|spouse|significant other"
-#: a person's name, capitalised even where the rest of a pattern ignores case
-#: one word of a name, capitalised even where the rest of a pattern ignores case
-NAME_WORD = r"(?-i:[A-Z])[\w'’-]+"
 _NAME = rf"(?P<o>{NAME_WORD}(?: {NAME_WORD})?)\b(?!'s|’s)"
-
-_OBJ = (
-    r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){0,5}?)"
-    r"(?=\s*[,.;:!?)(]|\s+(?:and|but|because|since|so|which|who|where|when|with|on|in|at|for|as|"
-    r"from|during|last|this|next|now|anymore|was|were|is|after|before|until|while|then|"
-    r"any more|yesterday|today|recently|lately|too|instead|again|as well|"
-    r"a lot|very much|so much|these days|nowadays|at the moment|right now|"
-    r"the week of|the weekend of|since|"
-    r"the user|the assistant|i|we|he|she|they|you)\b|\s*$)"  # a next clause's subject
-)
-#: an organisation's name, capitalised even where the rest of a pattern ignores case
-ORG = r"(?P<o>(?-i:[A-Z])[\w&'’.-]*(?: (?:of |& )?(?-i:[A-Z])[\w&'’.-]*){0,3})\b"
-JOBS = (
-    r"(?P<o>(?:[a-z]+ )?(?:teacher|nurse|doctor|engineer|developer|programmer|designer|"
-    r"writer|artist|painter|musician|chef|cook|lawyer|student|counselor|counsellor|"
-    r"therapist|accountant|manager|scientist|researcher|photographer|dancer|singer|"
-    r"actor|actress|architect|pilot|firefighter|police officer|officer|soldier|farmer|"
-    r"mechanic|electrician|plumber|carpenter|librarian|professor|consultant|analyst|"
-    r"entrepreneur|baker|barista|waiter|waitress|driver|coach|trainer|vet|veterinarian|"
-    r"pharmacist|dentist|surgeon|social worker|volunteer|intern|ceo|founder))\b"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +62,10 @@ _ASSERTING = (
     r"(?:(?:just|now|recently|finally|also|still|currently|officially|already|actually|"
     r"really|eventually|then|has|have|had|is|are|was|were|been|got|happily|proudly) ){0,3}?"
 )
-#: not a value of a single-valued fact: "keep working at it", "moved there"
-_NOT_A_VALUE = frozenset(
-    {"it", "them", "this", "that", "there", "here", "home", "him", "her", "us", "me", "you"}
-)
 
 
 def _p(
-    predicate: str, *verbs: str, obj: str = _OBJ, excluded_words: frozenset[str] = frozenset()
+    predicate: str, *verbs: str, obj: str = OBJ, excluded_words: frozenset[str] = frozenset()
 ) -> Pattern:
     """A pattern: up to three words (adverbs...), one of ``verbs``, then the object."""
     alternatives = "|".join(verbs)
@@ -102,6 +84,14 @@ _GROUPS = frozenset({
 })  # fmt: skip
 
 
+_HOMES = (
+    r"(?:house|home|flat|apartment|place|condo|studio|townhouse|loft|bungalow|cottage|"
+    r"one-bedroom|two-bedroom|three-bedroom)"
+)
+_DEPARTMENT = (
+    r"(?:design|engineering|marketing|sales|product|data|legal|finance|research|support|"
+    r"operations|ops|development|dev|editorial|content|security|growth|HR|IT)"
+)
 _NOT_AN_AGE = r"(?!\s*(?:%|percent|minutes|hours|days|weeks|months|kids|times))"
 _PETS = "dog|cat|puppy|kitten|pet|bird|parrot|hamster|rabbit|bunny|fish|turtle|horse|snake"
 
@@ -116,13 +106,24 @@ PATTERNS = (
         # "moved into a place in Denver": the town, not the place (tried first)
         "(?:moved|moves|moving|has moved|is moving) (?:in)?to (?:a|an|the|our|his|her|their) "
         "(?:new )?(?:house|home|flat|apartment|place|condo|studio) in",
-        "(?:lives?|living|moved|moves|relocated|is moving|has moved|moving|settled|is based)"
-        "(?: back)?(?: over)? (?:in|to|into)",
+        # "relocated from Boston to Austin", "moved out to Sacramento", "settling into life in"
+        "(?:lives?|living|moved|moves|relocated|relocating|is moving|has moved|moving|settled|"
+        "settling|is based)(?: back| out| over| down| away){0,2}"
+        "(?: from (?-i:[A-Z])[\\w.-]*(?: (?-i:[A-Z])[\\w.-]*)?)? (?:in|to|into)(?: life in)?",
         "(?:is )?based out of",
-        "(?:bought|rented|renting|rents?|found|got|owns?|closed on) (?:a|an|the|our|his|her|their) "
-        "(?:[\\w-]+ ){0,2}?(?:house|home|flat|apartment|place|condo) in",
+        "(?:bought|rented|renting|rents?|found|got|owns?|closed on|signed a lease (?:on|for)|"
+        "got the keys (?:to|for)) (?:a|an|the|our|his|her|their|(?:the )?\\w+(?:'s|’s)) "
+        rf"(?:[\w-]+ ){{0,2}}?{_HOMES} in",
         "(?:'s|’s) (?:new )?(?:house|home|flat|apartment|place|address) is in",
         "(?:'s|’s) home is(?: now)?(?: in)?",
+    ),
+    # "the user's new place in Oakland has a balcony": a town's name only
+    _p("lives_in", rf"(?:'s|’s) (?:new |current )?{_HOMES} in", obj=ORG),
+    _p("lives_in", "(?:calls?|called|has called|have called)", obj=rf"{ORG} home\b"),
+    _p(
+        "lives_in",
+        "(?:is|are|became)(?: now| officially)*(?: an?)?",
+        obj=rf"{ORG} (?:residents?|locals?)\b",
     ),
     _p(
         "works_at",
@@ -137,6 +138,8 @@ PATTERNS = (
     ),
     # "I start at Stripe on Monday": a name, not "I start at 9"
     _p("works_at", "(?:starts?|will start) (?:work |working |a new job )?at", obj=ORG),
+    # "joined Canva's design team": a company's team, not a club's
+    _p("works_at", "joined", obj=rf"{ORG}(?:'s|’s) {_DEPARTMENT} team\b"),
     _p("works_at", "joined", excluded_words=_GROUPS),
     _p(
         "job",
@@ -214,18 +217,6 @@ def is_recognised(predicate: str) -> bool:
     return predicate in RECOGNISED or predicate.startswith(("favourite_", "family_"))
 
 
-_FAVOURITE_WORDS = r"(?:new |current |all-time |absolute |very )*favou?rite"
-#: "'s new favourite book is Dune", after the subject ("thinks the user's favourite ...")
-_FAVOURITE = re.compile(
-    rf"(?:'s|’s) {_FAVOURITE_WORDS} (?P<thing>\w+(?: \w+)?)"
-    rf" (?:is|are|has to be|would be|is now|has become) {_OBJ}",
-    re.IGNORECASE,
-)
-#: "Dune is the user's favourite book": the value first; "{owner}" is the subject
-_FAVOURITE_FIRST = (
-    r"^(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){{0,4}}?),? (?:is|are|has always been|has become|is now|"
-    r"remains|is still) {owner}(?:'s|’s) " + _FAVOURITE_WORDS + r" (?P<thing>\w+)\b"
-)
 _HAS = re.compile(
     r"^(?:\w+ ){0,3}?(?:has|have|got|adopted|bought) (?:a |an |two |three )?(?:new )?"
     rf"(?P<kind>{_PETS})s?(?: named| called)? (?P<o>[A-Z]\w+)",
@@ -267,9 +258,9 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
     """
     at = statement.lower().find(subject.lower())
     rest = statement[at + len(subject) :] if at >= 0 else statement
-    favourite = _favourite(statement, subject)
+    favourite = find_favourite(statement, subject)
     if favourite:
-        return _favourite_of(favourite)
+        return favourite_of(favourite)
     pet = _HAS.match(rest.lstrip())
     if pet:
         return "has_pet", pet.group("o")
@@ -283,8 +274,8 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
                 continue
             # a later verb phrase may sit in a clause of its own ("changing the way we build
             # and live in our homes"): only a name is taken from it, not a common noun
-            if number == 0 or _clean(match.group("o"))[:1].isupper():
-                return pattern.predicate, _clean(match.group("o"))
+            if number == 0 or clean(match.group("o"))[:1].isupper():
+                return pattern.predicate, clean(match.group("o"))
     return (verb or "states"), None
 
 
@@ -301,60 +292,13 @@ def _verb_phrases(rest: str) -> list[str]:
     return [first, *(sentence[m.end() :] for m in _NEXT_VERB_PHRASE.finditer(sentence))]
 
 
-def _owned_at(statement: str, owner: str) -> list[int]:
-    """Where what ``owner`` has is named: the offsets of each "'s" after their name."""
-    found = re.finditer(rf"\b{re.escape(owner)}(?=(?:'s|’s) )", statement, re.IGNORECASE)
-    return [match.end() for match in found]
-
-
-def _favourite(statement: str, subject: str) -> re.Match[str] | None:
-    """Either "the user's favourite book is Dune" or "Dune is the user's favourite book"."""
-    for at in _owned_at(statement, subject):
-        after = _FAVOURITE.match(statement, at)
-        if after and not _hypothetical(statement, after):
-            return after
-    owner = re.escape(subject)
-    first = re.match(_FAVOURITE_FIRST.format(owner=owner), statement, re.IGNORECASE)
-    return first if first and first.group("o").lower() not in _NOT_A_VALUE else None
-
-
-def _favourite_of(match: re.Match[str]) -> tuple[str, str]:
-    """The predicate and value of a favourite found by :func:`_favourite`."""
-    thing = "_".join(match.group("thing").lower().split())
-    return f"favourite_{thing}", _clean(match.group("o"))
-
-
-#: words that make what follows a wish, a plan or a condition, not a fact
-_HYPOTHETICAL = frozenset({
-    "would", "will", "might", "may", "could", "should", "want", "wants", "wish", "wishes",
-    "hope", "hopes", "hoping", "plan", "plans", "planning", "considering", "thinking",
-    "dream", "dreams", "if", "someday", "maybe", "unless",
-})  # fmt: skip
-
-
-def words_before(statement: str, match: re.Match[str], n: int) -> list[str]:
-    """The last ``n`` words before ``match``, lower-cased."""
-    return re.findall(r"[\w’']+", statement[: match.start()].lower())[-n:]
-
-
-def _hypothetical(statement: str, match: re.Match[str]) -> bool:
-    """Whether the few words before ``match`` make it a wish or a plan ("would love to ...")."""
-    before = words_before(statement, match, 4)
-    return any(word in _HYPOTHETICAL or word.endswith(("'ll", "’ll")) for word in before)
-
-
 def _not_a_value(pattern: Pattern, value: str) -> bool:
     """A pronoun ("moved there"), or a thing the pattern's verb takes that is no value of it."""
     words = value.lower().split()
-    pronoun = pattern.predicate in SINGLE_VALUED and value.lower() in _NOT_A_VALUE
+    pronoun = pattern.predicate in SINGLE_VALUED and value.lower() in NOT_A_VALUE
     return pronoun or not pattern.excluded_words.isdisjoint(words)
 
 
 def _kinship(relative: str) -> str:
     """The predicate of a relative: one partner at a time, any number of the others."""
     return "partner" if _PARTNER.match(relative) else f"family_{relative.lower()}"
-
-
-def _clean(value: str) -> str:
-    value = re.sub(r"^(?:the|a|an|my|some)\s+", "", value.strip(), flags=re.IGNORECASE)
-    return value.strip(" '’\"")

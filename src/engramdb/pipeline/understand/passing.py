@@ -12,20 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from engramdb.pipeline.understand.facts import (
-    _FAMILY,
-    _OBJ,
-    _PETS,
+from engramdb.pipeline.understand.facts import _FAMILY, _PETS, FactDraft, _kinship
+from engramdb.pipeline.understand.favourites import favourite_of, find_favourite
+from engramdb.pipeline.understand.phrases import (
     JOBS,
     NAME_WORD,
+    OBJ,
     ORG,
-    FactDraft,
-    _clean,
-    _favourite,
-    _favourite_of,
-    _hypothetical,
-    _kinship,
-    _owned_at,
+    clean,
+    hypothetical,
+    owned_at,
     words_before,
 )
 
@@ -38,10 +34,10 @@ __all__ = ["also_stated", "owned_in_passing"]
 ALSO = (
     (
         "works_at",
-        re.compile(rf"\b(?:new |first )?(?:job|position|role|internship) (?:at|with) {_OBJ}"),
+        re.compile(rf"\b(?:new |first )?(?:job|position|role|internship) (?:at|with) {OBJ}"),
     ),
-    ("works_at", re.compile(rf"\bworks? (?:at|for) {_OBJ}")),
-    ("works_at", re.compile(rf"\bfirst (?:day|week|month|year) (?:at|with) {ORG}")),
+    ("works_at", re.compile(rf"\bworks? (?:at|for) {OBJ}")),
+    ("works_at", re.compile(rf"\b(?:first (?:day|week|month|year)|onboarding) (?:at|with) {ORG}")),
     ("works_at", re.compile(rf"\b(?:manager|boss|supervisor|co-?workers?|colleagues?) at {ORG}")),
     (
         "works_at",
@@ -59,14 +55,23 @@ ALSO = (
     (
         "job",
         re.compile(
-            rf"\b(?:works?|working|job|employed|hired|started) (?:\w+ ){{0,4}}?as an? {JOBS}"
+            rf"\b(?:works?|working|job|employed|hired|started) (?:[\w'’]+ ){{0,4}}?as an? {JOBS}"
         ),
     ),
-    ("lives_in", re.compile(rf"\b(?:moved|relocated|moving)(?: back)? to {_OBJ}")),
+    (
+        "lives_in",
+        re.compile(rf"\b(?:moved|relocated|relocating|moving)(?: back| out| over)? to {OBJ}"),
+    ),
     ("lives_in", re.compile(rf"\b(?:the|our|\w+(?:'s|’s)) (?:big |recent )?move to {ORG}")),
 )
 #: "I retrained and I'm a nurse now": the subject's job in a later clause
 _IS_A = r" (?:is|has become|became) (?:now |also )?an? "
+#: "As a graphic designer, I ...": the subject's job before it
+_AS_A = r"^As an? {jobs},? {subject}\b"
+#: "I'm a software engineer over at Dropbox": the employer after the job
+_JOB_AT = (
+    r"\b{subject} (?:is|has been|works as) (?:now |also )?an? {jobs} (?:over )?(?:at|for|with) "
+)
 _OWN_PET = r"(?:'s|’s) (?:new )?(?P<kind>{pets}),? (?:named |called )?(?P<o>[A-Z]\w+)"
 STATEMENTS = {
     "works_at": "{s} works at {o}",
@@ -81,14 +86,12 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
     found: dict[str, FactDraft] = {}
     for name, regex in ALSO:
         match = regex.search(statement)
-        if name == predicate or name in found or match is None or _hypothetical(statement, match):
+        if name == predicate or name in found or match is None or hypothetical(statement, match):
             continue
         if _someone_elses(statement, match, subject) or _given_up(statement, match):
             continue
         found[name] = _stated(name, subject, match)
-    job = re.search(r"\b" + re.escape(subject) + _IS_A + JOBS, statement, re.IGNORECASE)
-    if job and "job" not in found and predicate != "job" and not _hypothetical(statement, job):
-        found["job"] = _stated("job", subject, job)
+    found.update(_own_job_and_employer(statement, subject, predicate, found))
     pet = re.search(re.escape(subject) + _OWN_PET.format(pets=_PETS), statement, re.IGNORECASE)
     if pet and predicate != "has_pet":
         text = _capital(
@@ -98,9 +101,27 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
     return list(found.values())
 
 
+def _own_job_and_employer(
+    statement: str, subject: str, predicate: str, found: dict[str, FactDraft]
+) -> dict[str, FactDraft]:
+    """The subject's job and employer named around another fact ("As a nurse, I ...")."""
+    me, jobs = re.escape(subject), JOBS.replace("?P<o>", "?:")
+    drafts: dict[str, FactDraft] = {}
+    job = re.search(r"\b" + me + _IS_A + JOBS, statement, re.IGNORECASE) or re.search(
+        _AS_A.format(jobs=JOBS, subject=me), statement, re.IGNORECASE
+    )
+    employer = re.search(_JOB_AT.format(subject=me, jobs=jobs) + ORG, statement, re.IGNORECASE)
+    for name, match in (("job", job), ("works_at", employer)):
+        if match is None or name in found or name == predicate:
+            continue
+        if not hypothetical(statement, match):
+            drafts[name] = _stated(name, subject, match)
+    return drafts
+
+
 def _stated(predicate: str, subject: str, match: re.Match[str]) -> FactDraft:
     """The fact of ``predicate`` whose value ``match`` found, in a statement of its own."""
-    value = _clean(match.group("o"))
+    value = clean(match.group("o"))
     text = _capital(STATEMENTS[predicate].format(s=subject, o=value, a=_article(value)))
     return FactDraft(text, subject, predicate, value)
 
@@ -115,9 +136,9 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
     """
     drafts = []
     for owner in dict.fromkeys(people):
-        favourite = _favourite(statement, owner)
+        favourite = find_favourite(statement, owner)
         if favourite:
-            predicate, value = _favourite_of(favourite)
+            predicate, value = favourite_of(favourite)
             thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
             drafts.append(FactDraft(text, owner, predicate, value))
@@ -125,10 +146,14 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
         if couple:
             text = _capital(f"{owner}'s partner is {couple}")
             drafts.append(FactDraft(text, owner, "partner", couple))
+        employer = _named_employer(statement, owner)
+        if employer:
+            text = _capital(f"{owner} works at {employer}")
+            drafts.append(FactDraft(text, owner, "works_at", employer))
         home = _home_here(statement, owner)
         if home:
             drafts.append(FactDraft(_capital(f"{owner} lives in {home}"), owner, "lives_in", home))
-        for at in _owned_at(statement, owner):
+        for at in owned_at(statement, owner):
             family = _FAMILY.match(statement, at)
             if family is None:
                 continue
@@ -142,6 +167,7 @@ _AS_A_COUPLE = (
     r"(?:\w+ ){0,2}?(?:celebrated|are celebrating|celebrate) (?:our|their|{owner}(?:'s|’s)) "
     r"(?:[\w-]+ )?anniversary|(?:\w+ ){0,2}?(?:got|are getting|are|just got) (?:married|engaged)"
     r"|(?:\w+ ){0,2}?moved in together"
+    r"|(?:\w+ ){0,2}?(?:have|has|'ve|’ve) been together(?= for| since|[.,!]|$)"
 )
 
 
@@ -151,7 +177,7 @@ def _couple(statement: str, owner: str) -> str | None:
     pair = rf"(?:(?P<a>{NAME_WORD}) and {me}|{me} and (?P<b>{NAME_WORD}))"
     couple = _AS_A_COUPLE.replace("{owner}", me)
     found = re.search(rf"\b{pair} (?:{couple})", statement, re.IGNORECASE)
-    if found is None or _hypothetical(statement, found):
+    if found is None or hypothetical(statement, found):
         return None
     return found.group("a") or found.group("b")
 
@@ -161,7 +187,8 @@ _INTRODUCED = (
     r"\b{me} (?:(?:has|have|had|been|just|recently|finally) ){{0,3}}"
     r"(?:started |began |am |is |'m |’m )?"
     r"(?:seeing|dating) (?:someone|somebody|(?:a|this) (?:guy|girl|man|woman|boy|lady))"
-    r"[^,.;]{{0,30}}?,? (?:and )?(?:his|her|their|\w+(?:'s|’s)) name(?:'s|’s| is) (?P<o>{name})"
+    r"[^,.;]{{0,30}}?(?:,? (?:and )?(?:his|her|their|\w+(?:'s|’s)) name(?:'s|’s| is)"
+    r"| named| called) (?P<o>{name})"
 )
 #: a home named as the place it has been since one moved "here"
 _HERE = (
@@ -174,25 +201,43 @@ def _introduced_partner(statement: str, owner: str) -> str | None:
     """The partner in "I've started seeing someone new, her name is Sam"."""
     regex = _INTRODUCED.format(me=re.escape(owner), name=NAME_WORD)
     found = re.search(regex, statement, re.IGNORECASE)
-    if found is None or _hypothetical(statement, found):
+    if found is None or hypothetical(statement, found):
         return None
     return found.group("o")
+
+
+def _named_employer(statement: str, owner: str) -> str | None:
+    """The employer in "my new employer, Netflix, has a great leave policy"."""
+    regex = rf"\b{re.escape(owner)}(?:'s|’s) (?:new |current )?(?:employer|company),? (?:is )?{ORG}"
+    found = re.search(regex, statement, re.IGNORECASE)
+    return None if found is None or hypothetical(statement, found) else clean(found.group("o"))
 
 
 def _home_here(statement: str, owner: str) -> str | None:
     """The home in "Seattle has been great since we moved here"."""
     found = re.search(_HERE.format(me=re.escape(owner), place=ORG), statement)
-    if found is None or _hypothetical(statement, found):
+    if found is None or hypothetical(statement, found):
         return None
-    return _clean(found.group("o"))
+    return clean(found.group("o"))
 
 
 def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
-    """Whether the match is another's noun: "Maria's work at the shelter" is not John's job."""
+    """Whether the match is another's.
+
+    "Maria's work at the shelter" is not John's job; in "the user's sister moved to
+    Austin" the move is the sister's: the subject was last named as the owner of
+    something other than what matched.
+    """
     before = statement[: match.start()].rstrip().lower()
     owner = before.split()[-1] if before else ""
     possessive = owner.endswith(("'s", "’s")) or owner in {"your", "his", "her", "their"}
-    return possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s"))
+    if possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s")):
+        return True
+    named = list(re.finditer(rf"\b{re.escape(subject.lower())}\b(?:'s|’s)?", before))
+    if not named:
+        return False
+    last = named[-1]
+    return len(last.group(0)) > len(subject) and last.end() < len(before)
 
 
 #: what one no longer has: "quit my job at Acme", "my old flat in Leeds"

@@ -1,0 +1,49 @@
+"""Favourites, either way round: "my favourite book is Dune", "Dune is my favourite book"."""
+
+from __future__ import annotations
+
+import re
+
+from engramdb.pipeline.understand.phrases import NOT_A_VALUE, OBJ, clean, hypothetical, owned_at
+
+__all__ = ["favourite_of", "find_favourite"]
+
+_FAVOURITE_WORDS = r"(?:new |current |all-time |absolute |very )*(?:favou?rite|go-to)"
+#: "'s new favourite book is Dune", after the subject ("thinks the user's favourite ...")
+_FAVOURITE = re.compile(
+    rf"(?:'s|’s) {_FAVOURITE_WORDS} (?P<thing>\w+(?: \w+)?)"
+    rf" (?:is|are|has to be|would be|is now|has become) {OBJ}",
+    re.IGNORECASE,
+)
+#: "Dune is the user's favourite book": the value first; "{owner}" is the subject
+_FAVOURITE_FIRST = (  # also a later clause's: "..., Taylor Swift's the user's favourite artist"
+    r"(?:^|(?<=, ))(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){{0,4}}?)(?:,? (?:is|are|has always been|"
+    r"has become|is now|remains|is still)|'s|’s) {owner}(?:'s|’s) "
+    + _FAVOURITE_WORDS
+    + r" (?P<thing>\w+)\b"
+)
+#: "loves Coldplay more than any other band"
+_MORE_THAN_ANY = (
+    r"\b{owner} (?:\w+ ){{0,2}}?(?:loves?|likes?|enjoys?|prefers?) "
+    r"(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){{0,4}}?) (?:more|better) than any (?:other )?(?P<thing>\w+)\b"
+)
+
+
+def find_favourite(statement: str, subject: str) -> re.Match[str] | None:
+    """Either "the user's favourite book is Dune" or "Dune is the user's favourite book"."""
+    for at in owned_at(statement, subject):
+        after = _FAVOURITE.match(statement, at)
+        if after and not hypothetical(statement, after):
+            return after
+    owner = re.escape(subject)
+    for regex in (_FAVOURITE_FIRST, _MORE_THAN_ANY):
+        found = re.search(regex.format(owner=owner), statement, re.IGNORECASE)
+        if found and found.group("o").lower() not in NOT_A_VALUE:
+            return None if hypothetical(statement, found) else found
+    return None
+
+
+def favourite_of(match: re.Match[str]) -> tuple[str, str]:
+    """The predicate and value of a favourite found by :func:`find_favourite`."""
+    thing = "_".join(match.group("thing").lower().split())
+    return f"favourite_{thing}", clean(match.group("o"))
