@@ -54,6 +54,10 @@ STATED = [
     ("Moving day is done, we're officially Nashville residents!", "lives_in", "Nashville"),
     ("I relocated from Boston to Austin for the weather.", "lives_in", "Austin"),
     ("Finally moved to Denver last month.", "lives_in", "Denver"),
+    ("We love our Denver apartment.", "lives_in", "Denver"),
+    ("Our neighbours in Leeds threw a street party.", "lives_in", "Leeds"),
+    ("We relocated down south to Brighton.", "lives_in", "Brighton"),
+    ("Still adjusting to the weather since moving to Oslo.", "lives_in", "Oslo"),
     # an employer
     ("My new employer, Netflix, has a great parental leave policy.", "works_at", "Netflix"),
     ("I left Oracle, and on Monday I start at Salesforce.", "works_at", "Salesforce"),
@@ -63,6 +67,8 @@ STATED = [
     ("I work for a small startup called Lumen Labs.", "works_at", "Lumen Labs"),
     ("Started my new job at Deloitte today!", "works_at", "Deloitte"),
     ("My new job at Acme starts Monday.", "works_at", "Acme"),
+    ("My second week at Stripe was intense.", "works_at", "Stripe"),
+    ("I signed the offer from Figma yesterday.", "works_at", "Figma"),
     # a job
     ("I work as a paralegal at a small firm.", "job", "paralegal"),
     ("I just started my residency as a pediatrician.", "job", "pediatrician"),
@@ -72,17 +78,27 @@ STATED = [
     ("Chris and I have been together for two years now.", "partner", "Chris"),
     ("I've been seeing a guy named Leo for a few weeks.", "partner", "Leo"),
     ("Broke up with Tom last night.", "split_from", "Tom"),
+    ("Priya and I have been dating for a year.", "partner", "Priya"),
+    ("Jon and I celebrated three years together in May.", "partner", "Jon"),
+    ("I asked Zoe out last week and she said yes.", "partner", "Zoe"),
+    ("Noah, my husband, is an amazing cook.", "partner", "Noah"),
+    ("Mia and I got engaged in Paris!", "partner", "Mia"),
     # favourites
     ("I adore Taylor Swift, she's my favorite artist.", "favourite_artist", "Taylor Swift"),
     ("I love Coldplay more than any other band.", "favourite_band", "Coldplay"),
     ("My go-to comfort show is The Office.", "favourite_comfort_show", "Office"),
+    ("Lately sushi is my favourite thing to eat.", "favourite_food", "sushi"),
+    ("I'd say Haruki Murakami is my favourite writer.", "favourite_author", "Haruki Murakami"),
+    ("Dune has replaced Foundation as my favourite book.", "favourite_book", "Dune"),
+    ("My favourite film right now is Dune.", "favourite_movie", "Dune"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "predicate", "value"), STATED)
 def test_a_phrasing_states_the_value(chat: Memory, text: str, predicate: str, value: str) -> None:
     found = user_facts(chat, text)
-    assert (predicate, value) in [(p, o) for p, o, _ in found], found
+    # a value that opened the sentence has its capital ("Lately sushi is ..." -> "Sushi ...")
+    assert (predicate, value.lower()) in [(p, (o or "").lower()) for p, o, _ in found], found
 
 
 #: others' news, plans, the past, and sentences without an "I" left out
@@ -100,6 +116,11 @@ NOT_THE_USERS = [
     ("We visited my parents' new place in Tampa.", "lives_in"),
     ("My brother Sam and I have been together all week for the conference.", "partner"),
     ("Sounds great, thanks for the tips on moving to Denver!", "lives_in"),
+    ("My parents' Denver apartment is huge.", "lives_in"),
+    ("Our old apartment in Boston was tiny.", "lives_in"),
+    ("My sister and her boyfriend have been dating for years.", "partner"),
+    ("I asked Sam to be my maid of honour.", "partner"),
+    ("Kate, my sister, just got engaged.", "partner"),
 ]
 
 

@@ -26,6 +26,7 @@ RECENT_TURNS = 3
 MIN_FACT_WORDS = 4
 #: the tags of a verb whose "I" chat leaves out: "Moved to Denver", "Loving my new job"
 _IMPLIED_SUBJECT_TAGS = frozenset({"VBD", "VBN", "VBG", "VBP"})
+_AUXILIARY = frozenset({"aux", "auxpass", "neg"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +205,8 @@ class Analyzer:
         root = next((i for i, t in enumerate(tokens) if t.head == i), None)
         if root is None or tokens[root].tag not in _IMPLIED_SUBJECT_TAGS:
             return False
-        return all(t.pos in ("ADV", "INTJ", "PUNCT") for t in tokens[:root])
+        # "Still getting used to ...": adverbs and auxiliaries may come first
+        return all(t.pos in ("ADV", "INTJ", "PUNCT") or t.dep in _AUXILIARY for t in tokens[:root])
 
     def _subject(self, sentence: Sentence, who: Referents, found: Sequence[Mention]) -> str | None:
         """The person the sentence is about, if it is about a person."""
@@ -216,7 +218,9 @@ class Analyzer:
             named = [t for t in tokens if t.dep == "appos" and t.head in subjects]
             # "My favourite book is Dune" is about the owner of the subject
             owners = [t for t in tokens if t.dep == "poss" and t.head in subjects]
-            ordered = named + [t for t in tokens if t.dep in SUBJECT_DEPS] + owners
+            # "Grace and I got engaged": the parse may not know Grace, the "I" beside her counts
+            beside = [t for t in tokens if t.dep == "conj" and t.head in subjects]
+            ordered = named + [t for t in tokens if t.dep in SUBJECT_DEPS] + beside + owners
             candidates = [(t, None) for t in ordered]
         else:  # without a parse: a pronoun, or a name followed by a word, among the first words
             candidates = [
@@ -225,7 +229,7 @@ class Analyzer:
             ]
         for token, after in candidates:
             word = token.text.lower()
-            if word in FIRST or word == "we":
+            if word in FIRST or word in ("we", "our"):
                 return who.speaker
             if word in THIRD or word == "her":
                 return who.third_person
@@ -313,7 +317,7 @@ _DATE_LINK = r"(?:(?:on|in) [\w-]+(?: \d{4})?,? )?"
 _DATED = re.compile(r"^(?:on|in|the week of|the weekend of) [\w-]+(?: \d{4})?,?\s*", re.I)
 _OPENERS = re.compile(
     r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"
-    r"guess what|you know|"
+    r"guess what|you know|these days|lately|nowadays|"
     r"honestly|actually|basically|um|uh)\b[,!.]*\s+)+",
     re.IGNORECASE,
 )

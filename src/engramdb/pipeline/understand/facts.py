@@ -84,7 +84,7 @@ _GROUPS = frozenset({
 })  # fmt: skip
 
 
-_HOMES = (
+HOMES = (
     r"(?:house|home|flat|apartment|place|condo|studio|townhouse|loft|bungalow|cottage|"
     r"one-bedroom|two-bedroom|three-bedroom)"
 )
@@ -108,17 +108,17 @@ PATTERNS = (
         "(?:new )?(?:house|home|flat|apartment|place|condo|studio) in",
         # "relocated from Boston to Austin", "moved out to Sacramento", "settling into life in"
         "(?:lives?|living|moved|moves|relocated|relocating|is moving|has moved|moving|settled|"
-        "settling|is based)(?: back| out| over| down| away){0,2}"
+        "settling|is based)(?: back| out| over| down| away| up| north| south| east| west){0,2}"
         "(?: from (?-i:[A-Z])[\\w.-]*(?: (?-i:[A-Z])[\\w.-]*)?)? (?:in|to|into)(?: life in)?",
         "(?:is )?based out of",
         "(?:bought|rented|renting|rents?|found|got|owns?|closed on|signed a lease (?:on|for)|"
         "got the keys (?:to|for)) (?:a|an|the|our|his|her|their|(?:the )?\\w+(?:'s|’s)) "
-        rf"(?:[\w-]+ ){{0,2}}?{_HOMES} in",
+        rf"(?:[\w-]+ ){{0,2}}?{HOMES} in",
         "(?:'s|’s) (?:new )?(?:house|home|flat|apartment|place|address) is in",
         "(?:'s|’s) home is(?: now)?(?: in)?",
     ),
     # "the user's new place in Oakland has a balcony": a town's name only
-    _p("lives_in", rf"(?:'s|’s) (?:new |current )?{_HOMES} in", obj=ORG),
+    _p("lives_in", rf"(?:'s|’s) (?:new |current )?{HOMES} in", obj=ORG),
     _p("lives_in", "(?:calls?|called|has called|have called)", obj=rf"{ORG} home\b"),
     _p(
         "lives_in",
@@ -223,11 +223,12 @@ _HAS = re.compile(
     re.IGNORECASE,
 )
 #: "'s sister Lucy", "'s boyfriend, Jake," after the subject's name ("the user" too)
+RELATIVES = (
+    r"sister|brother|mom|mother|dad|father|son|daughter|kids?|children|grandma|"
+    rf"grandmother|grandpa|grandfather|aunt|uncle|cousin|{PARTNER_WORDS}"
+)
 _FAMILY = re.compile(  # unanchored: match() anchors it where the owner's name ends
-    r"(?:'s|’s) (?:new )?"
-    r"(?P<rel>sister|brother|mom|mother|dad|father|son|daughter|kids?|children|grandma|"
-    rf"grandmother|grandpa|grandfather|aunt|uncle|cousin|{PARTNER_WORDS})"
-    r",? (?:is |named |called )?(?P<o>[A-Z]\w+)"
+    rf"(?:'s|’s) (?:new )?(?P<rel>{RELATIVES}),? (?:is |named |called )?(?P<o>[A-Z]\w+)"
 )
 _PARTNER = re.compile(rf"^(?:{PARTNER_WORDS})$", re.IGNORECASE)
 

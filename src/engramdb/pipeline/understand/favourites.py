@@ -10,8 +10,12 @@ __all__ = ["favourite_of", "find_favourite"]
 
 _FAVOURITE_WORDS = r"(?:new |current |all-time |absolute |very )*(?:favou?rite|go-to)"
 #: "'s new favourite book is Dune", after the subject ("thinks the user's favourite ...")
+_THING = r"(?P<thing>\w+(?: to \w+)?)"  # "book", "thing to eat"
+#: how long it has been so, between the thing and its value: "favourite movie these days is"
+_LATELY = r"(?: these days| lately| right now| at the moment| now| of all time| ever)?"
+_TIME_WORDS = r"(?:these|lately|right|at|now|of|ever)\b"
 _FAVOURITE = re.compile(
-    rf"(?:'s|’s) {_FAVOURITE_WORDS} (?P<thing>\w+(?: \w+)?)"
+    rf"(?:'s|’s) {_FAVOURITE_WORDS} (?P<thing>\w+(?: (?!{_TIME_WORDS})\w+)?(?: to \w+)?){_LATELY}"
     rf" (?:is|are|has to be|would be|is now|has become) {OBJ}",
     re.IGNORECASE,
 )
@@ -20,8 +24,23 @@ _FAVOURITE_FIRST = (  # also a later clause's: "..., Taylor Swift's the user's f
     r"(?:^|(?<=, ))(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){{0,4}}?)(?:,? (?:is|are|has always been|"
     r"has become|is now|remains|is still)|'s|’s) {owner}(?:'s|’s) "
     + _FAVOURITE_WORDS
-    + r" (?P<thing>\w+)\b"
+    + rf" {_THING}\b"
 )
+#: "Octavia Butler has overtaken everyone as my favourite author"
+_TAKEN_OVER = (
+    r"^(?P<o>[\w’'&/-]+(?: [\w’'&/-]+){{0,4}}?) (?:has |have )?(?:overtaken|replaced|beaten|"
+    r"dethroned|taken over from) (?:[\w’']+ ){{0,3}}?as {owner}(?:'s|’s) "
+    + _FAVOURITE_WORDS
+    + rf" {_THING}\b"
+)
+#: the same thing by other words: one favourite of it at a time
+_SAME_THING = {
+    "film": "movie", "films": "movie", "movies": "movie", "dish": "food", "meal": "food",
+    "thing_to_eat": "food", "writer": "author", "novelist": "author", "novel": "book",
+    "singer": "artist", "musician": "artist", "tv_show": "show", "series": "show",
+}  # fmt: skip
+#: "the user thinks Dune is ...": what is thought or said is read on its own
+_THINKS = r"^{owner} (?:\w+ )?(?:thinks?|says?|feels?|guess(?:es)?|reckons?|knows?) (?:that )?"
 #: "loves Coldplay more than any other band"
 _MORE_THAN_ANY = (
     r"\b{owner} (?:\w+ ){{0,2}}?(?:loves?|likes?|enjoys?|prefers?) "
@@ -36,14 +55,15 @@ def find_favourite(statement: str, subject: str) -> re.Match[str] | None:
         if after and not hypothetical(statement, after):
             return after
     owner = re.escape(subject)
-    for regex in (_FAVOURITE_FIRST, _MORE_THAN_ANY):
-        found = re.search(regex.format(owner=owner), statement, re.IGNORECASE)
+    said = re.sub(_THINKS.format(owner=owner), "", statement, flags=re.IGNORECASE)
+    for regex in (_FAVOURITE_FIRST, _MORE_THAN_ANY, _TAKEN_OVER):
+        found = re.search(regex.format(owner=owner), said, re.IGNORECASE)
         if found and found.group("o").lower() not in NOT_A_VALUE:
-            return None if hypothetical(statement, found) else found
+            return None if hypothetical(said, found) else found
     return None
 
 
 def favourite_of(match: re.Match[str]) -> tuple[str, str]:
     """The predicate and value of a favourite found by :func:`find_favourite`."""
     thing = "_".join(match.group("thing").lower().split())
-    return f"favourite_{thing}", clean(match.group("o"))
+    return f"favourite_{_SAME_THING.get(thing, thing)}", clean(match.group("o"))

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from engramdb.pipeline.understand.facts import _FAMILY, _PETS, FactDraft, _kinship
+from engramdb.pipeline.understand.facts import (
+    _FAMILY,
+    _PETS,
+    HOMES,
+    PARTNER_WORDS,
+    RELATIVES,
+    FactDraft,
+    _kinship,
+)
 from engramdb.pipeline.understand.favourites import favourite_of, find_favourite
 from engramdb.pipeline.understand.phrases import (
     JOBS,
@@ -37,12 +45,19 @@ ALSO = (
         re.compile(rf"\b(?:new |first )?(?:job|position|role|internship) (?:at|with) {OBJ}"),
     ),
     ("works_at", re.compile(rf"\bworks? (?:at|for) {OBJ}")),
-    ("works_at", re.compile(rf"\b(?:first (?:day|week|month|year)|onboarding) (?:at|with) {ORG}")),
+    (
+        "works_at",
+        re.compile(
+            rf"\b(?:(?:first|second|third|fourth) (?:day|week|month|year)|onboarding)"
+            rf" (?:at|with) {ORG}"
+        ),
+    ),
     ("works_at", re.compile(rf"\b(?:manager|boss|supervisor|co-?workers?|colleagues?) at {ORG}")),
     (
         "works_at",
         re.compile(
-            rf"\b(?:took|taking|accepted|accepting) (?:the |an |their )?(?:job )?offer from {ORG}"
+            rf"\b(?:took|taking|accepted|accepting|signed|signing) (?:the |an |their )?(?:job )?"
+            rf"offer(?: letter)? from {ORG}"
         ),
     ),
     (  # "is leaving Acme for an offer from Stripe"
@@ -142,7 +157,8 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
             drafts.append(FactDraft(text, owner, predicate, value))
-        couple = _couple(statement, owner) or _introduced_partner(statement, owner)
+        couple = _couple(statement, owner) or _introduced_partner(statement, owner, _INTRODUCED)
+        couple = couple or _introduced_partner(statement, owner, _ASKED)
         if couple:
             text = _capital(f"{owner}'s partner is {couple}")
             drafts.append(FactDraft(text, owner, "partner", couple))
@@ -153,6 +169,11 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
         home = _home_here(statement, owner)
         if home:
             drafts.append(FactDraft(_capital(f"{owner} lives in {home}"), owner, "lives_in", home))
+        first = re.search(_NAMED_FIRST.format(me=re.escape(owner)), statement)
+        if first:
+            relation = _kinship(first.group("rel"))
+            text = f"{_capital(owner)}'s {first.group('rel').lower()} is {first.group('o')}"
+            drafts.append(FactDraft(text, owner, relation, first.group("o")))
         for at in owned_at(statement, owner):
             family = _FAMILY.match(statement, at)
             if family is None:
@@ -167,8 +188,18 @@ _AS_A_COUPLE = (
     r"(?:\w+ ){0,2}?(?:celebrated|are celebrating|celebrate) (?:our|their|{owner}(?:'s|’s)) "
     r"(?:[\w-]+ )?anniversary|(?:\w+ ){0,2}?(?:got|are getting|are|just got) (?:married|engaged)"
     r"|(?:\w+ ){0,2}?moved in together"
-    r"|(?:\w+ ){0,2}?(?:have|has|'ve|’ve) been together(?= for| since|[.,!]|$)"
+    r"|(?:\w+ ){0,2}?(?:have|has|'ve|’ve) been (?:together|dating)(?= for| since|[.,!]|$)"
+    r"|(?:\w+ ){0,2}?(?:are|is|started|began) dating"
+    r"|(?:\w+ ){0,2}?(?:celebrated|are celebrating|is celebrating) (?:\w+ ){1,2}"
+    r"(?:years|months) together"
 )
+#: "I asked Maya to be my girlfriend", "I finally asked Tom out"
+_ASKED = (
+    r"\b{me} (?:\w+ )?asked (?P<o>{name}) (?:out\b|to be {me}(?:'s|’s) "
+    rf"(?:{PARTNER_WORDS})\b)"
+)
+#: "Omar, my boyfriend, made breakfast": the relative named before the word for them
+_NAMED_FIRST = rf"(?P<o>{NAME_WORD}), {{me}}(?:'s|’s) (?P<rel>{RELATIVES})(?=,)"
 
 
 def _couple(statement: str, owner: str) -> str | None:
@@ -190,6 +221,9 @@ _INTRODUCED = (
     r"[^,.;]{{0,30}}?(?:,? (?:and )?(?:his|her|their|\w+(?:'s|’s)) name(?:'s|’s| is)"
     r"| named| called) (?P<o>{name})"
 )
+#: a home named by what one has there: "our landlord in Chicago", "our Phoenix apartment"
+_AT_HOME = rf"(?:new |current )?(?:{HOMES}|landlord|neighbou?rs|neighbou?rhood) in {ORG}"
+_HOME_OF = rf"(?:new |current )?{ORG} {HOMES}\b"
 #: a home named as the place it has been since one moved "here"
 _HERE = (
     r"(?:^|, |\. ){place} (?:has been|is|'s been|’s been|was) [^,.;]{{1,40}}?\bsince "
@@ -197,9 +231,9 @@ _HERE = (
 )
 
 
-def _introduced_partner(statement: str, owner: str) -> str | None:
-    """The partner in "I've started seeing someone new, her name is Sam"."""
-    regex = _INTRODUCED.format(me=re.escape(owner), name=NAME_WORD)
+def _introduced_partner(statement: str, owner: str, pattern: str) -> str | None:
+    """The partner in "I've started seeing someone new, her name is Sam" (``pattern``)."""
+    regex = pattern.format(me=re.escape(owner), name=NAME_WORD)
     found = re.search(regex, statement, re.IGNORECASE)
     if found is None or hypothetical(statement, found):
         return None
@@ -214,8 +248,11 @@ def _named_employer(statement: str, owner: str) -> str | None:
 
 
 def _home_here(statement: str, owner: str) -> str | None:
-    """The home in "Seattle has been great since we moved here"."""
-    found = re.search(_HERE.format(me=re.escape(owner), place=ORG), statement)
+    """The home in "Seattle has been great since we moved here", "our landlord in Chicago"."""
+    me = re.escape(owner)
+    found = re.search(_HERE.format(me=me, place=ORG), statement)
+    for owned in (_AT_HOME, _HOME_OF):
+        found = found or re.search(rf"\b{me}(?:'s|’s) {owned}", statement, re.IGNORECASE)
     if found is None or hypothetical(statement, found):
         return None
     return clean(found.group("o"))
