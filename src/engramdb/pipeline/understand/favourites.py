@@ -9,11 +9,11 @@ from engramdb.pipeline.understand.phrases import NOT_A_VALUE, OBJ, clean, hypoth
 __all__ = ["favourite_of", "find_favourite"]
 
 _FAVOURITE_WORDS = r"(?:new |current |all-time |absolute |very )*(?:favou?rite|go-to)"
-#: "'s new favourite book is Dune", after the subject ("thinks the user's favourite ...")
 _THING = r"(?P<thing>\w+(?: to \w+)?)"  # "book", "thing to eat"
 #: how long it has been so, between the thing and its value: "favourite movie these days is"
 _LATELY = r"(?: these days| lately| right now| at the moment| now| of all time| ever)?"
 _TIME_WORDS = r"(?:these|lately|right|at|now|of|ever)\b"
+#: "'s new favourite book is Dune", after the subject ("thinks the user's favourite ...")
 _FAVOURITE = re.compile(
     rf"(?:'s|’s) {_FAVOURITE_WORDS} (?P<thing>\w+(?: (?!{_TIME_WORDS})\w+)?(?: to \w+)?){_LATELY}"
     rf" (?:is|are|has to be|would be|is now|has become) {OBJ}",

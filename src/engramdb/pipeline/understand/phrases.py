@@ -16,7 +16,6 @@ __all__ = [
     "words_before",
 ]
 
-#: a person's name, capitalised even where the rest of a pattern ignores case
 #: one word of a name, capitalised even where the rest of a pattern ignores case
 NAME_WORD = r"(?-i:[A-Z])[\w'’-]+"
 #: what a verb takes, up to where a next phrase or clause starts
