@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from engramdb.pipeline.understand.phrases import NOT_A_VALUE, OBJ, clean, hypothetical, owned_at
 
@@ -54,13 +55,21 @@ def find_favourite(statement: str, subject: str) -> re.Match[str] | None:
         after = _FAVOURITE.match(statement, at)
         if after and not hypothetical(statement, after):
             return after
-    owner = re.escape(subject)
-    said = re.sub(_THINKS.format(owner=owner), "", statement, flags=re.IGNORECASE)
-    for regex in (_FAVOURITE_FIRST, _MORE_THAN_ANY, _TAKEN_OVER):
-        found = re.search(regex.format(owner=owner), said, re.IGNORECASE)
+    thinks, *forms = _value_first(subject)
+    said = thinks.sub("", statement)
+    for regex in forms:
+        found = regex.search(said)
         if found and found.group("o").lower() not in NOT_A_VALUE:
             return None if hypothetical(said, found) else found
     return None
+
+
+@lru_cache(maxsize=1024)
+def _value_first(subject: str) -> list[re.Pattern[str]]:
+    """What the subject thinks, then the forms naming the value first (compiled once)."""
+    owner = re.escape(subject)
+    forms = (_THINKS, _FAVOURITE_FIRST, _MORE_THAN_ANY, _TAKEN_OVER)
+    return [re.compile(form.format(owner=owner), re.IGNORECASE) for form in forms]
 
 
 def favourite_of(match: re.Match[str]) -> tuple[str, str]:

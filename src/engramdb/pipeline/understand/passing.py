@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from engramdb.pipeline.understand.facts import (
     _FAMILY,
@@ -120,18 +121,26 @@ def _own_job_and_employer(
     statement: str, subject: str, predicate: str, found: dict[str, FactDraft]
 ) -> dict[str, FactDraft]:
     """The subject's job and employer named around another fact ("As a nurse, I ...")."""
-    me, jobs = re.escape(subject), JOBS.replace("?P<o>", "?:")
+    is_a, as_a, job_at = _job_forms(subject)
     drafts: dict[str, FactDraft] = {}
-    job = re.search(r"\b" + me + _IS_A + JOBS, statement, re.IGNORECASE) or re.search(
-        _AS_A.format(jobs=JOBS, subject=me), statement, re.IGNORECASE
-    )
-    employer = re.search(_JOB_AT.format(subject=me, jobs=jobs) + ORG, statement, re.IGNORECASE)
-    for name, match in (("job", job), ("works_at", employer)):
+    job = is_a.search(statement) or as_a.search(statement)
+    for name, match in (("job", job), ("works_at", job_at.search(statement))):
         if match is None or name in found or name == predicate:
             continue
         if not hypothetical(statement, match):
             drafts[name] = _stated(name, subject, match)
     return drafts
+
+
+@lru_cache(maxsize=1024)
+def _job_forms(subject: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The subject's job after "is a", before "As a", and with its employer (compiled once)."""
+    me, jobs = re.escape(subject), JOBS.replace("?P<o>", "?:")
+    return (
+        re.compile(r"\b" + me + _IS_A + JOBS, re.IGNORECASE),
+        re.compile(_AS_A.format(jobs=JOBS, subject=me), re.IGNORECASE),
+        re.compile(_JOB_AT.format(subject=me, jobs=jobs) + ORG, re.IGNORECASE),
+    )
 
 
 def _stated(predicate: str, subject: str, match: re.Match[str]) -> FactDraft:
@@ -150,7 +159,10 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
     its own about ``X``.
     """
     drafts = []
+    lowered = statement.lower()
     for owner in dict.fromkeys(people):
+        if owner.lower() not in lowered:  # each form below names the owner
+            continue
         favourite = find_favourite(statement, owner)
         if favourite:
             predicate, value = favourite_of(favourite)
