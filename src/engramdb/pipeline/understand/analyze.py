@@ -27,6 +27,7 @@ MIN_FACT_WORDS = 4
 #: the tags of a verb whose "I" chat leaves out: "Moved to Denver", "Loving my new job"
 _IMPLIED_SUBJECT_TAGS = frozenset({"VBD", "VBN", "VBG", "VBP"})
 _AUXILIARY = frozenset({"aux", "auxpass", "neg"})
+_SPEAKER_WORDS = frozenset({"i", "me", "we"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,11 @@ class Analyzer:
             # "My favourite book is Dune" is about the owner of the subject
             owners = [t for t in tokens if t.dep == "poss" and t.head in subjects]
             # "Grace and I got engaged": the parse may not know Grace, the "I" beside her counts
-            beside = [t for t in tokens if t.dep == "conj" and t.head in subjects]
+            beside = [
+                t
+                for t in tokens
+                if t.dep == "conj" and t.head in subjects and t.text.lower() in _SPEAKER_WORDS
+            ]
             ordered = named + [t for t in tokens if t.dep in SUBJECT_DEPS] + beside + owners
             candidates = [(t, None) for t in ordered]
         else:  # without a parse: a pronoun, or a name followed by a word, among the first words
