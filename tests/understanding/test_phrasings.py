@@ -101,7 +101,7 @@ def test_a_phrasing_states_the_value(chat: Memory, text: str, predicate: str, va
     assert (predicate, value.lower()) in [(p, (o or "").lower()) for p, o, _ in found], found
 
 
-#: others' news, plans, the past, and sentences without an "I" left out
+#: others' news, plans, the past, and sentences with no "I" that are not the user's news
 NOT_THE_USERS = [
     ("My sister relocated to Austin last year.", "lives_in"),
     ("My sister moved to Austin last year.", "lives_in"),
