@@ -317,9 +317,10 @@ def _main_verb(sentence: Sentence) -> str | None:
 _JOINER = r"(?:,? (?:and|but|so) |; )"  # what opens a clause (before a person's name)
 #: a word that may follow the joiner: "I quit Acme and now I work at Stripe"
 _LINK = r"(?:(?:now|then|also|later|recently|finally|today|eventually|since then),? )?"
+_DATE = r"[\w-]+(?: \d{4})?,?"  # a resolved date: "2024-03-04", "May 2023,"
 #: a date that may open a clause, which keeps it: "and on 2024-03-04 the user starts at X"
-_DATE_LINK = r"(?:(?:on|in) [\w-]+(?: \d{4})?,? )?"
-_DATED = re.compile(r"^(?:on|in|the week of|the weekend of) [\w-]+(?: \d{4})?,?\s*", re.I)
+_DATE_LINK = rf"(?:(?:on|in) {_DATE} )?"
+_DATED = re.compile(rf"^(?:on|in|the week of|the weekend of) {_DATE}\s*", re.I)
 _OPENERS = re.compile(
     r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"
     r"guess what|you know|these days|lately|nowadays|"
