@@ -15,7 +15,11 @@ the memories when next needed. A PostgreSQL server process keeps one in memory
 (``backends/postgres/textsidecar.py``).
 
 Text is read as FTS5 reads it (``porter unicode61 remove_diacritics 2``): words of
-letters and digits, lower-cased, accents folded, English stems.
+letters and digits, lower-cased, accents folded, English stems. And a query matches on the
+words the SQL legs match on (the rarest, up to ``MATCH_CAP`` documents: see
+``backends/_lexical.py``), so that a search ranks the same whichever of them answers it;
+without that, on LongMemEval, the sidecar's answers were worse (recall@10 0.947 against
+FTS5's 0.962 on one store of 88 haystacks).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+
+from engramdb.backends._lexical import MATCH_CAP, rarest_within
 
 __all__ = [
     "SCOPE_KEYS",
@@ -116,8 +122,9 @@ class _Opened:
 class TextIndex:
     """BM25 over the memories' indexed text, filtered by scope, in a directory or in RAM."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, match_cap: int = MATCH_CAP) -> None:
         self.path = path
+        self.match_cap = match_cap
         self._header = path.with_name(path.name + ".json") if path else None
         self._schema = _schema()
         self._analyzer = _analyzer()
@@ -212,18 +219,23 @@ class TextIndex:
         ]
 
     def _word_queries(self, terms: Sequence[str]) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-        """One clause a term: the word, or the phrase of its words (as FTS5 quotes a term)."""
-        queries = []
-        for term in terms:
+        """A clause for each term matched on: its word, or the phrase of its words.
+
+        A phrase is how FTS5 reads a quoted term.
+        """
+        searcher = self._live.searcher
+        queries: dict[str, tantivy.Query] = {}
+        documents: dict[str, int] = {}
+        for term in dict.fromkeys(terms):
             words: list[str | tuple[int, str]] = list(self._analyzer.analyze(term))
             if len(words) == 1:
-                query = tantivy.Query.term_query(self._schema, "text", words[0])
+                queries[term] = tantivy.Query.term_query(self._schema, "text", words[0])
             elif words:
-                query = tantivy.Query.phrase_query(self._schema, "text", words)
-            else:
-                continue
-            queries.append((tantivy.Occur.Should, query))
-        return queries
+                queries[term] = tantivy.Query.phrase_query(self._schema, "text", words)
+            if words:  # a phrase: at most its rarest word's documents
+                documents[term] = min(searcher.doc_freq("text", str(word)) for word in words)
+        matched = set(rarest_within(list(queries), documents, self.match_cap))
+        return [(tantivy.Occur.Should, queries[term]) for term in queries if term in matched]
 
     def close(self) -> None:
         """Let go of the index (its files stay)."""
