@@ -131,6 +131,9 @@ def test_cli_reports_types_and_writes_json(data_file: Path, tmp_path: Path) -> N
     assert report["overall"]["recall@10"] == 1.0
     assert report["by_type"]["temporal-reasoning"]["session_recall_all@5"] == 1.0
     assert report["timing"]["turns_per_s"] > 0
+    asked = {q["question_id"]: q for q in report["per_question"]}  # abstention apart
+    assert sorted(asked) == ["q1", "q2"] and asked["q2"]["type"] == "temporal-reasoning"
+    assert asked["q1"]["recall@10"] == 1.0 and 1 <= asked["q1"]["gold_ranks"][0] <= 10
     refused = CliRunner().invoke(cli, ["eval", "longmemeval", "--data", str(data_file),
                                        "--types", "chit-chat"])  # fmt: skip
     assert refused.exit_code == 2 and "unknown ['chit-chat']" in refused.output

@@ -226,6 +226,8 @@ class LMEReport:
     turns: int
     abstention: dict[str, Any] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)
+    #: each answerable question's id, type, recall@10 and gold turns' ranks, in order
+    per_question: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-compatible dict."""
@@ -236,6 +238,7 @@ class LMEReport:
             "by_type": {t: summary_json(s) for t, s in sorted(self.by_type.items())},
             "abstention": self.abstention,
             "timing": {k: round(v, 3) for k, v in self.timing.items()},
+            "per_question": self.per_question,
         }
 
 
@@ -289,6 +292,7 @@ def evaluate_longmemeval(
         timer: a monotonic timer in seconds.
     """
     results: list[QuestionResult] = []
+    per_question: list[dict[str, Any]] = []
     top_scores: dict[bool, list[float]] = {True: [], False: []}
     ingest_s = 0.0
     searches: list[float] = []
@@ -306,17 +310,17 @@ def evaluate_longmemeval(
         searches.append(timer() - started)
         top_scores[question.abstention].append(hits[0].score if hits else 0.0)
         if not question.abstention:
-            results.append(
-                score_question(
-                    question.question_type,
-                    question.gold_turns,
-                    ranked_evidence(hits, TURN_KEY),
-                    ks=KS,
-                    budgets=BUDGETS,
-                    session_ks=SESSION_KS,
-                    gold_sessions=question.answer_sessions,
-                )
+            result = score_question(
+                question.question_type,
+                question.gold_turns,
+                ranked_evidence(hits, TURN_KEY),
+                ks=KS,
+                budgets=BUDGETS,
+                session_ks=SESSION_KS,
+                gold_sessions=question.answer_sessions,
             )
+            results.append(result)
+            per_question.append(_question_json(question, result))
         if progress:
             progress("questions", 1)
     grouped: dict[str, list[QuestionResult]] = defaultdict(list)
@@ -333,7 +337,17 @@ def evaluate_longmemeval(
             "mean_top_score_answerable": _mean(top_scores[False]),
         },
         timing=timing(ingest_s, turns, searches),
+        per_question=per_question,
     )
+
+
+def _question_json(question: LMEQuestion, result: QuestionResult) -> dict[str, Any]:
+    return {
+        "question_id": question.question_id,
+        "type": question.question_type,
+        "recall@10": round(result.recall_at[10], 4),
+        "gold_ranks": list(result.gold_ranks),
+    }
 
 
 def _mean(values: Sequence[float]) -> float | None:

@@ -52,6 +52,8 @@ class QuestionResult:
     reciprocal_rank: float
     ndcg_at: dict[int, float] = field(default_factory=dict)
     session_ndcg_at: dict[int, float] = field(default_factory=dict)
+    #: each gold turn's rank in the evidence (from 1; None when not found), gold order
+    gold_ranks: tuple[int | None, ...] = ()
 
 
 @dataclass
@@ -118,6 +120,7 @@ def score_question(
         1 / first if first else 0.0,
         ndcg_at={k: ndcg(turns, gold_set, k) for k in ks},
         session_ndcg_at={k: ndcg(sessions, wanted, k) for k in session_ks},
+        gold_ranks=tuple(turns.index(t) + 1 if t in turns else None for t in gold),
     )
 
 
