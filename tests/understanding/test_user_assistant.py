@@ -413,3 +413,41 @@ def test_anothers_partner_a_hope_or_a_colleague_is_no_new_partner(
     chat: Memory, phrase: str
 ) -> None:
     kept(chat, "I'm dating Jake, he's a nurse.", phrase, "partner", "Jake")
+
+
+COURTESIES = [
+    "I'd be happy to help you plan the trip to Lisbon.",
+    "I'm so sorry to hear about your dog's surgery.",
+    "As an AI language model, I don't have personal preferences about music.",
+    "However, I can suggest a few quiet cafes near your office.",
+    "I'm glad the stretching routine helped your back!",
+    "I apologize for the confusion about the train times.",
+    "I hope you enjoy the concert on Saturday.",
+    "I completely understand your worry about the budget.",
+    "I don't have access to your calendar, but I can help you plan the week.",
+]
+
+
+@pytest.mark.parametrize("courtesy", COURTESIES)
+def test_an_assistants_courtesy_is_not_a_fact(chat: Memory, courtesy: str) -> None:
+    said(chat, ("user", "Can you help me?"), ("assistant", courtesy))
+    assert facts(chat) == []
+    [answer] = [m for m in chat.get_all(user_id=USER).memories if m.role == "assistant"]
+    assert answer.text == courtesy  # the turn keeps it, verbatim
+
+
+def test_what_an_assistant_did_or_advised_and_a_users_own_offer_stay_facts(
+    chat: Memory,
+) -> None:
+    said(
+        chat,
+        ("assistant", "I booked your flight to Lisbon for the third of May."),
+        ("assistant", "For the stain, I recommend baking soda and white vinegar."),
+        ("user", "I'd be happy to help my sister move to Austin next month."),
+    )
+    subjects = [
+        m.metadata["subject"]
+        for m in chat.get_all(user_id=USER, limit=50).memories
+        if m.kind is MemoryKind.FACT
+    ]
+    assert subjects.count("the assistant") == 2 and "the user" in subjects

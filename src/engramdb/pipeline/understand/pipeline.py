@@ -17,6 +17,7 @@ from engramdb.model.graph import EntityMention, Relation
 from engramdb.model.ids import new_id
 from engramdb.model.memory import MemoryKind, MemoryRecord, MemoryStatus, Scope, role_name
 from engramdb.pipeline.understand.analyze import Analyzer, FactFound, TurnInput
+from engramdb.pipeline.understand.courtesy import is_courtesy
 from engramdb.pipeline.understand.entities import Mention
 from engramdb.pipeline.understand.link import EntityLinker, entity_scope
 from engramdb.pipeline.understand.truth import superseded_by
@@ -86,16 +87,22 @@ def understand(
     confidence = PARSED_CONFIDENCE if analyzer.parser.has_dependencies else RULES_CONFIDENCE
     results = []
     analyses = analyzer.analyze(inputs, distinct)
-    for episode, head, analysis in zip(episodes, heads, analyses, strict=True):
+    for episode, speaker, head, analysis in zip(episodes, speakers, heads, analyses, strict=True):
         facts = tuple(
             (_fact_memory(episode, found, now, confidence, analyzer.parser.name), found)
             for found in analysis.facts
+            if not _courtesy(episode, speaker, found)
         )
         tail = episode.text[len(head) :]  # kept verbatim
         whole = analysis.reading + tail
         reading = whole if whole != episode.text else None
         results.append(Understood(replace(episode, reading=reading), analysis.mentions, facts))
     return results
+
+
+def _courtesy(episode: MemoryRecord, speaker: str | None, found: FactFound) -> bool:
+    """Whether ``found`` is an assistant's courtesy (see :mod:`.courtesy`): not a fact."""
+    return episode.role == "assistant" and speaker is not None and is_courtesy(found.draft, speaker)
 
 
 def _addressee(speaker: str | None, participants: list[str]) -> str | None:
