@@ -190,8 +190,8 @@ def test_quotes_are_found_and_apostrophes_are_not() -> None:
     from engramdb.retrieval.text import quoted_terms
 
     assert quoted_terms("Did I read 'The Nightingale' before “Sapiens: A Brief History”?") == [
-        ("nightingale",),
-        ("sapiens", "brief", "history"),
+        ("the nightingale", "nightingale"),  # the title first, as a phrase
+        ("sapiens a brief history", "sapiens", "brief", "history"),
     ]
     assert quoted_terms("I'm sure my brother's 'Dune' is it") == []  # one quote is no list
     assert quoted_terms("'Dune' and 'Dune' again") == []  # nor the same one twice

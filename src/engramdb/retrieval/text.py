@@ -50,7 +50,21 @@ _QUOTE = re.compile(
 
 
 def quoted_terms(text: str, *, least: int = 2) -> list[tuple[str, ...]]:
-    """The content words of each quoted part of ``text``, when it quotes ``least`` or more."""
-    found = [tuple(query_terms(m.group("quoted"))) for m in _QUOTE.finditer(text)]
+    """The terms of each quoted part of ``text``, when it quotes ``least`` or more.
+
+    A quote of several words is first matched as the phrase it is, stop words and all,
+    then on its content words: "The Power" is the title, where "power" alone would be
+    any power (a phrase is a term of its own, as FTS5 and the sidecar read a term with
+    spaces).
+    """
+    found = [_quote_terms(m.group("quoted")) for m in _QUOTE.finditer(text)]
     found = [terms for terms in dict.fromkeys(found) if terms]
     return found if len(found) >= least else []
+
+
+def _quote_terms(quoted: str) -> tuple[str, ...]:
+    words = query_terms(quoted)
+    if not words:
+        return ()
+    phrase = " ".join(m.group() for m in _WORD_RE.finditer(quoted.lower()))
+    return (phrase, *words) if " " in phrase else tuple(words)
