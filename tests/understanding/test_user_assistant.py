@@ -443,6 +443,7 @@ def test_what_an_assistant_did_or_advised_and_a_users_own_offer_stay_facts(
         chat,
         ("assistant", "I booked your flight to Lisbon for the third of May."),
         ("assistant", "For the stain, I recommend baking soda and white vinegar."),
+        ("assistant", "I will do the database migration tonight."),  # an agent's plan
         ("user", "I'd be happy to help my sister move to Austin next month."),
     )
     subjects = [
@@ -450,4 +451,4 @@ def test_what_an_assistant_did_or_advised_and_a_users_own_offer_stay_facts(
         for m in chat.get_all(user_id=USER, limit=50).memories
         if m.kind is MemoryKind.FACT
     ]
-    assert subjects.count("the assistant") == 2 and "the user" in subjects
+    assert subjects.count("the assistant") == 3 and "the user" in subjects

@@ -3,8 +3,8 @@
 "I'd be happy to help", "I'm glad you enjoyed it", "I apologize for the confusion", "As an
 AI, I don't have access to ...": an assistant says such things in most answers, and they
 tell nothing about the user or the world. Drawn as facts ("The assistant is glad the user
-...") they were a quarter of the facts of LongMemEval's chats and crowded the user's own
-facts out of searches. They are not drawn; the turn keeps them verbatim. What the
+...") they were about a sixth of the facts of LongMemEval's chats and crowded the user's
+own facts out of searches. They are not drawn; the turn keeps them verbatim. What the
 assistant did or recommended ("I booked the flight", "I recommend the Louvre") stays a fact.
 """
 
@@ -33,7 +33,7 @@ _COURTESY = re.compile(
     r"(?:apologi[sz]es|hopes|understands|agrees|appreciates|thanks|exists solely)\b"
     rf"|(?:can|could|will|would)\s+{_DEGREE}(?:(?:certainly|definitely|gladly|happily)\s+)?"
     rf"(?:{_OFFER})\b"
-    rf"|has got\b|will do\b|(?:is not|isn't|does not|doesn't|cannot|can't|do not|don't)"
+    rf"|has got\b|(?:is not|isn't|does not|doesn't|cannot|can't|do not|don't)"
     rf"\s+(?:able to\s+)?(?:{_LIMIT})\b",
     re.IGNORECASE,
 )
