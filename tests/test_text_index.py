@@ -90,13 +90,14 @@ def test_the_sidecar_finds_what_fts5_finds(tmp_path: Path) -> None:
 def test_the_sidecar_matches_on_the_words_fts5_matches_on(tmp_path: Path) -> None:
     # a common word left out of the match (see backends/_lexical.py) is left out by both
     fts, side = _open(tmp_path / "f.db", threshold=10**9), _open(tmp_path / "s.db")
-    for store in (fts, side):
-        _memory(store).add([{"content": n} for n in NOTES], user_id="u")
+    mems = {store: _memory(store) for store in (fts, side)}
+    for mem in mems.values():
+        mem.add([{"content": n} for n in NOTES], user_id="u")
     went, kayaking = NOTES[0], NOTES[2]
     for cap, want in ((10_000, {went, kayaking}), (1, {kayaking})):
-        for store in (fts, side):
+        for store, mem in mems.items():
             store._term_counts.cap = store._text.match_cap = cap
-            found = {_memory(store).get(i).text for i in _words(store, ["went", "kayaking"])}
+            found = set(_texts(mem, _words(store, ["went", "kayaking"])))
             assert found == want, (cap, store is side)
     fts.close()
     side.close()

@@ -228,12 +228,15 @@ class TextIndex:
         documents: dict[str, int] = {}
         for term in dict.fromkeys(terms):
             words: list[str | tuple[int, str]] = list(self._analyzer.analyze(term))
-            if len(words) == 1:
-                queries[term] = tantivy.Query.term_query(self._schema, "text", words[0])
-            elif words:
-                queries[term] = tantivy.Query.phrase_query(self._schema, "text", words)
-            if words:  # a phrase: at most its rarest word's documents
-                documents[term] = min(searcher.doc_freq("text", str(word)) for word in words)
+            if not words:
+                continue
+            queries[term] = (
+                tantivy.Query.term_query(self._schema, "text", words[0])
+                if len(words) == 1
+                else tantivy.Query.phrase_query(self._schema, "text", words)
+            )
+            # a phrase is in at most as many documents as its rarest word
+            documents[term] = min(searcher.doc_freq("text", str(word)) for word in words)
         matched = set(rarest_within(list(queries), documents, self.match_cap))
         return [(tantivy.Occur.Should, queries[term]) for term in queries if term in matched]
 
