@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -147,7 +147,9 @@ class PostgresConnection(MemoryStore):
                 f"{self.location}: {exc}", location=self.location, retry_safe=not committing
             ) from exc
 
-    def _rows(self, query: sql.Composable | str, params: Sequence[Any] = ()) -> list[Any]:
+    def _rows(
+        self, query: sql.Composable | str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[Any]:
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             cur.execute(query, params)  # type: ignore[arg-type]
             return cur.fetchall()

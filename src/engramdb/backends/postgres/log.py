@@ -53,10 +53,10 @@ class PostgresLog(PostgresConnection):
         """The memories among ``ids`` and those they were drawn from, in one statement."""
         rows = self._rows(
             sql.SQL(
-                "{} WHERE m.id IN (SELECT unnest(%s::text[]) UNION"
-                " SELECT source_id FROM memory_sources WHERE memory_id = ANY(%s))"
+                "{} WHERE m.id IN (SELECT unnest(%(ids)s::text[]) UNION"
+                " SELECT source_id FROM memory_sources WHERE memory_id = ANY(%(ids)s))"
             ).format(SELECT_MEMORIES),
-            (list(ids), list(ids)),
+            {"ids": list(ids)},
         )
         return {m.id: m for m in self._memories(rows)}
 

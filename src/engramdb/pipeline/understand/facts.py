@@ -281,8 +281,9 @@ def classify(statement: str, subject: str, verb: str | None) -> tuple[str, str |
 
 
 #: where a second verb phrase of the same subject starts: "sold the Corolla and bought a
-#: Tesla", "turned down Meta and signed with Stripe"
-_NEXT_VERB_PHRASE = re.compile(r"(?:,\s*|\s+)(?:and|then|and then|but|so)\s+(?=[a-z])")
+#: Tesla", "turned down Meta and signed with Stripe" ("and then signed" leaves "then
+#: signed", whose "then" the patterns pass over like an adverb)
+_NEXT_VERB_PHRASE = re.compile(r"(?:,\s*|\s+)(?:and|then|but|so)\s+(?=[a-z])")
 
 
 def _verb_phrases(rest: str) -> list[str]:
