@@ -177,6 +177,9 @@ def test_questions_for_an_attribute_name_its_predicates() -> None:
     assert predicates_asked_for("Where does Ana work?") == {"works_at", "job"}
     assert predicates_asked_for("What is Ben's job?") == {"works_at", "job"}
     assert predicates_asked_for("How old is Ben?") == {"age"}
+    assert predicates_asked_for("How many years older am I than Ben?") == {"age"}
+    assert predicates_asked_for("How many years will I be at the wedding?") == {"age"}
+    assert predicates_asked_for("How many years did I work at Acme?") == {"works_at", "job"}
     assert predicates_asked_for("What is Ana's favourite book?") == {"favourite_book"}
     assert predicates_asked_for("Where was I working in May?") == {"works_at", "job"}
     assert predicates_asked_for("Where were you living then?") == {"lives_in"}

@@ -70,6 +70,8 @@ def test_entities_with_kinds_and_aliases(spacy_parser: Parser) -> None:
         ("I work at Acme Robotics.", "works_at", "Acme Robotics"),
         ("I work as a nurse at the clinic.", "job", "nurse"),
         ("I'm 32 years old.", "age", "32"),
+        ("I am 41.", "age", "41"),  # the age ends the sentence
+        ("I'm 32, so I'm in my 30s.", "age", "32"),
         ("My favourite book is Dune.", "favourite_book", "Dune"),
         ("I really love sushi.", "likes", "sushi"),
         ("I don't like sushi anymore.", "dislikes", "sushi"),

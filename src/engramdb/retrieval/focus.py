@@ -90,7 +90,8 @@ PREDICATE_PHRASES = (
     (rf"\bwhere {_AUX} \w+(?: \w+)? (?:work|working|employed)\b"
      r"|\bjobs?\b|\bemployer\b|\boccupation\b|\bprofession\b|\bfor (?:a )?living\b"
      r"|\bwork(?:s|ed|ing)? (?:at|for|as)\b", ("works_at", "job")),
-    (r"\bhow old\b|\bage\b", ("age",)),
+    (r"\bhow old\b|\bage\b|\byears old\b|\bhow many years (?:older|younger)\b"
+     rf"|\bhow many years (?:will|would|{_AUX}) \w+(?: \w+)? be\b", ("age",)),
     (r"\b(?:dating|boyfriend|girlfriend|partner|husband|wife|fianc[eé]e?|spouse|married"
      r"|engaged|seeing anyone|in a relationship)\b", ("partner",)),
 )  # fmt: skip

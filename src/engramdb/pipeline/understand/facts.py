@@ -70,7 +70,9 @@ def _p(
     """A pattern: up to three words (adverbs...), one of ``verbs``, then the object."""
     alternatives = "|".join(verbs)
     lead = _ASSERTING if predicate in SINGLE_VALUED else r"(?:\w+ ){0,3}?"
-    regex = re.compile(rf"^{lead}(?:{alternatives}) {obj}", re.IGNORECASE)
+    # a pattern whose verbs hold their object ends with them: "is 41." ends its clause
+    then = f" {obj}" if obj else ""
+    regex = re.compile(rf"^{lead}(?:{alternatives}){then}", re.IGNORECASE)
     return Pattern(predicate, regex, excluded_words)
 
 
