@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from engramdb.pipeline.understand.timex import find_times, mentions_time
+from engramdb.pipeline.understand.question_times import question_windows
+from engramdb.pipeline.understand.timex import mentions_time
 from engramdb.ports.embedder import Embedder
 from engramdb.ports.nlp import Parser
 
@@ -51,9 +52,11 @@ def time_windows(
 ) -> list[tuple[datetime, datetime]]:
     """The intervals a query's time expressions refer to (the retriever's time parser).
 
+    "Before last week" is the time before it, "the Sunday before May 3" the week before.
+
     The reference time is looked up only when the query has a time expression.
     """
     if not mentions_time(query):
         return []
     at = reference()
-    return [] if at is None else [(span.start, span.end) for span in find_times(query, at)]
+    return [] if at is None else question_windows(query, at)

@@ -59,6 +59,14 @@ def test_a_question_with_a_relative_date_finds_what_happened_then(trips: Memory)
     assert {"time", "entity"} <= {s.name for s in top.why}
 
 
+def test_before_a_time_asks_about_the_time_before_it(trips: Memory) -> None:
+    asked = datetime(2023, 9, 13, tzinfo=UTC)
+    before = trips.search("Where did Ben travel before last month?", user_id="u", k=1, as_of=asked)
+    within = trips.search("Where did Ben travel last month?", user_id="u", k=1, as_of=asked)
+    assert "Tokyo" in before[0].memory.text and "time" in {s.name for s in before[0].why}
+    assert "Rome" in within[0].memory.text
+
+
 def test_a_time_question_finds_the_turn_and_its_dated_fact(trips: Memory) -> None:
     [turn, *_] = evidence(trips, "When did Ana go to Rome?", k=3)
     assert turn == "I spent last weekend in Rome, the food was incredible."

@@ -204,3 +204,36 @@ def test_may_and_march_after_a_preposition_are_months(text: str, year: int) -> N
                                   "The March for Science was fun."])  # fmt: skip
 def test_may_and_march_as_words_are_no_months(text: str) -> None:
     assert find_times(text, MON_2_JAN_2023) == []
+
+
+def test_a_question_before_or_after_a_time_asks_about_the_days_around_it() -> None:
+    from engramdb.pipeline.understand.question_times import EARLIEST, LATEST, question_windows
+
+    asked = datetime(2023, 3, 2, 6, 11, tzinfo=UTC)
+
+    def days(question: str) -> list[tuple[date, date]]:
+        return [(s.date(), e.date()) for s, e in question_windows(question, asked)]
+
+    # last week is 2023-02-20 to 2023-02-26; the window keeps the day or week named,
+    # where what was said is often about the days before it
+    assert days("What did I buy before last week?") == [(EARLIEST.date(), date(2023, 2, 27))]
+    assert days("What did I do last week?") == [(date(2023, 2, 20), date(2023, 2, 27))]
+    assert days("Which airlines did I fly with before today?") == [
+        (EARLIEST.date(), date(2023, 3, 3))
+    ]
+    assert days("Where did I go after May 3?") == [(date(2022, 5, 3), LATEST.date())]
+    assert days("What did Jo do the week before August 3, 2023?") == [
+        (date(2023, 7, 27), date(2023, 8, 4))
+    ]
+    assert days("What did Jo do on the Sunday before October 25, 2022?") == [
+        (date(2022, 10, 18), date(2022, 10, 26))
+    ]
+    assert days("Which puppy did she get two weeks before August 11, 2023?") == [
+        (date(2023, 7, 28), date(2023, 8, 12))
+    ]
+    assert days("What did they plan for the Saturday after October 28, 2023?") == [
+        (date(2023, 10, 28), date(2023, 11, 5))
+    ]
+    assert days("How many races had Nate won by July 10, 2022?") == [
+        (EARLIEST.date(), date(2022, 7, 11))
+    ]
