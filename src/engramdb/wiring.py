@@ -52,7 +52,8 @@ def time_windows(
 ) -> list[tuple[datetime, datetime]]:
     """The intervals a query's time expressions refer to (the retriever's time parser).
 
-    "Before last week" is the time before it, "the Sunday before May 3" the week before.
+    "Before last week" reaches back from the end of last week, "the Sunday before May 3"
+    is the week up to May 3 (see :mod:`~engramdb.pipeline.understand.question_times`).
 
     The reference time is looked up only when the query has a time expression.
     """

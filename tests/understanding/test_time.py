@@ -231,6 +231,9 @@ def test_a_question_before_or_after_a_time_asks_about_the_days_around_it() -> No
     assert days("Which puppy did she get two weeks before August 11, 2023?") == [
         (date(2023, 7, 28), date(2023, 8, 12))
     ]
+    assert days("Which puppy did she get Two Weeks before August 11, 2023?") == [
+        (date(2023, 7, 28), date(2023, 8, 12))
+    ]
     assert days("What did they plan for the Saturday after October 28, 2023?") == [
         (date(2023, 10, 28), date(2023, 11, 5))
     ]

@@ -1,8 +1,8 @@
 """The time windows a question asks about: what "before", "after" and "by" make of a time.
 
-"What did I buy before last week?" asks about the time before last week, not about last
-week; "the Sunday before October 25" about the days just before it. A time expression
-found in a question is the window searched unless such words lead up to it.
+"What did I buy before last week?" asks about the time up to last week, not about last
+week alone; "the Sunday before October 25" about the days just before it. A time
+expression found in a question is the window searched unless such words lead up to it.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ def question_windows(text: str, ref: datetime) -> list[tuple[datetime, datetime]
 
 def _around(span: TimeSpan, lead: re.Match[str]) -> tuple[datetime, datetime]:
     side = lead.group("side").lower()
-    if lead.group("units"):
-        reach: timedelta | None = timedelta(days=count(lead) * _UNIT_DAYS[lead["units"].lower()])
-    elif lead.group("unit"):
-        reach = timedelta(days=_UNIT_DAYS[lead.group("unit").lower()])
+    unit = (lead.group("units") or lead.group("unit") or "").lower()
+    times = count(lead) if lead.group("units") else 1
+    reach: timedelta | None
+    if unit:
+        reach = timedelta(days=_UNIT_DAYS[unit] * times)
     else:  # "the Sunday before X" is within the week before it
         reach = timedelta(days=7) if lead.group("wd") else None
     # the window keeps the day named: what is said on it is often about the days before
