@@ -142,3 +142,29 @@ def test_clauses_are_whole_statements_about_their_subject(spacy_parser: Parser) 
         ("On 2023-05-21 Jolene's partner and Jolene got back from a trip to Rio", "Jolene"),
         ("Jolene loved the hike", "Jolene"),
     ]
+
+
+def test_a_name_ending_a_list_opens_no_clause(spacy_parser: Parser) -> None:
+    # the parser takes "Monterey" for a person: a name followed by a date and a comma
+    # ends a list of places, it is no subject of a clause of its own
+    [result] = Analyzer(spacy_parser).analyze(
+        [turn("Ana", "I went on a trip to Big Sur and Monterey today, and it was amazing!", "Ben")]
+    )
+    assert [(f.draft.subject, f.draft.text) for f in result.facts] == [
+        ("Ana", "Ana went on a trip to Big Sur and Monterey on 2023-05-22, and it was amazing!")
+    ]
+
+
+def test_another_persons_move_is_not_the_speakers(spacy_parser: Parser) -> None:
+    [result] = Analyzer(spacy_parser).analyze(
+        [turn("Ana", "I visited Paris and Lucy moved to Rome.", "Ben")]
+    )
+    assert ("Ana", "lives_in", "Rome") not in {
+        (f.draft.subject, f.draft.predicate, f.draft.object) for f in result.facts
+    }
+    [own] = Analyzer(spacy_parser).analyze(
+        [turn("Ana", "I visited Paris, then finally moved to Rome.", "Ben")]
+    )
+    assert ("Ana", "lives_in", "Rome") in {
+        (f.draft.subject, f.draft.predicate, f.draft.object) for f in own.facts
+    }

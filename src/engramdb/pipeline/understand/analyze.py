@@ -277,7 +277,9 @@ def _clauses(statement: str, subject: str, people: Sequence[str]) -> list[tuple[
     names = "|".join(re.escape(p) for p in sorted(set(people), key=len, reverse=True))
     if not names:
         return [(statement.rstrip(" ."), subject)]
-    opening = rf"{_JOINER}{_LINK}(?={_DATE_LINK}(?:{names})\b)"
+    # a name that opens a clause is its subject: a word follows it, not a date or a comma
+    # ("to Big Sur and Monterey today, and ..." lists places the parser took for people)
+    opening = rf"{_JOINER}{_LINK}(?={_DATE_LINK}(?:{names})\b(?!{_NO_CLAUSE}))"
     cuts = [m.start() for m in re.finditer(opening, statement)]
     spans = list(zip([0, *cuts], [*cuts, len(statement)], strict=True))
     merged: list[tuple[int, int]] = []
@@ -320,6 +322,8 @@ _LINK = r"(?:(?:now|then|also|later|recently|finally|today|eventually|since then
 _DATE = r"[\w-]+(?: \d{4})?,?"  # a resolved date: "2024-03-04", "May 2023,"
 #: a date that may open a clause, which keeps it: "and on 2024-03-04 the user starts at X"
 _DATE_LINK = rf"(?:(?:on|in) {_DATE} )?"
+#: what follows a name that ends a list rather than opening a clause
+_NO_CLAUSE = r"\s*(?:[,.;:!?)]|$|(?:on|in) \d)"
 _DATED = re.compile(rf"^(?:on|in|the week of|the weekend of) {_DATE}\s*", re.I)
 _OPENERS = re.compile(
     r"^(?:(?:so|and|but|also|well|oh|yeah|yes|no|hey|hi|wow|anyway|btw|by the way|plus|ok|okay|"

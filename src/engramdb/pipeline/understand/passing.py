@@ -282,12 +282,35 @@ def _someone_elses(statement: str, match: re.Match[str], subject: str) -> bool:
     possessive = owner.endswith(("'s", "’s")) or owner in {"your", "his", "her", "their"}
     if possessive and not before.endswith((f"{subject.lower()}'s", f"{subject.lower()}’s")):
         return True
+    if _another_doer(statement[: match.start()], subject):
+        return True
     named = list(re.finditer(rf"\b{re.escape(subject.lower())}\b(?:'s|’s)?", before))
     if not named:
         return False
     last = named[-1]
     return len(last.group(0)) > len(subject) and last.end() < len(before)
 
+
+def _another_doer(before: str, subject: str) -> bool:
+    """Whether the verb matched has a subject of its own: "... and Lucy moved to Rome".
+
+    The word before the verb (past an adverb: "she finally moved") is another name or a
+    third-person pronoun, and not one of several doers with ``subject`` ("Tom and I").
+    """
+    words = re.findall(r"[\w’'-]+", before)
+    while words and words[-1].lower() in _ADVERBS:
+        words.pop()
+    if not words or words[-1].lower() == subject.lower():
+        return False
+    doer = words[-1]
+    if doer.lower() not in _THIRD_PERSON and not (doer[:1].isupper() and len(words) > 1):
+        return False
+    joint = re.search(rf"\b{re.escape(subject)}(?:,| and) [\w’'-]+\W*$", before, re.I)
+    return joint is None
+
+
+_ADVERBS = frozenset({"just", "finally", "recently", "also", "then", "now", "eventually"})
+_THIRD_PERSON = frozenset({"he", "she", "they"})
 
 #: what one no longer has: "quit my job at Acme", "my old flat in Leeds"
 _GIVEN_UP = frozenset({"quit", "left", "leaving", "lost", "former", "old", "previous", "ex"})
