@@ -69,6 +69,7 @@ STATED = [
     ("My new job at Acme starts Monday.", "works_at", "Acme"),
     ("My second week at Stripe was intense.", "works_at", "Stripe"),
     ("I signed the offer from Figma yesterday.", "works_at", "Figma"),
+    ("I've worked at Shopify since March 2021.", "works_at", "Shopify"),
     # a job
     ("I work as a paralegal at a small firm.", "job", "paralegal"),
     ("I just started my residency as a pediatrician.", "job", "pediatrician"),

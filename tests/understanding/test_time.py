@@ -57,6 +57,9 @@ def test_labels_say_the_absolute_time() -> None:
     assert labels == ["2022-12-31", "the week of 2022-12-19"]
     [duration] = find_times("I've known them for 4 years", MON_2_JAN_2023)
     assert duration.label() == "since 2019"
+    [since] = find_times("I've been a vegetarian since 2019", MON_2_JAN_2023)
+    assert (since.start.date(), since.end.date()) == (date(2019, 1, 1), date(2023, 1, 3))
+    assert since.label() == "since 2019"  # a statement keeps its "since", not "in 2019"
 
 
 def test_words_that_only_look_like_dates_are_not_dates() -> None:

@@ -129,9 +129,10 @@ PATTERNS = (
     ),
     _p(
         "works_at",
-        "(?:works?|working|got a job|started working|started a new job|is employed|was hired"
-        "|got hired|is interning|started an internship|took a job|accepted a job|"
-        "accepted an offer|accepted the offer|started a new position|started a new role)"
+        "(?:works?|working|(?:has|have) worked|got a job|started working|started a new job"
+        "|is employed|was hired|got hired|is interning|started an internship|took a job"
+        "|accepted a job|accepted an offer|accepted the offer|started a new position"
+        "|started a new role)"
         "(?: now| remotely| full[- ]time| part[- ]time)? (?:at|for|from|by)",  # not "with":
         # "works with kids", "with bloggers"
         "(?:signed (?:on )?with|started at|has started at|is starting at|moved over to)",

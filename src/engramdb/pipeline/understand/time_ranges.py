@@ -40,6 +40,9 @@ def shift_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
+_DAY = timedelta(days=1)
+
+
 def _stretch(ref: datetime, first: date, after: date) -> Interval:
     return midnight(first, ref), midnight(after, ref), "range"
 
@@ -84,6 +87,12 @@ def _since_month(m: re.Match[str], ref: datetime) -> Interval | None:
     return None if first > today else _stretch(ref, first, today + timedelta(days=1))
 
 
+def _since_year(m: re.Match[str], ref: datetime) -> Interval | None:
+    """From a year's first day to today: "since 2019" (its label keeps the "since")."""
+    first, today = date(int(m.group("y")), 1, 1), ref.date()
+    return None if first > today else (midnight(first, ref), midnight(today, ref) + _DAY, "year")
+
+
 def _month_to_month(m: re.Match[str], ref: datetime) -> Interval | None:
     """Two months and those between, whole: "from July to October"."""
     first, last = month_number(m.group("a")), month_number(m.group("b"))
@@ -120,6 +129,7 @@ RANGE_RULES = [
         re.compile(rf"\bsince (?P<month>{_PLAUSIBLE_MONTH})(?:,? (?P<y>{_YEAR}))?\b", _F),
         _since_month,
     ),
+    (re.compile(rf"\bsince (?P<y>{_YEAR})\b(?![-/]\d)"), _since_year),
     (
         re.compile(
             rf"\b(?:from|between) (?P<a>{_PLAUSIBLE_MONTH}) (?:to|through|till|until|and|-) "

@@ -246,7 +246,7 @@ RULES: list[Rule] = [
         re.compile(rf"\bfor (?:the (?:last|past) )?{NUM} (?P<unit>month|year)s?\b", _F),
         _for_duration,
     ),
-    (re.compile(rf"\b(?:in|since|during|of|from) {_YEAR}\b", _F), _in_year),
+    (re.compile(rf"\b(?:in|during|of|from) {_YEAR}\b", _F), _in_year),
 ]
 
 
