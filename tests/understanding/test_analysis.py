@@ -75,6 +75,8 @@ def test_entities_with_kinds_and_aliases(spacy_parser: Parser) -> None:
         ("My favourite book is Dune.", "favourite_book", "Dune"),
         ("I really love sushi.", "likes", "sushi"),
         ("I don't like sushi anymore.", "dislikes", "sushi"),
+        ("I'm not a big fan of horror movies.", "dislikes", "horror movies"),
+        ("I'm not really into board games.", "dislikes", "board games"),
         ("I want to become a counselor.", "goal", "become a counselor"),
         ("I have a cat named Miso.", "has_pet", "Miso"),
         ("I'm dating Sam these days.", "partner", "Sam"),

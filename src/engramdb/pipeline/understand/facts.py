@@ -183,8 +183,8 @@ PATTERNS = (
         "dislikes?",
         "(?:does not|doesn['’]t|don['’]t|no longer|never) (?:like|enjoy|love)s?",
         "can['’]t stand",
-        "is not a fan of",
-        "is not into",
+        "is not (?:really |exactly |much of )?(?:a (?:big |huge |great )?)?fan of",
+        "is not (?:really |that |too |very )?into",
         "stopped liking",
     ),
     _p(
