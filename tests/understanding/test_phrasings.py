@@ -48,6 +48,7 @@ STATED = [
     ("We finally got the keys to our new apartment in Brooklyn!", "lives_in", "Brooklyn"),
     ("Our new place in Oakland has a tiny balcony I love.", "lives_in", "Oakland"),
     ("I've called Portland home for about three years.", "lives_in", "Portland"),
+    ("I'm now based in Austin after the move.", "lives_in", "Austin"),
     ("Just signed a lease on a one-bedroom in Dublin.", "lives_in", "Dublin"),
     ("My commute got way shorter after we moved out to Sacramento.", "lives_in", "Sacramento"),
     ("We're settling into life in Melbourne, the coffee is amazing.", "lives_in", "Melbourne"),
@@ -70,6 +71,7 @@ STATED = [
     ("My second week at Stripe was intense.", "works_at", "Stripe"),
     ("I signed the offer from Figma yesterday.", "works_at", "Figma"),
     ("I've worked at Shopify since March 2021.", "works_at", "Shopify"),
+    ("I handed in my notice and I'm joining Accenture next month.", "works_at", "Accenture"),
     # a job
     ("I work as a paralegal at a small firm.", "job", "paralegal"),
     ("I just started my residency as a pediatrician.", "job", "pediatrician"),

@@ -283,7 +283,13 @@ def test_a_new_partner_supersedes_the_old_one(chat: Memory, phrase: str) -> None
 
 @pytest.mark.parametrize(
     "phrase",
-    ["I broke up with Jake last week.", "I finally split up with Jake.", "I divorced Jake in May."],
+    [
+        "I broke up with Jake last week.",
+        "I finally split up with Jake.",
+        "I divorced Jake in May.",
+        "My boyfriend Jake and I split up last week.",  # names him as the partner, and parts
+        "Jake and I called it quits.",
+    ],
 )
 def test_a_break_up_ends_the_partner_without_a_new_one(chat: Memory, phrase: str) -> None:
     said(chat, ("user", "My boyfriend Jake is a nurse."))

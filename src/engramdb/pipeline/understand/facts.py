@@ -110,7 +110,7 @@ PATTERNS = (
         "(?:new )?(?:house|home|flat|apartment|place|condo|studio) in",
         # "relocated from Boston to Austin", "moved out to Sacramento", "settling into life in"
         "(?:lives?|living|moved|moves|relocated|relocating|is moving|has moved|moving|settled|"
-        "settling|is based)(?: back| out| over| down| away| up| north| south| east| west){0,2}"
+        "settling|based)(?: back| out| over| down| away| up| north| south| east| west){0,2}"
         "(?: from (?-i:[A-Z])[\\w.-]*(?: (?-i:[A-Z])[\\w.-]*)?)? (?:in|to|into)(?: life in)?",
         "(?:is )?based out of",
         "(?:bought|rented|renting|rents?|found|got|owns?|closed on|signed a lease (?:on|for)|"
@@ -143,7 +143,7 @@ PATTERNS = (
     _p("works_at", "(?:starts?|will start) (?:work |working |a new job )?at", obj=ORG),
     # "joined Canva's design team": a company's team, not a club's
     _p("works_at", "joined", obj=rf"{ORG}(?:'s|’s) {_DEPARTMENT} team\b"),
-    _p("works_at", "joined", excluded_words=_GROUPS),
+    _p("works_at", "(?:joined|is joining|will be joining|will join)", excluded_words=_GROUPS),
     _p(
         "job",
         "works? as",

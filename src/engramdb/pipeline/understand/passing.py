@@ -169,7 +169,12 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
             drafts.append(FactDraft(text, owner, predicate, value))
-        couple = _couple(statement, owner) or _introduced_partner(statement, owner, _INTRODUCED)
+        parted = _couple(statement, owner, _PARTED)
+        if parted:  # "my girlfriend Mia and I split up": no longer the partner it names
+            text = _capital(f"{owner} split from {parted}")
+            drafts.append(FactDraft(text, owner, "split_from", parted))
+        couple = _couple(statement, owner, _AS_A_COUPLE)
+        couple = couple or _introduced_partner(statement, owner, _INTRODUCED)
         couple = couple or _introduced_partner(statement, owner, _ASKED)
         if couple:
             text = _capital(f"{owner}'s partner is {couple}")
@@ -190,8 +195,11 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             family = _FAMILY.match(statement, at)
             if family is None:
                 continue
+            relation = _kinship(family.group("rel"))
+            if relation == "partner" and family.group("o") == parted:
+                continue
             text = _capital(f"{owner}'s {family.group('rel').lower()} is {family.group('o')}")
-            drafts.append(FactDraft(text, owner, _kinship(family.group("rel")), family.group("o")))
+            drafts.append(FactDraft(text, owner, relation, family.group("o")))
     return drafts
 
 
@@ -205,6 +213,8 @@ _AS_A_COUPLE = (
     r"|(?:\w+ ){0,2}?(?:celebrated|are celebrating|is celebrating) (?:\w+ ){1,2}"
     r"(?:years|months) together"
 )
+#: what a couple does when it parts: "Mia and I split up", "Tom and I broke up last week"
+_PARTED = r"(?:\w+ ){0,2}?(?:split up|broke up|separated|divorced|called it quits|got divorced)"
 #: "I asked Maya to be my girlfriend", "I finally asked Tom out"
 _ASKED = (
     r"\b{me} (?:\w+ )?asked (?P<o>{name}) (?:out\b|to be {me}(?:'s|’s) "
@@ -214,11 +224,14 @@ _ASKED = (
 _NAMED_FIRST = rf"(?P<o>{NAME_WORD}), {{me}}(?:'s|’s) (?P<rel>{RELATIVES})(?=,)"
 
 
-def _couple(statement: str, owner: str) -> str | None:
-    """The partner in "Alex and I celebrated our anniversary" (``owner`` is "I")."""
+def _couple(statement: str, owner: str, does: str) -> str | None:
+    """The other one in "Alex and I celebrated our anniversary" (``owner`` is "I").
+
+    ``does`` is what the two do together: :data:`_AS_A_COUPLE` or :data:`_PARTED`.
+    """
     me = re.escape(owner)
     pair = rf"(?:(?P<a>{NAME_WORD}) and {me}|{me} and (?P<b>{NAME_WORD}))"
-    couple = _AS_A_COUPLE.replace("{owner}", me)
+    couple = does.replace("{owner}", me)
     found = re.search(rf"\b{pair} (?:{couple})", statement, re.IGNORECASE)
     if found is None or hypothetical(statement, found):
         return None
