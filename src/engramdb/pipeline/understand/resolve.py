@@ -109,6 +109,8 @@ def rewrite(
                     when = _PREPOSITION.sub("", when, count=1)  # "by next summer": "by summer"
                 elif _PREPOSITION.match(when):  # "in October" -> "in October 2023", not "in in"
                     before = _PREPOSITION_BEFORE.sub("", before)
+                elif when.startswith("from "):  # "over Easter weekend" -> "from ... to ..."
+                    before = _PREPOSITION_BEFORE_RANGE.sub("", before)
                 pieces += [before, when]
             end = span.char_end + (2 if possessive and absolute_times else 0)
             cursor = max(cursor, min(end, sentence.end))
@@ -203,6 +205,7 @@ def _third_person(token: Token) -> str | None:
 
 _PREPOSITION = re.compile(r"(?:in|on|during) ")
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|on|during|at) $", re.IGNORECASE)
+_PREPOSITION_BEFORE_RANGE = re.compile(r"\b(?:in|on|during|at|over|around) $", re.IGNORECASE)
 _OTHER_PREPOSITION_BEFORE = re.compile(
     r"\b(?:by|before|after|until|till|from|around|through|to|of|for|since|between) $",
     re.IGNORECASE,

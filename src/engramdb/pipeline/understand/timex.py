@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from engramdb.pipeline.understand.holidays import HOLIDAY_RULES, HOLIDAY_WORDS
 from engramdb.pipeline.understand.intervals import (
     MONTH_WORDS,
     NUM,
@@ -235,6 +236,7 @@ _YEAR = r"(?P<y>(?:19|20)\d\d)"
 RULES: list[Rule] = [
     (re.compile(_NAMED_DAY, _F), _named_day),
     *RANGE_RULES,
+    *HOLIDAY_RULES,
     (re.compile(rf"\b{NUM} (?P<unit>day|week|weekend|month|year)s? ago\b", _F), _ago),
     (re.compile(_RELATIVE, _F), _relative_unit),
     (re.compile(rf"\b(?:(?P<which>last|next|this|on) )(?P<wd>{_WD})\b", _F), _weekday),
@@ -280,7 +282,7 @@ def find_times(text: str, ref: datetime) -> list[TimeSpan]:
 _TIME_WORDS = (
     "day", "week", "month", "year", "night", "morning", "afternoon", "evening", "ago", "since",
     "tomorrow", "tonight", "spring", "summer", "fall", "autumn", "winter", "jan", "feb", "mar",
-    "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", *HOLIDAY_WORDS,
 )  # fmt: skip
 _DIGIT = re.compile(r"\d")
 
