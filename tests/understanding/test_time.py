@@ -244,3 +244,25 @@ def test_a_question_before_or_after_a_time_asks_about_the_days_around_it() -> No
     assert days("How many races had Nate won by July 10, 2022?") == [
         (EARLIEST.date(), date(2022, 7, 11))
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("I paid it on the 15th of last month.", date(2023, 2, 15)),
+        ("The wedding is on the 15th of next month.", date(2023, 4, 15)),
+        ("I started a diet on the first of the month.", date(2023, 3, 1)),
+        ("The rent was due by the 1st.", date(2023, 3, 1)),
+        ("We met on the 25th, right?", date(2023, 2, 25)),  # past: last month's
+        ("I'll call you on the 25th.", date(2023, 3, 25)),  # ahead: this month's
+        ("My 30th birthday was on the 2nd of May.", date(2022, 5, 2)),  # the month named
+    ],
+)
+def test_a_day_of_a_month_not_named_is_the_nearest_one(text: str, day: date) -> None:
+    spans = [s for s in find_times(text, WED_1_MAR_2023) if s.precision == "day"]
+    assert [s.start.date() for s in spans] == [day]
+
+
+@pytest.mark.parametrize("text", ["I live on the 2nd floor.", "It was the 3rd time I tried."])
+def test_an_ordinal_that_counts_something_is_no_day(text: str) -> None:
+    assert find_times(text, WED_1_MAR_2023) == []

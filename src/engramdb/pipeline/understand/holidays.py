@@ -18,7 +18,14 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from engramdb.pipeline.understand.intervals import Interval, days, looks_ahead, midnight
+from engramdb.pipeline.understand.intervals import (
+    LEAD_UP,
+    PHRASE_END,
+    Interval,
+    days,
+    looks_ahead,
+    midnight,
+)
 
 __all__ = ["HOLIDAY_RULES", "HOLIDAY_WORDS", "holiday_day"]
 
@@ -93,22 +100,10 @@ def _written(key: str) -> str:
 
 
 _NAMES = [_written(key) for key in sorted(_DAYS, key=len, reverse=True)]
-#: the words before a holiday that make it a time (fixed-width look-behinds)
-_LEADS = ("on", "at", "over", "for", "during", "before", "after", "by", "since", "until",
-          "till", "around", "through", "of", "since", "from", "to", "near")  # fmt: skip
-_LEAD = "(?:" + "|".join(rf"(?<=\b{word} )" for word in _LEADS) + ")"
-#: what may follow the name: the end of the phrase or a word that does not make it a noun
-#: modifier ("for Christmas dinner" is a meal, not a date)
-_FOLLOW = (
-    r"(?=\s*(?:[,.;:!?)\"”]|$|(?:with|and|at|in|on|to|from|the|my|our|this|last|next|as|too|"
-    r"for|when|because|so|but|or|again|together|morning|night|evening|afternoon|i|we|you|he|"
-    r"she|they|it|that|which|who|was|were|is|are|did|do|does|had|have|has|will|would|could|"
-    r"can|just|then|while)\b))"
-)
 HOLIDAY_PATTERN = re.compile(
-    rf"\b(?:(?P<which>last|next|this|this past|past) |{_LEAD}(?:the )?)"
+    rf"\b(?:(?P<which>last|next|this|this past|past) |{LEAD_UP}(?:the )?)"
     rf"(?P<name>{'|'.join(_NAMES)})(?P<weekend> weekend| break| holidays?| vacation)?"
-    rf"(?:,? (?P<y>(?:19|20)\d\d))?\b{_FOLLOW}",
+    rf"(?:,? (?P<y>(?:19|20)\d\d))?\b{PHRASE_END}",
     re.IGNORECASE,
 )
 #: a holiday's name holds one of these (the cheap test before the time rules run)

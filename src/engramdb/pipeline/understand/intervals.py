@@ -12,10 +12,12 @@ from datetime import date, datetime, time, timedelta
 
 __all__ = [
     "FUTURE",
+    "LEAD_UP",
     "MONTHS",
     "MONTH_WORDS",
     "NUM",
     "NUMBERS",
+    "PHRASE_END",
     "SEASONS",
     "UNITS",
     "WEEKDAYS",
@@ -170,3 +172,18 @@ def looks_ahead(m: re.Match[str]) -> bool:
     start = max(text.rfind(c, 0, m.start()) for c in ".!?\n") + 1
     ends = [i for i in (text.find(c, m.end()) for c in ".!?\n") if i >= 0]
     return bool(FUTURE.search(text, start, min(ends, default=len(text))))
+
+
+#: a word before a day's name that makes it a time ("on Easter", "by the 3rd"), as
+#: fixed-width look-behinds
+_LEADS = ("on", "at", "over", "for", "during", "before", "after", "by", "since", "until",
+          "till", "around", "through", "of", "from", "to", "near")  # fmt: skip
+LEAD_UP = "(?:" + "|".join(rf"(?<=\b{word} )" for word in _LEADS) + ")"
+#: what may follow such a name: the end of the phrase or a word that does not make it a noun
+#: modifier ("for Christmas dinner" is a meal, "on the 2nd floor" a place: no dates)
+PHRASE_END = (
+    r"(?=\s*(?:[,.;:!?)\"”]|$|(?:with|and|at|in|on|to|from|the|my|our|this|last|next|as|too|"
+    r"for|when|because|so|but|or|again|together|morning|night|evening|afternoon|i|we|you|he|"
+    r"she|they|it|that|which|who|was|were|is|are|did|do|does|had|have|has|will|would|could|"
+    r"can|just|then|while)\b))"
+)

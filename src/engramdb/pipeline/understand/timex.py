@@ -19,8 +19,10 @@ from typing import Any
 
 from engramdb.pipeline.understand.holidays import HOLIDAY_RULES, HOLIDAY_WORDS
 from engramdb.pipeline.understand.intervals import (
+    LEAD_UP,
     MONTH_WORDS,
     NUM,
+    PHRASE_END,
     SEASONS,
     UNITS,
     WEEKDAYS,
@@ -150,6 +152,24 @@ def _weekday(m: re.Match[str], ref: datetime) -> Interval | None:
     return days(ref, today + timedelta(days=delta), 1, "day")
 
 
+def _day_of_month(m: re.Match[str], ref: datetime) -> Interval | None:
+    """A day of this, the last or the next month: "the 15th of last month", "by the 3rd".
+
+    Without a month named, the day is the nearest one past (or ahead, if the sentence
+    looks ahead): on the 20th, "on the 3rd" is this month's, "on the 25th" last month's.
+    """
+    number = m.group("n")
+    day = 1 if number.lower() == "first" else int(number[:-2])
+    today = ref.date()
+    step = {"last": -1, "next": 1}.get((m.group("which") or "").lower(), 0)
+    if not m.group("which") and looks_ahead(m):
+        step = 1 if day < today.day else 0
+    elif not m.group("which"):
+        step = -1 if day > today.day else 0
+    first = month_span(ref, today.year, today.month + step)[0].date()
+    return days(ref, first.replace(day=day), 1, "day")
+
+
 def _named_day(m: re.Match[str], ref: datetime) -> Interval | None:
     offsets = {
         "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
@@ -232,12 +252,19 @@ _MONTH_NAME = (
     rf"\b(?:(?P<d1>\d{{1,2}}){_DAY} (?:of )?)?(?P<mon>{MONTH_WORDS})\.?"
     rf"(?: (?P<d2>\d{{1,2}}){_DAY})?(?:,? (?P<y>(?:19|20)\d\d))?\b"
 )
+#: a day of a month not named: "the 15th of last month", "on the 3rd", "by the first"
+_DAY_OF_MONTH = (
+    rf"(?:{LEAD_UP}|(?=the \w+ of (?:this|last|next|the) month\b))"
+    rf"\bthe (?P<n>\d{{1,2}}(?:st|nd|rd|th)|first)"
+    rf"(?: of (?P<which>this|last|next|the) month\b|\b{PHRASE_END})"
+)
 _YEAR = r"(?P<y>(?:19|20)\d\d)"
 RULES: list[Rule] = [
     (re.compile(_NAMED_DAY, _F), _named_day),
     *RANGE_RULES,
     *HOLIDAY_RULES,
     (re.compile(rf"\b{NUM} (?P<unit>day|week|weekend|month|year)s? ago\b", _F), _ago),
+    (re.compile(_DAY_OF_MONTH, _F), _day_of_month),
     (re.compile(_RELATIVE, _F), _relative_unit),
     (re.compile(rf"\b(?:(?P<which>last|next|this|on) )(?P<wd>{_WD})\b", _F), _weekday),
     (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), _iso),
