@@ -79,6 +79,9 @@ def test_entities_with_kinds_and_aliases(spacy_parser: Parser) -> None:
         ("I'm not really into board games.", "dislikes", "board games"),
         ("I want to become a counselor.", "goal", "become a counselor"),
         ("I have a cat named Miso.", "has_pet", "Miso"),
+        ("My dog's name is Biscuit.", "has_pet", "Biscuit"),
+        ("We got a new puppy, a golden retriever named Max.", "has_pet", "Max"),
+        ("I adopted a tabby cat named Luna.", "has_pet", "Luna"),
         ("I'm dating Sam these days.", "partner", "Sam"),
     ],
 )
@@ -170,3 +173,8 @@ def test_another_persons_move_is_not_the_speakers(spacy_parser: Parser) -> None:
     assert ("Ana", "lives_in", "Rome") in {
         (f.draft.subject, f.draft.predicate, f.draft.object) for f in own.facts
     }
+
+
+def test_a_thing_for_a_pet_is_no_pet(spacy_parser: Parser) -> None:
+    [result] = Analyzer(spacy_parser).analyze([turn("Ana", "I got a dog bed for Max.", "Ben")])
+    assert not [f for f in result.facts if f.draft.predicate == "has_pet"]

@@ -195,6 +195,7 @@ def test_the_quick_pre_check_never_hides_an_expression(monkeypatch: pytest.Monke
         ("I'm flying to Lisbon in May.", 2023),
         ("It has rained a lot since March.", 2022),
         ("We're expecting our second baby in March.", 2023),
+        ("I'm training for a half marathon in March.", 2023),
     ],
 )
 def test_may_and_march_after_a_preposition_are_months(text: str, year: int) -> None:

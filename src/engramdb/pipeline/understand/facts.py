@@ -221,8 +221,11 @@ def is_recognised(predicate: str) -> bool:
 
 
 _HAS = re.compile(
-    r"^(?:\w+ ){0,3}?(?:has|have|got|adopted|bought) (?:a |an |two |three )?(?:new )?"
-    rf"(?P<kind>{_PETS})s?(?: named| called)? (?P<o>[A-Z]\w+)",
+    r"^(?:\w+ ){0,3}?(?:has|have|got|adopted|bought|rescued) (?:a |an |two |three )?(?:new )?"
+    # a breed before the kind ("a tabby cat"), or after it ("a new puppy, a golden retriever")
+    rf"(?:[\w-]+ ){{0,2}}?(?P<kind>{_PETS})s?"
+    r"(?:, (?:an? )?[\w-]+(?: [\w-]+){0,2}?(?= named| called))?"
+    r"(?: named| called)? (?P<o>(?-i:[A-Z])\w+)",
     re.IGNORECASE,
 )
 #: "'s sister Lucy", "'s boyfriend, Jake," after the subject's name ("the user" too)

@@ -159,7 +159,7 @@ FUTURE = re.compile(
     r"|hop(?:e|es|ing) to"
     # "we're getting married in June": a plan in the present progressive
     r"|(?:am|is|are|['’]m|['’]re) (?:\w+ )?(?:getting|leaving|flying|moving|starting|heading"
-    r"|visiting|hosting|throwing|attending|expecting)"
+    r"|visiting|hosting|throwing|attending|expecting|training for)"
     # "on Monday I start at Stripe": a timetable in the present simple
     r"|(?:i|we) (?:start|begin|leave|fly)|(?:starts|begins|leaves) (?:on|next|this))\b|['’]ll\b",
     re.IGNORECASE,

@@ -88,7 +88,10 @@ _AS_A = r"^As an? {jobs},? {subject}\b"
 _JOB_AT = (
     r"\b{subject} (?:is|has been|works as) (?:now |also )?an? {jobs} (?:over )?(?:at|for|with) "
 )
-_OWN_PET = r"(?:'s|’s) (?:new )?(?P<kind>{pets}),? (?:named |called )?(?P<o>[A-Z]\w+)"
+_OWN_PET = (
+    r"(?:'s|’s) (?:new )?(?P<kind>{pets})(?:,? (?:named |called )?|(?:'s|’s) name is )"
+    r"(?P<o>[A-Z]\w+)"
+)
 STATEMENTS = {
     "works_at": "{s} works at {o}",
     "job": "{s} works as {a} {o}",
@@ -108,12 +111,6 @@ def also_stated(statement: str, subject: str, predicate: str) -> list[FactDraft]
             continue
         found[name] = _stated(name, subject, match)
     found.update(_own_job_and_employer(statement, subject, predicate, found))
-    pet = re.search(re.escape(subject) + _OWN_PET.format(pets=_PETS), statement, re.IGNORECASE)
-    if pet and predicate != "has_pet":
-        text = _capital(
-            STATEMENTS["has_pet"].format(s=subject, kind=pet.group("kind"), o=pet.group("o"))
-        )
-        found["has_pet"] = FactDraft(text, subject, "has_pet", pet.group("o"))
     return list(found.values())
 
 
@@ -169,37 +166,58 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
             drafts.append(FactDraft(text, owner, predicate, value))
-        parted = _couple(statement, owner, _PARTED)
-        if parted:  # "my girlfriend Mia and I split up": no longer the partner it names
-            text = _capital(f"{owner} split from {parted}")
-            drafts.append(FactDraft(text, owner, "split_from", parted))
-        couple = _couple(statement, owner, _AS_A_COUPLE)
-        couple = couple or _introduced_partner(statement, owner, _INTRODUCED)
-        couple = couple or _introduced_partner(statement, owner, _ASKED)
-        if couple:
-            text = _capital(f"{owner}'s partner is {couple}")
-            drafts.append(FactDraft(text, owner, "partner", couple))
+        drafts += _partners(statement, owner)
         employer = _named_employer(statement, owner)
         if employer:
             text = _capital(f"{owner} works at {employer}")
             drafts.append(FactDraft(text, owner, "works_at", employer))
+        pet = re.search(re.escape(owner) + _OWN_PET.format(pets=_PETS), statement, re.I)
+        if pet:  # "the user's dog Max", "the user's dog's name is Biscuit"
+            text = STATEMENTS["has_pet"].format(s=owner, kind=pet.group("kind"), o=pet.group("o"))
+            drafts.append(FactDraft(_capital(text), owner, "has_pet", pet.group("o")))
         home = _home_here(statement, owner)
         if home:
             drafts.append(FactDraft(_capital(f"{owner} lives in {home}"), owner, "lives_in", home))
-        first = re.search(_NAMED_FIRST.format(me=re.escape(owner)), statement)
-        if first:
-            relation = _kinship(first.group("rel"))
-            text = f"{_capital(owner)}'s {first.group('rel').lower()} is {first.group('o')}"
-            drafts.append(FactDraft(text, owner, relation, first.group("o")))
-        for at in owned_at(statement, owner):
-            family = _FAMILY.match(statement, at)
-            if family is None:
-                continue
-            relation = _kinship(family.group("rel"))
-            if relation == "partner" and family.group("o") == parted:
-                continue
-            text = _capital(f"{owner}'s {family.group('rel').lower()} is {family.group('o')}")
-            drafts.append(FactDraft(text, owner, relation, family.group("o")))
+        drafts += _relatives(statement, owner)
+    return drafts
+
+
+def _partners(statement: str, owner: str) -> list[FactDraft]:
+    """The partner a couple's doings name, or the one ``owner`` parted from."""
+    drafts = []
+    parted = _couple(statement, owner, _PARTED)
+    if parted:  # "my girlfriend Mia and I split up": no longer the partner it names
+        drafts.append(
+            FactDraft(_capital(f"{owner} split from {parted}"), owner, "split_from", parted)
+        )
+    couple = _couple(statement, owner, _AS_A_COUPLE)
+    couple = couple or _introduced_partner(statement, owner, _INTRODUCED)
+    couple = couple or _introduced_partner(statement, owner, _ASKED)
+    if couple:
+        drafts.append(
+            FactDraft(_capital(f"{owner}'s partner is {couple}"), owner, "partner", couple)
+        )
+    return drafts
+
+
+def _relatives(statement: str, owner: str) -> list[FactDraft]:
+    """``owner``'s relatives named beside the word for them: "Omar, my boyfriend"."""
+    drafts = []
+    first = re.search(_NAMED_FIRST.format(me=re.escape(owner)), statement)
+    if first:
+        relation = _kinship(first.group("rel"))
+        text = f"{_capital(owner)}'s {first.group('rel').lower()} is {first.group('o')}"
+        drafts.append(FactDraft(text, owner, relation, first.group("o")))
+    parted = _couple(statement, owner, _PARTED)
+    for at in owned_at(statement, owner):
+        family = _FAMILY.match(statement, at)
+        if family is None:
+            continue
+        relation = _kinship(family.group("rel"))
+        if relation == "partner" and family.group("o") == parted:
+            continue  # "my girlfriend Mia and I split up"
+        text = _capital(f"{owner}'s {family.group('rel').lower()} is {family.group('o')}")
+        drafts.append(FactDraft(text, owner, relation, family.group("o")))
     return drafts
 
 
