@@ -175,6 +175,10 @@ def test_another_persons_move_is_not_the_speakers(spacy_parser: Parser) -> None:
     }
 
 
-def test_a_thing_for_a_pet_is_no_pet(spacy_parser: Parser) -> None:
-    [result] = Analyzer(spacy_parser).analyze([turn("Ana", "I got a dog bed for Max.", "Ben")])
+@pytest.mark.parametrize(
+    "text", ["I got a dog bed for Max.", "I bought a cat tree.", "I have a dog that barks."]
+)
+def test_a_thing_for_a_pet_is_no_pet(spacy_parser: Parser, text: str) -> None:
+    # the word after the kind was taken for the pet's name, whatever its case ("tree")
+    [result] = Analyzer(spacy_parser).analyze([turn("Ana", text, "Ben")])
     assert not [f for f in result.facts if f.draft.predicate == "has_pet"]
