@@ -176,9 +176,16 @@ def test_another_persons_move_is_not_the_speakers(spacy_parser: Parser) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["I got a dog bed for Max.", "I bought a cat tree.", "I have a dog that barks."]
+    "text",
+    [
+        "I got a dog bed for Max.",
+        "I bought a cat tree.",
+        "I have a dog that barks.",
+        "My dog loves long walks.",
+        "My cat is sick.",
+    ],
 )
 def test_a_thing_for_a_pet_is_no_pet(spacy_parser: Parser, text: str) -> None:
-    # the word after the kind was taken for the pet's name, whatever its case ("tree")
+    # the word after the kind was taken for the pet's name, whatever its case ("tree", "is")
     [result] = Analyzer(spacy_parser).analyze([turn("Ana", text, "Ben")])
     assert not [f for f in result.facts if f.draft.predicate == "has_pet"]

@@ -90,7 +90,7 @@ _JOB_AT = (
 )
 _OWN_PET = (
     r"(?:'s|’s) (?:new )?(?P<kind>{pets})(?:,? (?:named |called )?|(?:'s|’s) name is )"
-    r"(?P<o>[A-Z]\w+)"
+    r"(?P<o>(?-i:[A-Z])\w+)"
 )
 STATEMENTS = {
     "works_at": "{s} works at {o}",
