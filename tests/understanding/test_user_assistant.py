@@ -209,6 +209,9 @@ NOT_A_CHANGE = [
     "I'm still waiting to hear back about an offer from Stripe.",
     "I went to the store and bought a lamp I saw in Denver.",
     "It's amazing how technology is changing the way we build and live in our homes.",
+    "I want to quit my job at Acme.",
+    "I might quit Acme next year.",
+    "I never quit Acme, even when it was hard.",
 ]
 
 
@@ -279,6 +282,24 @@ def test_a_new_partner_supersedes_the_old_one(chat: Memory, phrase: str) -> None
     assert isinstance(family, list)
     assert any(value.endswith(": Ryan") for value in family), family
     assert not any(value.endswith(": Jake") for value in family), family
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "I quit my job at Amazon last month.",
+        "I got laid off from Amazon last week.",
+        "I resigned from Amazon.",
+        "I left my job at Amazon to start a company.",
+    ],
+)
+def test_leaving_a_job_ends_the_employer_without_a_new_one(chat: Memory, phrase: str) -> None:
+    said(chat, ("user", "I work at Amazon as a data analyst."))
+    said(chat, ("user", phrase), days=60)
+    current = facts(chat)
+    assert ("left_employer", "Amazon") in current, current
+    assert ("works_at", "Amazon") not in current, current
+    assert ("job", "data analyst") in current, current  # still the trade, wherever next
 
 
 @pytest.mark.parametrize(

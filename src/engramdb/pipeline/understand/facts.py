@@ -38,7 +38,11 @@ OPPOSITES = {
     "dislikes": "likes",
     "partner": "split_from",  # "broke up with Jake" ends "Jake is the user's partner"
     "split_from": "partner",  # and getting back together ends the break-up
+    "works_at": "left_employer",  # "I quit my job at Acme" ends "works at Acme"
+    "left_employer": "works_at",  # and going back ends the leaving
 }
+#: predicates that end a single-valued one: as asserted as the values they end
+_ENDINGS = frozenset({"split_from", "left_employer"})
 #: the words for one's partner: whichever is used, the partner is one person at a time
 PARTNER_WORDS = r"boyfriend|girlfriend|partner|husband|wife|fianc[eé]e?|spouse|significant other"
 _NAME = rf"(?P<o>{NAME_WORD}(?: {NAME_WORD})?)\b(?!'s|’s)"
@@ -69,7 +73,9 @@ def _p(
 ) -> Pattern:
     """A pattern: up to three words (adverbs...), one of ``verbs``, then the object."""
     alternatives = "|".join(verbs)
-    lead = _ASSERTING if predicate in SINGLE_VALUED else r"(?:\w+ ){0,3}?"
+    # a value held, or ended: "wants to quit Acme" and "might break up with Jake" are neither
+    asserted = predicate in SINGLE_VALUED or predicate in _ENDINGS
+    lead = _ASSERTING if asserted else r"(?:\w+ ){0,3}?"
     # a pattern whose verbs hold their object ends with them: "is 41." ends its clause
     then = f" {obj}" if obj else ""
     regex = re.compile(rf"^{lead}(?:{alternatives}){then}", re.IGNORECASE)
@@ -170,6 +176,14 @@ PATTERNS = (
         "(?:got married to|is married to|married|wed)",
         rf"(?:'s|’s) (?:new )?(?:{PARTNER_WORDS}) is",
         obj=_NAME,
+    ),
+    # "quit my job at Amazon", "resigned from Deloitte", "got laid off from Meta"
+    _p(
+        "left_employer",
+        "(?:quit|resigned from|retired from|(?:was|got) (?:laid off|let go|fired) from)"
+        "(?: (?:(?:the )?\\w+(?:'s|’s)|his|her|their) (?:job|position|role) (?:at|with))?",
+        "(?:left|quit) (?:(?:the )?\\w+(?:'s|’s)|his|her|their) (?:job|position|role) (?:at|with)",
+        obj=ORG,
     ),
     _p(
         "split_from",
