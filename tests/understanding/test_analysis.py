@@ -69,6 +69,7 @@ def test_entities_with_kinds_and_aliases(spacy_parser: Parser) -> None:
         ("I just moved to Porto last month.", "lives_in", "Porto"),
         ("I work at Acme Robotics.", "works_at", "Acme Robotics"),
         ("I work as a nurse at the clinic.", "job", "nurse"),
+        ("I'm a freelance graphic designer.", "job", "freelance graphic designer"),
         ("I'm 32 years old.", "age", "32"),
         ("I am 41.", "age", "41"),  # the age ends the sentence
         ("I'm 32, so I'm in my 30s.", "age", "32"),
@@ -189,3 +190,8 @@ def test_a_thing_for_a_pet_is_no_pet(spacy_parser: Parser, text: str) -> None:
     # the word after the kind was taken for the pet's name, whatever its case ("tree", "is")
     [result] = Analyzer(spacy_parser).analyze([turn("Ana", text, "Ben")])
     assert not [f for f in result.facts if f.draft.predicate == "has_pet"]
+
+
+def test_praise_of_a_skill_is_no_job(spacy_parser: Parser) -> None:
+    [result] = Analyzer(spacy_parser).analyze([turn("Ana", "I'm a really good cook.", "Ben")])
+    assert not [f for f in result.facts if f.draft.predicate == "job"]

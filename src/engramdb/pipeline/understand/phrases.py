@@ -32,7 +32,10 @@ OBJ = (
 #: an organisation's name, capitalised even where the rest of a pattern ignores case
 ORG = r"(?P<o>(?-i:[A-Z])[\w&'’.-]*(?: (?:of |& )?(?-i:[A-Z])[\w&'’.-]*){0,3})\b"
 JOBS = (
-    r"(?P<o>(?:[a-z]+ )?(?:teacher|nurse|doctor|engineer|developer|programmer|designer|"
+    # up to two words of the trade ("freelance graphic designer"), not of praise ("good cook")
+    r"(?P<o>(?:(?!(?:really|very|pretty|so|such|good|great|bad|terrible|awful|decent|amazing|"
+    r"excellent|huge|big)\b)[a-z]+ ){0,2}?"
+    r"(?:teacher|nurse|doctor|engineer|developer|programmer|designer|"
     r"writer|artist|painter|musician|chef|cook|lawyer|student|counselor|counsellor|"
     r"therapist|accountant|manager|scientist|researcher|photographer|dancer|singer|"
     r"actor|actress|architect|pilot|firefighter|police officer|officer|soldier|farmer|"
