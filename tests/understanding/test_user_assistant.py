@@ -326,6 +326,8 @@ def test_a_break_up_ends_the_partner_without_a_new_one(chat: Memory, phrase: str
     "phrase",
     [
         "I'm seeing a friend for lunch tomorrow.",
+        "I almost broke up with Jake last year.",
+        "I never broke up with Jake, even after that fight.",
         "My sister is dating someone new.",
         "I went out with Ryan and Maya for drinks.",
         "My ex-boyfriend Ryan called me yesterday.",
