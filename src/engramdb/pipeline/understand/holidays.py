@@ -15,7 +15,7 @@ A name counts only after a word that leads up to a time ("on", "over", "for",
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
 from engramdb.pipeline.understand.intervals import (
@@ -156,4 +156,21 @@ def _around(day: date, ref: datetime) -> Interval:
     return midnight(friday, ref), midnight(monday + timedelta(days=1), ref), "range"
 
 
-HOLIDAY_RULES = [(HOLIDAY_PATTERN, _holiday)]
+class _HolidayFinder:
+    """The holiday pattern, searched only in texts that hold a word of a holiday's name.
+
+    Most texts hold none, and a cheap substring test spares them the pattern, whose
+    look-behinds are tried at every word.
+    """
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        lower = text.lower()
+        if any(word in lower for word in _GATE_WORDS):
+            return HOLIDAY_PATTERN.finditer(text)
+        return iter(())
+
+
+_GATE_WORDS = ("christmas", "xmas", "year", "valentine", "patrick", "halloween", "independence",
+               "thanksgiving", "friday", "easter", "memorial", "labor", "labour", "mother",
+               "father")  # fmt: skip
+HOLIDAY_RULES = [(_HolidayFinder(), _holiday)]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 __all__ = [
     "FUTURE",
@@ -21,6 +23,7 @@ __all__ = [
     "SEASONS",
     "UNITS",
     "WEEKDAYS",
+    "Finder",
     "Interval",
     "count",
     "days",
@@ -37,6 +40,15 @@ __all__ = [
 ]
 
 Interval = tuple[datetime, datetime, str]
+
+
+class Finder(Protocol):
+    """What a time rule searches a text with: a compiled pattern, or one behind a cheap test."""
+
+    def finditer(self, string: str) -> Iterator[re.Match[str]]:
+        """Every match in ``string``, in order."""
+        ...
+
 
 WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -178,7 +190,7 @@ def looks_ahead(m: re.Match[str]) -> bool:
 #: fixed-width look-behinds
 _LEADS = ("on", "at", "over", "for", "during", "before", "after", "by", "since", "until",
           "till", "around", "through", "of", "from", "to", "near")  # fmt: skip
-LEAD_UP = "(?:" + "|".join(rf"(?<=\b{word} )" for word in _LEADS) + ")"
+LEAD_UP = "(?<= )(?:" + "|".join(rf"(?<=\b{word} )" for word in _LEADS) + ")"  # space first: fast
 #: what may follow such a name: the end of the phrase or a word that does not make it a noun
 #: modifier ("for Christmas dinner" is a meal, "on the 2nd floor" a place: no dates)
 PHRASE_END = (

@@ -26,6 +26,7 @@ from engramdb.pipeline.understand.intervals import (
     SEASONS,
     UNITS,
     WEEKDAYS,
+    Finder,
     Interval,
     count,
     days,
@@ -102,7 +103,7 @@ class TimeSpan:
 # ---------------------------------------------------------------- rules
 _WD = "|".join(WEEKDAYS)
 _SEASON = "|".join(SEASONS)
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str], datetime], Interval | None]]
+Rule = tuple[Finder, Callable[[re.Match[str], datetime], Interval | None]]
 
 
 def _ago(m: re.Match[str], ref: datetime) -> Interval | None:
@@ -254,7 +255,7 @@ _MONTH_NAME = (
 )
 #: a day of a month not named: "the 15th of last month", "on the 3rd", "by the first"
 _DAY_OF_MONTH = (
-    rf"(?:{LEAD_UP}|(?=the \w+ of (?:this|last|next|the) month\b))"
+    rf"(?=the )(?:{LEAD_UP}|(?=the \w+ of (?:this|last|next|the) month\b))"
     rf"\bthe (?P<n>\d{{1,2}}(?:st|nd|rd|th)|first)"
     rf"(?: of (?P<which>this|last|next|the) month\b|\b{PHRASE_END})"
 )
