@@ -166,7 +166,8 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
             thing = predicate.removeprefix("favourite_").replace("_", " ")
             text = _capital(f"{owner}'s favourite {thing} is {value}")
             drafts.append(FactDraft(text, owner, predicate, value))
-        drafts += _partners(statement, owner)
+        parted = _couple(statement, owner, _PARTED)
+        drafts += _partners(statement, owner, parted)
         employer = _named_employer(statement, owner)
         if employer:
             text = _capital(f"{owner} works at {employer}")
@@ -178,14 +179,13 @@ def owned_in_passing(statement: str, people: Sequence[str]) -> list[FactDraft]:
         home = _home_here(statement, owner)
         if home:
             drafts.append(FactDraft(_capital(f"{owner} lives in {home}"), owner, "lives_in", home))
-        drafts += _relatives(statement, owner)
+        drafts += _relatives(statement, owner, parted)
     return drafts
 
 
-def _partners(statement: str, owner: str) -> list[FactDraft]:
-    """The partner a couple's doings name, or the one ``owner`` parted from."""
+def _partners(statement: str, owner: str, parted: str | None) -> list[FactDraft]:
+    """The partner a couple's doings name, or the one ``owner`` parted from (``parted``)."""
     drafts = []
-    parted = _couple(statement, owner, _PARTED)
     if parted:  # "my girlfriend Mia and I split up": no longer the partner it names
         drafts.append(
             FactDraft(_capital(f"{owner} split from {parted}"), owner, "split_from", parted)
@@ -200,7 +200,7 @@ def _partners(statement: str, owner: str) -> list[FactDraft]:
     return drafts
 
 
-def _relatives(statement: str, owner: str) -> list[FactDraft]:
+def _relatives(statement: str, owner: str, parted: str | None) -> list[FactDraft]:
     """``owner``'s relatives named beside the word for them: "Omar, my boyfriend"."""
     drafts = []
     first = re.search(_NAMED_FIRST.format(me=re.escape(owner)), statement)
@@ -208,7 +208,6 @@ def _relatives(statement: str, owner: str) -> list[FactDraft]:
         relation = _kinship(first.group("rel"))
         text = f"{_capital(owner)}'s {first.group('rel').lower()} is {first.group('o')}"
         drafts.append(FactDraft(text, owner, relation, first.group("o")))
-    parted = _couple(statement, owner, _PARTED)
     for at in owned_at(statement, owner):
         family = _FAMILY.match(statement, at)
         if family is None:
